@@ -1,0 +1,97 @@
+"""build_application(settings): the one place that wires the bot together."""
+
+from __future__ import annotations
+
+import logging
+
+import httpx
+from telegram import Update
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.request import HTTPXRequest
+
+from bot.clock import Clock
+from bot.context import BotContext
+from bot.persistence import SQLitePersistence
+from bot.processor import PerUserUpdateProcessor
+from bot.runtime import Runtime
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+OFFLINE_TOKEN = "123456:OFFLINE-CONSOLE-TOKEN-not-a-real-one"
+
+
+class BotApplication(Application):
+    """PTB's Application with our Runtime, opened and closed with it.
+
+    Persistence is flushed after every update (PTB would otherwise wait `update_interval`), so a
+    crash loses at most the update in flight.
+    """
+
+    def __init__(self, *, runtime: Runtime, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self.runtime = runtime
+
+    async def initialize(self) -> None:
+        if self._initialized:
+            return
+        await self.runtime.open()
+        await super().initialize()
+        for hook in self.runtime.start_hooks:
+            await hook(self)
+
+    async def shutdown(self) -> None:
+        try:
+            await super().shutdown()
+        finally:
+            await self.runtime.close()
+
+    async def process_update(self, update: object) -> None:
+        await super().process_update(update)
+        if self.persistence is not None:
+            await self.update_persistence()
+
+
+def _file_base_url(api_base: str) -> str:
+    # https://api.telegram.org/bot -> https://api.telegram.org/file/bot
+    head, _, tail = api_base.rstrip("/").rpartition("/")
+    return f"{head}/file/{tail}"
+
+
+def build_application(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+    token: str | None = None,
+    rate_limit: bool = True,
+) -> BotApplication:
+    """The whole bot. `transport` replaces the network (tests and the console use a fake)."""
+    runtime = Runtime(settings, clock)
+    httpx_kwargs = {"transport": transport} if transport is not None else None
+    request = HTTPXRequest(connection_pool_size=64, httpx_kwargs=httpx_kwargs)
+    updates_request = HTTPXRequest(connection_pool_size=2, read_timeout=40,
+                                   httpx_kwargs=httpx_kwargs)
+    builder = (
+        ApplicationBuilder()
+        .application_class(BotApplication, kwargs={"runtime": runtime})
+        .token(token or settings.token())
+        .base_url(settings.bot_api_base_url)
+        .base_file_url(_file_base_url(settings.bot_api_base_url))
+        .request(request)
+        .get_updates_request(updates_request)
+        .defaults(Defaults(tzinfo=settings.tz))
+        .context_types(ContextTypes(context=BotContext))
+        .persistence(SQLitePersistence(runtime.db))
+        .concurrent_updates(PerUserUpdateProcessor(256))
+    )
+    if rate_limit:
+        builder = builder.rate_limiter(AIORateLimiter(overall_max_rate=30, max_retries=3))
+    app: BotApplication = builder.build()  # type: ignore[assignment]
+
+    from handlers import register_all  # handlers import telegram types; keep import local
+
+    register_all(app)
+    return app
+
+
+ALLOWED_UPDATES = Update.ALL_TYPES

@@ -1,0 +1,59 @@
+"""BotContext: the CallbackContext every handler gets, with the user's language and the core."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from telegram.ext import CallbackContext, ExtBot
+
+from bot.i18n import Translator
+
+if TYPE_CHECKING:
+    from bot.content import Content
+    from bot.runtime import Runtime
+    from bot.settings import Settings
+    from bot.storage.store import Store
+
+
+class BotContext(CallbackContext[ExtBot, dict, dict, dict]):
+    """`context.locale`, `context._()`, `context.ngettext()`, `context.store`, `context.settings`.
+
+    The locale is set once per update by the tracking handler (group -10) from the stored
+    choice, Telegram's language_code, or DEFAULT_LANGUAGE.
+    """
+
+    _locale: str | None = None
+
+    @property
+    def runtime(self) -> Runtime:
+        return self.application.runtime  # type: ignore[attr-defined]
+
+    @property
+    def store(self) -> Store:
+        return self.runtime.store
+
+    @property
+    def settings(self) -> Settings:
+        return self.runtime.settings
+
+    @property
+    def content(self) -> Content:
+        return self.runtime.content  # type: ignore[return-value]
+
+    @property
+    def locale(self) -> str:
+        return self._locale or self.settings.default_language
+
+    @locale.setter
+    def locale(self, value: str) -> None:
+        self._locale = value
+
+    @property
+    def t(self) -> Translator:
+        return self.runtime.i18n.translator(self.locale)  # type: ignore[union-attr]
+
+    def _(self, message: str) -> str:
+        return self.t.gettext(message)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self.t.ngettext(singular, plural, n)

@@ -1,0 +1,1 @@
+"""Domain logic. No Telegram import in this package: whatever must send gets a Sender."""

@@ -1,0 +1,17 @@
+"""The repositories of every domain on one database."""
+
+from __future__ import annotations
+
+from bot.storage.db import Database
+from bot.storage.staff import AuditRepo, StaffRepo
+from bot.storage.subscribers import SubscriberRepo
+from bot.storage.volunteers import VolunteerRepo
+
+
+class Store:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.subscribers = SubscriberRepo(db)
+        self.staff = StaffRepo(db)
+        self.audit = AuditRepo(db)
+        self.volunteers = VolunteerRepo(db)

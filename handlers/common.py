@@ -1,0 +1,82 @@
+"""Helpers every feature's handlers share: replies, keyboards, the menu, conversation exits."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ChatType
+from telegram.ext import CommandHandler, ConversationHandler
+
+from bot.context import BotContext
+from bot.i18n import N_, Translator
+from bot.menu import MenuEntry
+
+Button = tuple[str, str]  # (label, callback_data)
+
+
+def keyboard(rows: Sequence[Sequence[Button]]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows]
+    )
+
+
+async def reply(update: Update, context: BotContext, text: str,
+                markup: InlineKeyboardMarkup | None = None, **kwargs: object) -> Message | None:
+    """Send a message to the chat the update came from (a message or a button press)."""
+    chat = update.effective_chat
+    if chat is None:
+        return None
+    return await context.bot.send_message(chat.id, text, reply_markup=markup, **kwargs)
+
+
+async def is_staff(update: Update, context: BotContext) -> bool:
+    user = update.effective_user
+    return user is not None and await context.runtime.staff.has(user.id)
+
+
+def render_menu(t: Translator, entries: Sequence[MenuEntry],
+                intro: str | None = None) -> tuple[str, InlineKeyboardMarkup]:
+    text = intro or t(N_("What would you like to do? Choose below, or simply type your question."))
+    rows = [[(t(e.label), e.callback_data)] for e in entries]
+    return text, keyboard(rows)
+
+
+async def send_menu(update: Update, context: BotContext, intro: str | None = None) -> None:
+    entries = context.runtime.menu.visible(await is_staff(update, context))
+    text, markup = render_menu(context.t, entries, intro)
+    await reply(update, context, text, markup)
+
+
+async def answer_query(update: Update, text: str | None = None) -> None:
+    """Acknowledge a button press so the client stops its spinner; ignore a stale query."""
+    if update.callback_query is not None:
+        try:
+            await update.callback_query.answer(text)
+        except Exception:  # an old query id is rejected by Telegram; nothing to do
+            pass
+
+
+async def cancel_conversation(update: Update, context: BotContext) -> int:
+    """/batal inside any conversation: stop, keep nothing, show the menu."""
+    await answer_query(update)
+    await send_menu(update, context, context._(N_("Cancelled. Nothing was saved.")))
+    return ConversationHandler.END
+
+
+async def leave_to_menu(update: Update, context: BotContext) -> int:
+    """/start or /menu inside a conversation: end it and show the menu."""
+    await send_menu(update, context)
+    return ConversationHandler.END
+
+
+def conversation_fallbacks() -> list[CommandHandler]:
+    """Add these to every ConversationHandler's fallbacks: /batal, /menu and /start end it."""
+    return [
+        CommandHandler("batal", cancel_conversation),
+        CommandHandler(["menu", "start"], leave_to_menu),
+    ]
+
+
+def is_private(update: Update) -> bool:
+    return update.effective_chat is not None and update.effective_chat.type == ChatType.PRIVATE

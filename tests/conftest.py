@@ -1,0 +1,105 @@
+"""Fixtures: an offline bot (real Application on a fake Bot API), clients, an injected clock.
+
+    async def test_x(resident):            # a resident who has chosen Bahasa Indonesia
+        replies = await resident.send("/menu")
+        await resident.click("Bantuan dan kontak")
+
+`make_app()` builds another Application on the same database and fake, to test restarts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from bot.app import OFFLINE_TOKEN, BotApplication, build_application
+from bot.clock import FakeClock
+from bot.fakeapi import ChatClient, FakeBotAPI
+from bot.settings import Settings
+
+ADMIN_ID = 9001
+
+
+@pytest.fixture
+def settings(tmp_path) -> Settings:
+    return Settings(
+        _env_file=None,
+        bot_token=None,
+        bot_api_base_url="https://api.telegram.org/bot",
+        database_path=tmp_path / "bot.sqlite3",
+        admin_ids=frozenset({ADMIN_ID}),
+        nik_hmac_key="test-nik-key",
+        timezone="Asia/Jakarta",
+        default_language="id",
+        webhook_url=None,
+    )
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    # Monday 2 November 2026, 08:00 WIB
+    return FakeClock(dt.datetime(2026, 11, 2, 1, 0, tzinfo=dt.UTC))
+
+
+@pytest.fixture
+def fake() -> FakeBotAPI:
+    return FakeBotAPI()
+
+
+@pytest.fixture
+async def make_app(settings, fake, clock):
+    """Build (and initialize) an Application; every one built is shut down at the end."""
+    built: list[BotApplication] = []
+
+    async def make(**overrides) -> BotApplication:
+        s = settings.model_copy(update=overrides) if overrides else settings
+        app = build_application(s, transport=fake.transport, token=OFFLINE_TOKEN,
+                                rate_limit=False, clock=clock)
+        await app.initialize()
+        built.append(app)
+        return app
+
+    yield make
+    for app in built:
+        if app._initialized:
+            await app.shutdown()
+
+
+@pytest.fixture
+async def app(make_app) -> BotApplication:
+    return await make_app()
+
+
+@pytest.fixture
+def client(app, fake):
+    """client(user_id, language_code=..., first_name=...) -> ChatClient on the app."""
+
+    def make(user_id: int = 1001, **kwargs) -> ChatClient:
+        return ChatClient(app, fake, user_id=user_id, **kwargs)
+
+    return make
+
+
+async def choose_language(person: ChatClient, language: str) -> ChatClient:
+    await person.send("/start")
+    await person.click("Bahasa Indonesia" if language == "id" else "Basa Jawa")
+    return person
+
+
+@pytest.fixture
+async def resident(client) -> ChatClient:
+    """Siti, who has started the bot and chosen Bahasa Indonesia."""
+    return await choose_language(client(1001, first_name="Siti", language_code="id"), "id")
+
+
+@pytest.fixture
+async def resident_jv(client) -> ChatClient:
+    """Budi, who has started the bot and chosen Basa Jawa."""
+    return await choose_language(client(1002, first_name="Budi", language_code="jv"), "jv")
+
+
+@pytest.fixture
+async def admin(client) -> ChatClient:
+    """An administrator (in ADMIN_IDS) who has chosen Bahasa Indonesia."""
+    return await choose_language(client(ADMIN_ID, first_name="Admin", language_code="id"), "id")
