@@ -80,3 +80,21 @@ def conversation_fallbacks() -> list[CommandHandler]:
 
 def is_private(update: Update) -> bool:
     return update.effective_chat is not None and update.effective_chat.type == ChatType.PRIVATE
+
+
+async def unknown_command(update: Update, context: BotContext) -> None:
+    """The answer to a command we do not know; also what a non-staff user gets for a staff
+    command, so that nothing reveals that staff tools exist."""
+    await reply(update, context, context._(N_(
+        "I do not know that command. Type /menu to see what I can do, or /bantuan for help.")))
+
+
+async def staff_or_unknown(update: Update, context: BotContext, needed: str = "operator") -> bool:
+    """In a staff handler: True if the user may go on; otherwise answer as for an unknown
+    command and return False. The service checks the role again."""
+    user = update.effective_user
+    if user is not None and await context.runtime.staff.has(user.id, needed):
+        return True
+    await answer_query(update)
+    await unknown_command(update, context)
+    return False

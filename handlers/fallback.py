@@ -10,14 +10,9 @@ from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 from bot.app import BotApplication
 from bot.context import BotContext
 from bot.i18n import N_
-from handlers.common import answer_query, reply, send_menu
+from handlers.common import answer_query, reply, send_menu, unknown_command
 
 log = logging.getLogger(__name__)
-
-
-async def unknown_command(update: Update, context: BotContext) -> None:
-    await reply(update, context, context._(N_(
-        "I do not know that command. Type /menu to see what I can do, or /bantuan for help.")))
 
 
 async def not_understood(update: Update, context: BotContext) -> None:

@@ -1,0 +1,44 @@
+"""Delivery: how services send messages without knowing Telegram.
+
+A service that must send (reminders, broadcasts, status notifications) takes a `Sender`; the
+Telegram adapter (handlers.delivery.telegram_sender) turns Bot API answers into an Outcome:
+
+  SENT     delivered
+  BLOCKED  403: the user blocked the bot, deactivated, or never started it. Never retry.
+  RETRY    429 flood control: wait `retry_after` seconds, then send the same message again
+  FAILED   400 (chat not found, bad request) or a network error that outlived its retries
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+
+
+class Outcome(enum.StrEnum):
+    SENT = "sent"
+    BLOCKED = "blocked"
+    RETRY = "retry"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """A message to send: text (or a photo with caption) and inline buttons (label, data)."""
+
+    text: str
+    buttons: Sequence[Sequence[tuple[str, str]]] = ()
+    photo: bytes | None = None
+    parse_mode: str | None = None
+
+
+@dataclass(frozen=True)
+class Delivery:
+    outcome: Outcome
+    message_id: int | None = None
+    retry_after: float | None = None
+    error: str | None = field(default=None)  # a short reason for staff, never message content
+
+
+Sender = Callable[[int, Outgoing], Awaitable[Delivery]]
