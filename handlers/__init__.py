@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 
 FEATURES = [
     "handlers.core",
+    "handlers.staff",
+    "handlers.broadcast",
     "handlers.fallback",
 ]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.storage.broadcasts import BroadcastRepo
 from bot.storage.db import Database
 from bot.storage.staff import AuditRepo, StaffRepo
 from bot.storage.subscribers import SubscriberRepo
@@ -15,3 +16,4 @@ class Store:
         self.staff = StaffRepo(db)
         self.audit = AuditRepo(db)
         self.volunteers = VolunteerRepo(db)
+        self.broadcasts = BroadcastRepo(db)
