@@ -3,6 +3,8 @@ the chat, and a sleep that never waits."""
 
 from __future__ import annotations
 
+import asyncio
+
 from bot.clock import iso
 from bot.fakeapi import ChatClient, FakeBotAPI
 
@@ -37,14 +39,25 @@ def sends_to(fake: FakeBotAPI, chat_id: int) -> list:
             and int(c.params.get("chat_id", 0)) == chat_id]
 
 
-class NoSleep:
-    """Replaces the rate limiter's sleep: records what it was asked to wait, waits nothing."""
+class VirtualTime:
+    """A clock and a sleep for the rate limiter: sleeping moves the clock instead of waiting.
+    Records every wait."""
 
-    def __init__(self) -> None:
+    def __init__(self, start: float = 1000.0) -> None:
+        self.now = start
         self.waits: list[float] = []
 
-    async def __call__(self, seconds: float) -> None:
+    def clock(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
         self.waits.append(seconds)
+        self.now += max(0.0, seconds)
+        await asyncio.sleep(0)
+
+    def install(self, limiter) -> VirtualTime:
+        limiter.clock, limiter.sleep = self.clock, self.sleep
+        return self
 
 
 def service(app):
