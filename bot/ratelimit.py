@@ -39,6 +39,7 @@ INTERACTIVE = "interactive"
 BULK_ARGS = {"lane": BULK}  # pass as rate_limit_args=BULK_ARGS on every bulk send
 MARGIN = 0.01               # windows are 1.01 s long, so jitter cannot push a window over
 TICK = 0.005                # how long bulk steps aside for a waiting reply
+CATCH_UP = 0.05             # how late the bulk lane may be and still keep to its schedule
 CHAT_MEMORY = 50_000        # per-chat timestamps kept before old ones are dropped
 
 Sleep = Callable[[float], Awaitable[Any]]
@@ -162,10 +163,12 @@ class PriorityRateLimiter(BaseRateLimiter[dict]):
                     continue  # the same chat got a message while we waited; wait again
                 self._grant(now, chat_id, bulk=True)
                 if self._bulk_interval:
-                    # Keep to the schedule (oversleeping does not slow the lane down), but
-                    # never bank more than one interval of lag into a burst.
-                    self._next_bulk = max(self._next_bulk, now - self._bulk_interval) \
-                        + self._bulk_interval
+                    # Keep to the schedule, so oversleeping (timers fire a millisecond or so
+                    # late) does not slow the lane down; after a lull (more than CATCH_UP
+                    # late) start a new schedule from now. The bulk window still caps bursts.
+                    if self._next_bulk < now - max(self._bulk_interval, CATCH_UP):
+                        self._next_bulk = now
+                    self._next_bulk += self._bulk_interval
                 return
 
     def pause(self, seconds: float) -> None:
