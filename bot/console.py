@@ -2,7 +2,8 @@
 
 The same Application, handlers, database and translations as `run`; the Bot API is the fake
 that the tests use. Bot messages are printed with their buttons numbered; type a number to
-press one. `/file PATH [caption]` sends a file as a document; `/quit` leaves.
+press one. `/file PATH [caption]` sends a file as a document; `/photo PATH [caption]` sends an
+image as a photo; `/quit` leaves.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from bot.settings import Settings
 
 INTRO = (
     "Dinsos Jatim bot console: the full bot, offline. Type as a resident would; a number presses\n"
-    "the button with that number; /file PATH [caption] sends a document; /quit leaves.\n"
+    "the button with that number; /file PATH [caption] sends a document; /photo PATH [caption]\n"
+    "sends a photo; /quit leaves.\n"
 )
 
 
@@ -117,7 +119,19 @@ async def _act(client: ChatClient, printer: ConsolePrinter, text: str, out: Text
             msg, _, data = printer.buttons[n - 1]
             await client.press(msg, data)
             return
-        out.write(f"  (there is no button {n})\n")
+        if n <= 99:
+            out.write(f"  (there is no button {n})\n")
+            return
+        # a longer number is no button: send it as text (a Telegram user id, a NIK)
+    if stripped.startswith("/photo "):
+        parts = stripped.split(maxsplit=2)
+        path = Path(parts[1])
+        try:
+            data = await asyncio.to_thread(lambda: path.expanduser().read_bytes())
+        except OSError:
+            out.write(f"  (cannot read the file {path})\n")
+            return
+        await client.send_photo(data, parts[2] if len(parts) > 2 else None)
         return
     if stripped.startswith("/file "):
         parts = stripped.split(maxsplit=2)
