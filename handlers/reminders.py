@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import warnings
 
 from telegram import Update
 from telegram.ext import (
@@ -21,6 +22,7 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from telegram.warnings import PTBUserWarning
 
 from bot.app import BotApplication
 from bot.clock import iso, parse_iso
@@ -248,11 +250,13 @@ async def on_view(update: Update, context: BotContext) -> None:
         lines += ["", t(N_("Last sent: {when}")).format(
             when=local_time(parse_iso(view.latest.occurrence), tz))]
         for row in view.recipients[:50]:
+            vol = await context.store.volunteers.get(row.user_id)
+            who = f"{vol.name} ({row.user_id})" if vol else str(row.user_id)
             state = status_text(t, row.status)
             if row.status == "done":
                 state = t(N_("done"))
             reason = t(REASONS[row.reason]) if row.reason in REASONS else (row.reason or "")
-            lines.append(f"• {row.user_id}: {state}" + (f" ({reason})" if reason else ""))
+            lines.append(f"• {who}: {state}" + (f" ({reason})" if reason else ""))
         if not view.recipients:
             lines.append(t(N_("Nobody was in the audience.")))
     if view.missed:
@@ -366,8 +370,10 @@ async def new_kind(update: Update, context: BotContext) -> str:
             "On which days? Press the days, then \"Next\".")), _days_keyboard(context, []))
         return R_DAYS
     if kind == "monthly":
+        days = [(str(n), f"{NEW}:dom:{n}") for n in range(1, 29)]
         await reply(update, context, context._(N_(
-            "On which day of the month (1 to 28)?")))
+            "On which day of the month (1 to 28)?")),
+            keyboard([days[i:i + 7] for i in range(0, 28, 7)]))
         return R_DOM
     await reply(update, context, context._(N_("At what time? For example 07:30.")))
     return R_TIME
@@ -405,7 +411,11 @@ async def new_days_done(update: Update, context: BotContext) -> str:
 
 
 async def new_dom(update: Update, context: BotContext) -> str:
-    text = update.message.text.strip()
+    if update.callback_query is not None:
+        await answer_query(update)
+        text = context.match.group(1)
+    else:
+        text = update.message.text.strip()
     if not (text.isascii() and text.isdigit() and 1 <= int(text) <= 28):
         await reply(update, context, context._(N_(
             "Please type a day from 1 to 28 (every month has those).")))
@@ -505,7 +515,18 @@ def register(app: BotApplication) -> None:
     runtime.commands.add(CommandSpec("pengingat", N_("staff: reminders for volunteers"),
                                      order=40, staff_only=True))
     text = filters.TEXT & ~filters.COMMAND
-    app.add_handler(ConversationHandler(
+    with warnings.catch_warnings():  # per_message=False is intended: one draft per staff chat
+        warnings.simplefilter("ignore", PTBUserWarning)
+        conversation = _new_conversation(text)
+    app.add_handler(conversation)
+    app.add_handler(CommandHandler("pengingat", cmd_reminders))
+    app.add_handler(CallbackQueryHandler(cmd_reminders, pattern=LIST_PATTERN))
+    app.add_handler(CallbackQueryHandler(on_view, pattern=VIEW_PATTERN))
+    app.add_handler(CallbackQueryHandler(on_cancel, pattern=CANCEL_PATTERN))
+
+
+def _new_conversation(text) -> ConversationHandler:
+    return ConversationHandler(
         entry_points=[CallbackQueryHandler(new_start, pattern=rf"^{ADM}:new$")],
         states={
             R_TEXT: [MessageHandler(text, new_text)],
@@ -518,7 +539,8 @@ def register(app: BotApplication) -> None:
             R_DATE: [MessageHandler(text, new_date)],
             R_DAYS: [CallbackQueryHandler(new_day, pattern=rf"^{NEW}:day:([0-6])$"),
                      CallbackQueryHandler(new_days_done, pattern=rf"^{NEW}:days$")],
-            R_DOM: [MessageHandler(text, new_dom)],
+            R_DOM: [CallbackQueryHandler(new_dom, pattern=rf"^{NEW}:dom:(\d{{1,2}})$"),
+                    MessageHandler(text, new_dom)],
             R_TIME: [MessageHandler(text, new_time)],
             R_CONFIRM: [CallbackQueryHandler(new_save, pattern=rf"^{NEW}:save$"),
                         CallbackQueryHandler(new_drop, pattern=rf"^{NEW}:drop$")],
@@ -527,8 +549,4 @@ def register(app: BotApplication) -> None:
         name="reminder_new",
         persistent=True,
         allow_reentry=True,
-    ))
-    app.add_handler(CommandHandler("pengingat", cmd_reminders))
-    app.add_handler(CallbackQueryHandler(cmd_reminders, pattern=LIST_PATTERN))
-    app.add_handler(CallbackQueryHandler(on_view, pattern=VIEW_PATTERN))
-    app.add_handler(CallbackQueryHandler(on_cancel, pattern=CANCEL_PATTERN))
+    )

@@ -7,6 +7,7 @@ here, so FEATURES has one entry for the feature).
 from __future__ import annotations
 
 import logging
+import warnings
 
 from telegram import KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
 from telegram.ext import (
@@ -16,6 +17,7 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from telegram.warnings import PTBUserWarning
 
 from bot.app import BotApplication
 from bot.clock import parse_iso
@@ -455,7 +457,19 @@ def register(app: BotApplication) -> None:
                                      order=71))
     runtime.start_hooks.append(setup)
     text = filters.TEXT & ~filters.COMMAND
-    app.add_handler(ConversationHandler(
+    with warnings.catch_warnings():  # per_message=False is intended: one registration per chat
+        warnings.simplefilter("ignore", PTBUserWarning)
+        conversation = _registration(text)
+    app.add_handler(conversation)
+    app.add_handler(CallbackQueryHandler(on_decide, pattern=DECIDE_PATTERN))
+    app.add_handler(CommandHandler("tugas", cmd_tasks))
+    app.add_handler(CallbackQueryHandler(on_done, pattern=DONE_PATTERN))
+    app.add_handler(CallbackQueryHandler(on_snooze, pattern=SNOOZE_PATTERN))
+    reminder_handlers.register(app)
+
+
+def _registration(text) -> ConversationHandler:
+    return ConversationHandler(
         entry_points=[CommandHandler("relawan", start_registration),
                       CallbackQueryHandler(start_registration, pattern=rf"^menu:{MENU_KEY}$")],
         states={
@@ -472,9 +486,4 @@ def register(app: BotApplication) -> None:
         name="volunteer_registration",
         persistent=True,
         allow_reentry=True,
-    ))
-    app.add_handler(CallbackQueryHandler(on_decide, pattern=DECIDE_PATTERN))
-    app.add_handler(CommandHandler("tugas", cmd_tasks))
-    app.add_handler(CallbackQueryHandler(on_done, pattern=DONE_PATTERN))
-    app.add_handler(CallbackQueryHandler(on_snooze, pattern=SNOOZE_PATTERN))
-    reminder_handlers.register(app)
+    )

@@ -259,7 +259,7 @@ async def test_due_beyond_grace_is_recorded_missed_and_shown(make_app, fake, clo
     await admin.send("/pengingat")
     await admin.click(f"#{daily.id}")
     text = admin.last_reply().text
-    assert "Terlewat" in text and "2001: diterima" in text
+    assert "Terlewat" in text and "Relawan 2001 (2001): diterima" in text
 
 
 async def test_interrupted_send_is_not_repeated(make_app, fake, clock):
