@@ -159,6 +159,14 @@ async def sync(app: BotApplication) -> None:
     await notify_pending_decisions(app)
 
 
+def ensure_sync(app: BotApplication) -> None:
+    """The periodic sync job, exactly one."""
+    for job in app.job_queue.get_jobs_by_name(JOB_SYNC):
+        job.schedule_removal()
+    app.job_queue.run_repeating(sync_job, interval=SYNC_SECONDS, first=SYNC_SECONDS,
+                                name=JOB_SYNC)
+
+
 async def start(app: BotApplication) -> None:
     """At start: finish interrupted sends, catch up, register every job and the sync."""
     svc = service(app)
@@ -166,10 +174,7 @@ async def start(app: BotApplication) -> None:
     caught = await svc.catch_up()
     await svc.due_snoozes()
     await register_jobs(app)
-    for job in app.job_queue.get_jobs_by_name(JOB_SYNC):
-        job.schedule_removal()
-    app.job_queue.run_repeating(sync_job, interval=SYNC_SECONDS, first=SYNC_SECONDS,
-                                name=JOB_SYNC)
+    ensure_sync(app)
     if resumed or caught.fired or caught.missed:
         log.info("reminders at start: %d interrupted runs resumed, %d sent late, %d missed",
                  resumed, len(caught.fired), caught.missed)

@@ -445,8 +445,12 @@ async def setup(app: BotApplication) -> None:
             grace=runtime.settings.reminder_grace, regions=runtime.content.regions,
             translator=runtime.i18n.translator, locale_for=runtime.subscribers.locale_for)
     runtime.extras["reminders"].sender = telegram_sender(app.bot)
-    await reminder_handlers.start(app)
-    await notify_pending_decisions(app)
+    try:
+        await reminder_handlers.start(app)
+        await notify_pending_decisions(app)
+    except Exception:  # never keep the bot from starting; the sync job tries again in 30 s
+        log.exception("reminders could not catch up at start")
+        reminder_handlers.ensure_sync(app)
 
 
 def register(app: BotApplication) -> None:

@@ -469,3 +469,33 @@ async def test_cli_approval_is_told_to_the_volunteer_by_the_bot(app, fake, clock
     await run_job(app, "reminders:sync")
     told = [m for m in siti.replies if "telah disetujui" in m.text]
     assert len(told) == 1
+
+
+async def test_an_unreadable_answer_does_not_stop_the_run(app, fake, clock):
+    await volunteer(app, fake, 2001)
+    await volunteer(app, fake, 2002)
+    r = await svc(app).create(ADMIN_ID, text="Aneh", at=clock() + dt.timedelta(minutes=1))
+    original = svc(app).sender
+
+    async def broken(chat_id, message):
+        if chat_id == 2001:
+            raise TypeError("the API answered something we cannot parse")
+        return await original(chat_id, message)
+
+    svc(app).sender = broken
+    await svc(app).fire(r.id, clock() + dt.timedelta(minutes=1))
+    view = await svc(app).view(ADMIN_ID, r.id)
+    assert {(d.user_id, d.status) for d in view.recipients} == {(2001, "failed"), (2002, "sent")}
+    assert view.latest.status == "sent"  # the run finished
+
+
+async def test_done_after_an_interrupted_send_counts(make_app, fake, clock):
+    app = await make_app()
+    siti = await volunteer(app, fake, 2001)
+    r = await svc(app).create(ADMIN_ID, text="Terputus", at=clock() + dt.timedelta(minutes=1))
+    await svc(app).fire(r.id, clock() + dt.timedelta(minutes=1))
+    repo = app.runtime.store.reminders
+    [row] = (await svc(app).view(ADMIN_ID, r.id)).recipients
+    await repo.set_result(row.id, "failed", "interrupted", None, clock())
+    await siti.click("Selesai")
+    assert (await repo.delivery(row.id)).status == "done"

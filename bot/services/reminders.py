@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import logging
 import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -37,6 +38,7 @@ from bot.services.volunteers import ROLES
 from bot.storage.reminders import DeliveryRow, Reminder, Run
 from bot.storage.store import Store
 
+log = logging.getLogger(__name__)
 REM_PREFIX = "rem"
 DONE_PATTERN = rf"^{REM_PREFIX}:done:(\d{{1,12}})$"
 SNOOZE_PATTERN = rf"^{REM_PREFIX}:snz:(\d{{1,12}})$"
@@ -370,7 +372,11 @@ class ReminderService:
         if self.sender is None:
             raise RuntimeError("the reminder service has no sender yet")
         for _ in range(RETRIES_ON_429 + 1):
-            delivery = await self.sender(user_id, message)
+            try:
+                delivery = await self.sender(user_id, message)
+            except Exception as exc:  # an answer we cannot read: record it, go on with the rest
+                log.warning("reminder send to one volunteer failed: %s", type(exc).__name__)
+                return "failed", f"error: {type(exc).__name__}", None
             if delivery.outcome == Outcome.SENT:
                 return "sent", None, delivery.message_id
             if delivery.outcome != Outcome.RETRY:
@@ -404,7 +410,8 @@ class ReminderService:
         if row is None:
             return state, None, None
         until = (self.clock() + SNOOZE).replace(microsecond=0)
-        if row.status != "sent" or not await self.repo.set_snooze(delivery_id, until):
+        if row.status not in ("sent", "failed") or \
+                not await self.repo.set_snooze(delivery_id, until):
             return "done", row, None
         return "ok", row, until
 

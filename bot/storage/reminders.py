@@ -216,12 +216,14 @@ class ReminderRepo:
     async def mark_done(self, delivery_id: int, now: dt.datetime) -> bool:
         return await self.db.execute(
             "UPDATE reminder_deliveries SET status = 'done', done_at = ?, snooze_until = NULL "
-            "WHERE id = ? AND status = 'sent'", (iso(now), delivery_id)) > 0
+            "WHERE id = ? AND status IN ('sent', 'failed')", (iso(now), delivery_id)) > 0
 
     async def set_snooze(self, delivery_id: int, until: dt.datetime) -> bool:
+        """A press on the message proves it arrived, so a 'failed' (interrupted) row is sent."""
         return await self.db.execute(
-            "UPDATE reminder_deliveries SET snooze_until = ?, snoozes = snoozes + 1 "
-            "WHERE id = ? AND status = 'sent'", (iso(until), delivery_id)) > 0
+            "UPDATE reminder_deliveries SET snooze_until = ?, snoozes = snoozes + 1, "
+            "status = 'sent', reason = NULL WHERE id = ? AND status IN ('sent', 'failed')",
+            (iso(until), delivery_id)) > 0
 
     async def take_snooze(self, delivery_id: int, until: str) -> bool:
         """Claim a snoozed reminder's second send (True once)."""
