@@ -261,9 +261,18 @@ async def notify_staff(app: BotApplication, vol: Volunteer) -> None:
             t, vol, region.label() if region else vol.region_code)
         buttons = [[(t(N_("Approve")), f"vol:ok:{vol.user_id}"),
                     (t(N_("Reject")), f"vol:no:{vol.user_id}")]]
-        result = await send(staff_id, Outgoing(text, buttons))
-        if result.error:
-            log.info("could not tell staff %s about a registration: %s", staff_id, result.error)
+        await _send_safely(send, staff_id, Outgoing(text, buttons))
+
+
+async def _send_safely(send, chat_id: int, message: Outgoing) -> None:
+    """A notification that cannot be delivered is logged; it never fails the user's step."""
+    try:
+        result = await send(chat_id, message)
+    except Exception as exc:
+        log.warning("could not send a volunteer notification: %s", type(exc).__name__)
+        return
+    if result.error:
+        log.info("could not send a volunteer notification: %s", result.error)
 
 
 async def on_stray_text(update: Update, context: BotContext) -> str:
@@ -324,7 +333,7 @@ async def notify_decision(app: BotApplication, vol: Volunteer) -> None:
     else:
         text = t(N_("Sorry, your registration as a volunteer was not approved. For questions, "
                     "please contact the office: type /bantuan for the contacts."))
-    await telegram_sender(app.bot)(vol.user_id, Outgoing(text))
+    await _send_safely(telegram_sender(app.bot), vol.user_id, Outgoing(text))
 
 
 async def notify_pending_decisions(app: BotApplication) -> None:
