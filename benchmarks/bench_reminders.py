@@ -15,10 +15,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.app import OFFLINE_TOKEN, build_application  # noqa: E402
-from bot.clock import FakeClock  # noqa: E402
-from bot.fakeapi import FakeBotAPI  # noqa: E402
-from bot.settings import Settings  # noqa: E402
+from bot.app import OFFLINE_TOKEN, build_application
+from bot.clock import FakeClock
+from bot.fakeapi import FakeBotAPI
+from bot.settings import Settings
 
 VOLUNTEERS = 2000
 

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, "/work/shared/e2e")
-from tgdriver import BotProcess, Emulator  # noqa: E402
+from tgdriver import BotProcess, Emulator
 
 WIB = dt.timezone(dt.timedelta(hours=7))
 

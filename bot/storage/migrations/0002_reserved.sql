@@ -1,2 +1,0 @@
--- Placeholder so that 0004 applies on this branch alone (migrations must have no gaps).
--- DELETE this file when merging: the real 0002 belongs to another feature.
