@@ -499,3 +499,41 @@ async def test_done_after_an_interrupted_send_counts(make_app, fake, clock):
     await repo.set_result(row.id, "failed", "interrupted", None, clock())
     await siti.click("Selesai")
     assert (await repo.delivery(row.id)).status == "done"
+
+
+async def test_staff_creates_monthly_and_daily_reminders_in_chat(app, fake, clock, admin):
+    await admin.send("/pengingat")
+    await admin.click("Pengingat baru")
+    await admin.send("Laporan bulanan")
+    await admin.click("Semua relawan")
+    await admin.send("kab malang")
+    await admin.click("Setiap bulan")
+    await admin.click("^15$")
+    replies = await admin.send("8.00")
+    assert "setiap bulan tanggal 15 pukul 08:00" in replies[0].text
+    assert "15/11/2026 08:00 WIB" in replies[0].text
+    await admin.click("Simpan")
+    await admin.send("/pengingat")
+    await admin.click("Pengingat baru")
+    await admin.send("Apel pagi")
+    await admin.click("Tagana")
+    await admin.click("Semua kabupaten/kota")
+    await admin.click("Setiap hari")
+    assert "jam dan menit" in (await admin.send("25:00"))[0].text
+    await admin.send("06:45")
+    await admin.click("Simpan")
+    crons = {(r.text, r.role, r.region_code, r.cron) for r in await svc(app).active()}
+    assert crons == {("Laporan bulanan", None, "3507", "0 8 15 * *"),
+                     ("Apel pagi", "tagana", None, "45 6 * * *")}
+
+
+async def test_cancel_during_registration_removes_the_phone_keyboard(client, app):
+    siti = await choose_language(client(1001, first_name="Siti"), "id")
+    await siti.send("/relawan")
+    await siti.click("PSM")
+    await siti.send("Gresik")
+    await siti.send("Siti")
+    replies = await siti.send("/batal")
+    assert replies[0].reply_markup == {"remove_keyboard": True}
+    assert "Dibatalkan" in replies[0].text
+    assert await app.runtime.store.volunteers.get(1001) is None
