@@ -6,6 +6,7 @@ Run from the project's root with the project's environment on PATH:
 Registers a volunteer, has an administrator approve them, adds reminders with the command
 line while the bot runs and while it is down (killed with SIGKILL), restarts it three times and
 checks that every reminder arrives exactly once. Takes about a minute and a half.
+E2E_DIR names the folder of the shared harness (tgdriver.py), if not /work/shared/e2e.
 """
 import datetime as dt
 import os
@@ -15,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, "/work/shared/e2e")
+sys.path.insert(0, os.environ.get("E2E_DIR", "/work/shared/e2e"))  # tgdriver.py lives there
 from tgdriver import BotProcess, Emulator
 
 WIB = dt.timezone(dt.timedelta(hours=7))
