@@ -537,3 +537,16 @@ async def test_cancel_during_registration_removes_the_phone_keyboard(client, app
     assert replies[0].reply_markup == {"remove_keyboard": True}
     assert "Dibatalkan" in replies[0].text
     assert await app.runtime.store.volunteers.get(1001) is None
+
+
+async def test_one_off_claimed_before_a_crash_is_finished_at_start(make_app, fake, clock):
+    app = await make_app()
+    await volunteer(app, fake, 2001)
+    r = await svc(app).create(ADMIN_ID, text="Sekali saja", at=clock() + dt.timedelta(minutes=1))
+    repo = app.runtime.store.reminders
+    await repo.claim(r.id, clock() + dt.timedelta(minutes=1), [2001], clock())  # then: crash
+    await app.shutdown()
+    clock.advance(minutes=2)
+    app = await make_app()
+    assert (await svc(app).get(r.id)).status == "done"
+    assert len(reminders_to(fake, 2001)) == 1  # the pending row was sent by the resume

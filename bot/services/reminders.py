@@ -314,6 +314,9 @@ class ReminderService:
         result = CatchUp()
         for reminder in await self.repo.list("active"):
             now = self.clock()
+            if reminder.kind == "once" and await self.repo.last_occurrence(reminder.id):
+                await self.repo.finish(reminder.id)  # claimed, then a crash before 'done'
+                continue
             while True:
                 occurrences = await self.due(reminder, now)
                 if not occurrences:
