@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 
 # Modules that add verbs: each has add_verbs(subparsers) and sets `func` on its parsers.
 VERB_MODULES: list[str] = [
+    "bot.commands.volunteers",
     "bot.commands.staff",
     "bot.commands.broadcast",
 ]

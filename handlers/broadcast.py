@@ -8,6 +8,7 @@ nothing they type needs escaping and splitting never breaks a tag.
 from __future__ import annotations
 
 import logging
+import warnings
 
 from telegram import Message, MessageEntity, Update
 from telegram.error import BadRequest
@@ -18,6 +19,7 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from telegram.warnings import PTBUserWarning
 
 from bot.app import BotApplication
 from bot.context import BotContext
@@ -388,8 +390,7 @@ async def _show(context: BotContext, chat_id: int, messages: list[Outgoing]) -> 
             await context.bot.send_photo(chat_id, m.photo, caption=m.text,
                                          caption_entities=entities)
         else:
-            await context.bot.send_message(chat_id, m.text, entities=entities,
-                                           disable_web_page_preview=True)
+            await context.bot.send_message(chat_id, m.text, entities=entities)
 
 
 async def preview(update: Update, context: BotContext) -> int:
@@ -504,25 +505,27 @@ def register(app: BotApplication) -> None:
     runtime.commands.add(CommandSpec("siaran_status", N_("how a broadcast is going"), order=81,
                                      staff_only=True))
     text_input = (filters.TEXT & ~filters.COMMAND) | filters.PHOTO
-    app.add_handler(ConversationHandler(
-        entry_points=[CommandHandler("siaran", cmd_broadcast),
-                      CallbackQueryHandler(cmd_broadcast, pattern=entry.pattern)],
-        states={
-            TEXT: [MessageHandler(text_input, on_text),
-                   CallbackQueryHandler(on_text_done, pattern=rf"^{NEXT}$")],
-            JV_ASK: [CallbackQueryHandler(on_jv_add, pattern=rf"^{JV_ADD}$"),
-                     CallbackQueryHandler(on_jv_skip, pattern=rf"^{JV_SKIP}$")],
-            JV_TEXT: [MessageHandler(text_input, on_text),
-                      CallbackQueryHandler(on_text_done, pattern=rf"^{NEXT}$")],
-            AUDIENCE: [CallbackQueryHandler(on_audience, pattern=AUDIENCE_PATTERN)],
-            ROLE: [CallbackQueryHandler(on_role, pattern=ROLE_PATTERN)],
-            REGION: [CallbackQueryHandler(on_region, pattern=REGION_PATTERN)],
-            CONFIRM: [CallbackQueryHandler(on_send, pattern=rf"^{SEND}$"),
-                      CallbackQueryHandler(on_cancel, pattern=rf"^{CANCEL}$")],
-        },
-        fallbacks=[*conversation_fallbacks(), CommandHandler("siaran", cmd_broadcast)],
-        name="broadcast",
-        persistent=True,
-        allow_reentry=True,
-    ))
+    with warnings.catch_warnings():  # per_message=False is intended: one draft per operator chat
+        warnings.simplefilter("ignore", PTBUserWarning)
+        app.add_handler(ConversationHandler(
+            entry_points=[CommandHandler("siaran", cmd_broadcast),
+                          CallbackQueryHandler(cmd_broadcast, pattern=entry.pattern)],
+            states={
+                TEXT: [MessageHandler(text_input, on_text),
+                       CallbackQueryHandler(on_text_done, pattern=rf"^{NEXT}$")],
+                JV_ASK: [CallbackQueryHandler(on_jv_add, pattern=rf"^{JV_ADD}$"),
+                         CallbackQueryHandler(on_jv_skip, pattern=rf"^{JV_SKIP}$")],
+                JV_TEXT: [MessageHandler(text_input, on_text),
+                          CallbackQueryHandler(on_text_done, pattern=rf"^{NEXT}$")],
+                AUDIENCE: [CallbackQueryHandler(on_audience, pattern=AUDIENCE_PATTERN)],
+                ROLE: [CallbackQueryHandler(on_role, pattern=ROLE_PATTERN)],
+                REGION: [CallbackQueryHandler(on_region, pattern=REGION_PATTERN)],
+                CONFIRM: [CallbackQueryHandler(on_send, pattern=rf"^{SEND}$"),
+                          CallbackQueryHandler(on_cancel, pattern=rf"^{CANCEL}$")],
+            },
+            fallbacks=[*conversation_fallbacks(), CommandHandler("siaran", cmd_broadcast)],
+            name="broadcast",
+            persistent=True,
+            allow_reentry=True,
+        ))
     app.add_handler(CommandHandler("siaran_status", cmd_status))

@@ -33,8 +33,7 @@ def telegram_sender(bot: Bot, *, network_retries: int = NETWORK_RETRIES,
                 else:
                     sent = await bot.send_message(chat_id, message.text, reply_markup=markup,
                                                   parse_mode=message.parse_mode,
-                                                  entities=entities,
-                                                  disable_web_page_preview=True, **extra)
+                                                  entities=entities, **extra)
                 return Delivery(Outcome.SENT, message_id=sent.message_id)
             except RetryAfter as exc:
                 retry = exc.retry_after

@@ -6,6 +6,8 @@ bot.services.staff, which writes every change to the audit log.
 
 from __future__ import annotations
 
+import warnings
+
 from telegram import Update
 from telegram.ext import (
     CallbackQueryHandler,
@@ -14,6 +16,7 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from telegram.warnings import PTBUserWarning
 
 from bot.app import BotApplication
 from bot.context import BotContext
@@ -184,22 +187,24 @@ async def on_close(update: Update, context: BotContext) -> int:
 def register(app: BotApplication) -> None:
     app.runtime.commands.add(CommandSpec("staf", N_("manage staff (administrators)"),
                                          order=82, staff_only=True))
-    app.add_handler(ConversationHandler(
-        entry_points=[CommandHandler("staf", cmd_staff)],
-        states={
-            MENU: [CallbackQueryHandler(on_add, pattern=rf"^{ADD}$"),
-                   CallbackQueryHandler(on_remove_menu, pattern=rf"^{REMOVE}$"),
-                   CallbackQueryHandler(on_close, pattern=rf"^{CLOSE}$")],
-            # one word only: an id attempt; a sentence (say an announcement typed after
-            # leaving this flow for /siaran) is not taken for one
-            ASK_ID: [MessageHandler(filters.Regex(r"^\s*\S{1,40}\s*$") & ~filters.COMMAND,
-                                    on_id)],
-            ASK_ROLE: [CallbackQueryHandler(on_role, pattern=ROLE_PATTERN)],
-            PICK_REMOVE: [CallbackQueryHandler(on_remove, pattern=REMOVE_PATTERN),
-                          CallbackQueryHandler(on_close, pattern=rf"^{CLOSE}$")],
-        },
-        fallbacks=[*conversation_fallbacks(), CommandHandler("staf", cmd_staff)],
-        name="staff",
-        persistent=True,
-        allow_reentry=True,
-    ))
+    with warnings.catch_warnings():  # per_message=False is intended: one staff change per chat
+        warnings.simplefilter("ignore", PTBUserWarning)
+        app.add_handler(ConversationHandler(
+            entry_points=[CommandHandler("staf", cmd_staff)],
+            states={
+                MENU: [CallbackQueryHandler(on_add, pattern=rf"^{ADD}$"),
+                       CallbackQueryHandler(on_remove_menu, pattern=rf"^{REMOVE}$"),
+                       CallbackQueryHandler(on_close, pattern=rf"^{CLOSE}$")],
+                # one word only: an id attempt; a sentence (say an announcement typed after
+                # leaving this flow for /siaran) is not taken for one
+                ASK_ID: [MessageHandler(filters.Regex(r"^\s*\S{1,40}\s*$") & ~filters.COMMAND,
+                                        on_id)],
+                ASK_ROLE: [CallbackQueryHandler(on_role, pattern=ROLE_PATTERN)],
+                PICK_REMOVE: [CallbackQueryHandler(on_remove, pattern=REMOVE_PATTERN),
+                              CallbackQueryHandler(on_close, pattern=rf"^{CLOSE}$")],
+            },
+            fallbacks=[*conversation_fallbacks(), CommandHandler("staf", cmd_staff)],
+            name="staff",
+            persistent=True,
+            allow_reentry=True,
+        ))

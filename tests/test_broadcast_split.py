@@ -22,7 +22,7 @@ def test_short_text_is_one_part_unchanged():
 
 
 def test_split_on_paragraphs_first():
-    paras = [("Paragraf %d. " % n) + "kata " * 380 for n in range(3)]
+    paras = [f"Paragraf {n}. " + "kata " * 380 for n in range(3)]
     text = "\n\n".join(p.strip() for p in paras)
     parts = split_message(text)
     assert len(parts) == 2
@@ -68,7 +68,7 @@ def test_formatting_across_the_cut_is_kept_on_both_sides():
     pieces = [covered(p.text, e) for p in parts for e in p.entities if e["type"] == "bold"]
     assert "".join(pieces).replace(" ", "") == bold.replace(" ", "")
     assert len(pieces) == 2                               # bold on both sides of the cut
-    link = [e for e in parts[0].entities if e["type"] == "text_link"][0]
+    link = next(e for e in parts[0].entities if e["type"] == "text_link")
     assert covered(parts[0].text, link) == "Pengumuman" and link["url"].startswith("https")
     for p in parts:
         for e in p.entities:

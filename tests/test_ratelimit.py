@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import itertools
 
 import pytest
 from telegram.error import RetryAfter
@@ -48,7 +49,7 @@ async def test_bulk_is_spread_at_its_rate():
         await call(lim, vt, 100 + n, log, bulk=True)
     times = [t for t, _, _ in log]
     assert max_in_window(times) <= 10
-    gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(times)]
     assert min(gaps) >= 0.1 - 1e-9
     assert times[-1] - times[0] == pytest.approx(49 * 1.01 / 10, rel=0.02)
 
@@ -83,7 +84,7 @@ async def test_a_reply_does_not_wait_behind_a_broadcast():
     waits_before = len(vt.waits)
     start = vt.now
     await call(lim, vt, 7, log)                        # a resident's reply
-    reply_time = [t for t, chat, _ in log if chat == 7][0]
+    reply_time = next(t for t, chat, _ in log if chat == 7)
     assert reply_time == start                         # granted at once, no sleep of its own
     assert len(vt.waits) >= waits_before
     await asyncio.gather(*bulk)
