@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 BULK = "bulk"
 INTERACTIVE = "interactive"
 BULK_ARGS = {"lane": BULK}  # pass as rate_limit_args=BULK_ARGS on every bulk send
-MARGIN = 0.01               # windows are 1.01 s long, so jitter cannot push a window over
+MARGIN = 0.03               # windows are 1.03 s long: 30 ms of jitter cannot push one over
 TICK = 0.005                # how long bulk steps aside for a waiting reply
 CATCH_UP = 0.05             # how late the bulk lane may be and still keep to its schedule
 CHAT_MEMORY = 50_000        # per-chat timestamps kept before old ones are dropped
