@@ -71,7 +71,7 @@ async def replies(person: ChatClient, count: int, every: float) -> list[float]:
 
 def lean_sender(fake: FakeBotAPI, limiter: PriorityRateLimiter):
     """The limiter's bulk lane straight into the fake transport (no PTB objects)."""
-    url = f"https://api.telegram.org/bot{OFFLINE_TOKEN}/sendMessage"
+    url = httpx.URL(f"https://api.telegram.org/bot{OFFLINE_TOKEN}/sendMessage")
 
     async def send(chat_id: int, message: Outgoing) -> Delivery:
         async def post() -> dict:

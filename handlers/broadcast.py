@@ -40,6 +40,7 @@ from bot.services.broadcast import (
 )
 from bot.services.delivery import Outgoing
 from bot.services.staff import PermissionDenied
+from bot.services.volunteers import ROLES as VOLUNTEER_ROLE_NAMES
 from bot.storage.broadcasts import BroadcastRow
 from handlers.common import (
     answer_query,
@@ -69,11 +70,6 @@ TEXT, JV_ASK, JV_TEXT, AUDIENCE, ROLE, REGION, CONFIRM = range(7)
 DRAFT_KEY = "broadcast_draft"
 MAX_DRAFT = 20_000  # characters of announcement; longer is surely a mistake
 
-ROLE_LABELS = {"tksk": "TKSK", "pkh": "Pendamping PKH", "tagana": "Tagana", "psm": "PSM",
-               "karang_taruna": "Karang Taruna", "lks": "LKS"}
-OTHER_ROLE = N_("other volunteers")
-
-
 def service_of(context_or_app) -> BroadcastService:
     runtime = getattr(context_or_app, "runtime", None)
     return runtime.extras[FEATURE]  # type: ignore[union-attr,return-value]
@@ -81,7 +77,8 @@ def service_of(context_or_app) -> BroadcastService:
 
 # -- rendering ----------------------------------------------------------------------------------
 def role_label(t: Translator, role: str) -> str:
-    return ROLE_LABELS.get(role) or t(OTHER_ROLE)
+    """The volunteers feature's name for a role, in the reader's language."""
+    return t(VOLUNTEER_ROLE_NAMES[role]) if role in VOLUNTEER_ROLE_NAMES else role
 
 
 def audience_label(t: Translator, audience: dict, content) -> str:

@@ -137,13 +137,14 @@ async def test_role_and_region_pickers(admin, app, fake):
     await add_volunteer(app, 4002, "tksk", "3507")
     await add_volunteer(app, 4003, "tagana", "3578")
     await start_broadcast(admin, NEWS, audience="Relawan menurut peran")
-    await admin.click("TKSK")
+    await admin.click("^TKSK")
     picker = admin.last_reply()
     assert "Semua kab/kota" in picker.labels() and "Kota Surabaya" in picker.labels()
     assert len(picker.labels()) == 39
     await admin.click("Kota Surabaya")
     preview = admin.last_reply().text
-    assert "relawan: TKSK di Kota Surabaya" in preview and "1 penerima" in preview
+    assert "relawan: TKSK (Tenaga Kesejahteraan Sosial Kecamatan) di Kota Surabaya" in preview
+    assert "1 penerima" in preview
     await send_and_wait(admin)
     assert texts_to(fake, 4001) == [NEWS]
     assert sends_to(fake, 4002) == [] and sends_to(fake, 4003) == []

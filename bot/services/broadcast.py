@@ -28,6 +28,7 @@ from bot.clock import Clock
 from bot.services.delivery import Delivery, Outcome, Outgoing, Sender
 from bot.services.staff import StaffService
 from bot.services.subscribers import SubscriberService
+from bot.services.volunteers import ROLES as VOLUNTEER_ROLE_NAMES
 from bot.settings import LANGUAGES
 from bot.storage.broadcasts import BroadcastRow, OutboxRow
 from bot.storage.store import Store
@@ -41,7 +42,7 @@ PROGRESS_EVERY = 3.0   # seconds between two edits of the operator's progress me
 FLUSH_EVERY = 0.5      # seconds between two writes of sent rows' results
 STOP_GRACE = 5.0       # seconds a clean shutdown waits for the rows in flight
 
-VOLUNTEER_ROLES = ("tksk", "pkh", "tagana", "psm", "karang_taruna", "lks", "other")
+VOLUNTEER_ROLES = tuple(VOLUNTEER_ROLE_NAMES)  # the volunteers feature's role codes
 KIND_SUBSCRIBERS = "subscribers"
 KIND_VOLUNTEERS = "volunteers"
 
