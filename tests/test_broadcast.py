@@ -321,3 +321,27 @@ async def test_draft_service_validates(app):
     with pytest.raises(Exception) as err:
         Audience.from_dict({"kind": "volunteers", "role": "'; DROP"})
     assert getattr(err.value, "code", None) == "bad_audience"
+
+
+async def test_a_draft_survives_a_restart(admin, resident, app, fake, make_app):
+    await admin.send("/siaran")
+    await admin.send(NEWS)
+    app2 = await make_app()                     # the bot restarts while the operator writes
+    admin.app = app2
+    await admin.click("Lanjut")
+    await admin.click("Lewati")
+    await admin.click("Semua pelanggan")
+    assert "2 penerima" in admin.last_reply().text
+    await send_and_wait(admin)
+    assert texts_to(fake, 1001)[-1] == NEWS
+
+
+async def test_the_staff_menu_button_starts_an_announcement(admin, resident):
+    await admin.send("/menu")
+    replies = await admin.click("Kirim pengumuman")
+    assert "Pengumuman baru" in replies[-1].text
+    menu = (await resident.send("/menu"))[0]
+    assert "Kirim pengumuman" not in menu.labels()
+    help_text = (await resident.send("/bantuan"))[0].text
+    assert "/siaran" not in help_text and "/staf" not in help_text
+    assert "/siaran_status" in (await admin.send("/bantuan"))[0].text
