@@ -37,7 +37,7 @@ def render(r: Report) -> str:
         f"  blocked    {r.blocked}",
         f"  left       {r.left}",
         f"  restarts   {r.restarts} (possible duplicates: {r.duplicates})",
-        f"  429 pauses {r.retries_429}",
+        f"  429 retry  {r.retries_429}",
     ]
     if r.finished_at:
         lines.append(f"  finished   {r.finished_at}")
