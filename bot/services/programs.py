@@ -62,6 +62,7 @@ WORD_MAP: dict[str, str] = {
     "sebulan": "bulan", "perbulan": "bulan", "bln": "bulan", "bulane": "bulan",
     "taun": "tahun", "warsa": "tahun", "setahun": "tahun", "pertahun": "tahun",
     "thn": "tahun", "th": "tahun",
+    "pirsa": "tanya", "takon": "tanya", "nanya": "tanya",
     "nyuwun": "minta", "njaluk": "minta", "mohon": "minta",
     "syaratnya": "syarat", "syarate": "syarat", "syaratipun": "syarat", "sarat": "syarat",
     "syrt": "syarat", "srt": "syarat", "persyaratan": "syarat", "persyaratane": "syarat",
@@ -106,9 +107,10 @@ WORD_MAP: dict[str, str] = {
     "dhaharan": "makan", "dhahar": "makan", "maem": "makan", "mangan": "makan",
     "makanan": "makan",
     "lindhu": "gempa", "lindu": "gempa", "kobongan": "kebakaran", "kobong": "kebakaran",
+    "terbakar": "kebakaran", "kebakar": "kebakaran", "kobaran": "kebakaran",
     "lesus": "beliung", "banjire": "banjir",
     "awrat": "berat", "abot": "berat",
-    "wangsul": "pulang", "mulih": "pulang", "bali": "pulang",
+    "wangsul": "pulang", "mulih": "pulang",
     "pabrike": "pabrik", "rokoke": "rokok", "buruhe": "buruh", "karyawan": "buruh",
     "kubene": "kube", "kelompoke": "kelompok",
     "kartune": "kartu", "ktpne": "ktp", "kke": "kk",
@@ -131,6 +133,8 @@ GENERIC = frozenset({
     "keluarga", "data", "kartu", "usaha", "kelompok", "tahun", "uang", "korban", "rumah",
     "tidak", "bisa", "jawa", "timur", "jatim", "pemerintah", "dari", "ke", "dengan", "saja",
     "apa", "berat", "kesehatan", "dinas", "kementerian", "kemensos", "dinsos", "bantu",
+    "daftar", "terdaftar", "cek", "modal", "kerja", "gratis", "penanganan", "penguatan",
+    "dasar", "layanan", "provinsi", "bagi", "aman",
 })
 
 # Aspect words (after normalisation) with weights; the highest total wins.
@@ -148,8 +152,8 @@ ASPECT_WORDS: dict[str, dict[str, float]] = {
               "alur": 3},
     "schedule": {"kapan": 3, "jadwal": 3, "cair": 3, "tanggal": 3, "tahap": 2, "turun": 1.5,
                  "kirim": 1, "jam": 1},
-    "contact": {"kontak": 3, "telepon": 3, "nomor": 1.5, "alamat": 3, "kantor": 1.5,
-                "mana": 1.5, "petugas": 1, "tanya": 1, "lapor": 1, "call": 2, "email": 3},
+    "contact": {"kontak": 3, "telepon": 3, "nomor": 3.5, "alamat": 3, "kantor": 1.5,
+                "mana": 1.5, "petugas": 1, "tanya": 2.5, "lapor": 1, "call": 2, "email": 3},
 }
 
 
@@ -163,6 +167,8 @@ def normalise(text: str) -> list[str]:
     for word in _SPACE.split(text.strip()):
         if not word:
             continue
+        if word.startswith("dipun") and len(word) > 7:
+            word = "di" + word[5:]  # krama passive: dipunpasung = dipasung
         words.extend(WORD_MAP.get(word, word).split())
     return words
 
@@ -204,6 +210,11 @@ CLOSE = 0.8           # others within this share of the best are asked about too
 MAX_CHOICES = 3
 
 
+def _name_parts(name: str) -> list[str]:
+    """'PKH (Program Keluarga Harapan, Kemensos)' -> the name and each bracketed part."""
+    return [part.strip() for part in re.split(r"[(),/]", name) if part.strip()]
+
+
 def _fuzzy_cutoff(word: str) -> float | None:
     n = len(word)
     if n <= 3:
@@ -221,7 +232,8 @@ class ProgramIndex:
         self.aliases: list[Alias] = []
         vocab: set[str] = set()
         for p in self.programs.values():
-            texts = {p.name.short, p.key.replace("_", " "), *p.synonyms}
+            texts = {p.name.short, p.key.replace("_", " "), *p.synonyms,
+                     *_name_parts(p.name.id), *_name_parts(p.name.jv)}
             for text in texts:
                 words = tuple(dict.fromkeys(normalise(text)))
                 distinctive = tuple(w for w in words if w not in GENERIC)
