@@ -38,6 +38,8 @@ from handlers.common import (
 log = logging.getLogger(__name__)
 
 EXTRA_KEY = "programs"           # runtime.extras[EXTRA_KEY]: the ProgramIndex
+KEYBOARDS_KEY = "programs_keyboards"  # runtime.extras[...]: answer keyboards, built once each
+ANSWERS_KEY = "programs_answers"      # runtime.extras[...]: answer texts, rendered once each
 PREFIX = "prog"
 CEK = "cek"
 _KEY = KEY_PATTERN.strip("^$")
@@ -68,6 +70,10 @@ ASPECT_LABELS = {
     "contact": N_("Contact"),
 }
 CARD_BUTTONS = ("eligibility", "benefit", "apply", "documents", "contact")
+# Under an answer to a free-text question: the likely next question, and the full card.
+NEXT_ASPECT = {None: "eligibility", "eligibility": "apply", "benefit": "eligibility",
+               "schedule": "contact", "apply": "documents", "documents": "apply",
+               "contact": "apply"}
 
 
 def index_of(context: BotContext) -> ProgramIndex:
@@ -111,7 +117,45 @@ def render_answer(t: Translator, program: Program, aspect: str | None) -> str:
     return "\n".join(lines)
 
 
-def aspect_keyboard(t: Translator, program: Program, shown: str | None):
+def answer_text(context: BotContext, program: Program, aspect: str | None) -> str:
+    """render_answer, once per language, program and aspect (content is fixed while running)."""
+    cache: dict = context.runtime.extras.setdefault(ANSWERS_KEY, {})
+    key = (context.locale, program.key, aspect)
+    text = cache.get(key)
+    if text is None:
+        text = cache[key] = render_answer(context.t, program, aspect)
+    return text
+
+
+def aspect_keyboard(context: BotContext, program: Program, shown: str | None):
+    """The buttons under an answer; built once per language, program and aspect, then reused
+    (kept in runtime.extras: building them for every answer showed in the benchmark)."""
+    cache: dict = context.runtime.extras.setdefault(KEYBOARDS_KEY, {})
+    key = (context.locale, program.key, shown)
+    markup = cache.get(key)
+    if markup is None:
+        markup = cache[key] = _aspect_keyboard(context.t, program, shown)
+    return markup
+
+
+def answer_keyboard(context: BotContext, program: Program, shown: str | None):
+    """Two buttons under a free-text answer: the likely next question and the whole card.
+    (Few buttons: easier on a small screen, and each button costs time on every answer.)"""
+    cache: dict = context.runtime.extras.setdefault(KEYBOARDS_KEY, {})
+    key = ("answer", context.locale, program.key, shown)
+    markup = cache.get(key)
+    if markup is None:
+        t = context.t
+        after = NEXT_ASPECT.get(shown, "eligibility")
+        markup = cache[key] = keyboard([[
+            (t(ASPECT_LABELS[after]), f"{PREFIX}:asp:{program.key}:{after}"),
+            (t(N_("More about {program}")).format(program=program.name.short),
+             f"{PREFIX}:card:{program.key}"),
+        ]])
+    return markup
+
+
+def _aspect_keyboard(t: Translator, program: Program, shown: str | None):
     buttons: list[Button] = [
         (t(ASPECT_LABELS[a]), f"{PREFIX}:asp:{program.key}:{a}")
         for a in CARD_BUTTONS if a != shown
@@ -160,8 +204,8 @@ async def answer_match(update: Update, context: BotContext, match: Match) -> Non
     t = context.t
     if match.best is not None:
         program = match.best
-        await reply(update, context, render_answer(t, program, match.aspect),
-                    aspect_keyboard(t, program, match.aspect), disable_web_page_preview=True)
+        await reply(update, context, answer_text(context, program, match.aspect),
+                    answer_keyboard(context, program, match.aspect), disable_web_page_preview=True)
         return
     if match.ambiguous:
         rows = []
@@ -213,9 +257,8 @@ async def on_card(update: Update, context: BotContext) -> None:
             "This button is no longer active. Please open /menu again.")))
         return
     await answer_query(update)
-    t = context.t
-    await reply(update, context, render_answer(t, program, None),
-                aspect_keyboard(t, program, None), disable_web_page_preview=True)
+    await reply(update, context, answer_text(context, program, None),
+                aspect_keyboard(context, program, None), disable_web_page_preview=True)
 
 
 async def on_aspect(update: Update, context: BotContext) -> None:
@@ -226,9 +269,8 @@ async def on_aspect(update: Update, context: BotContext) -> None:
         return
     await answer_query(update)
     aspect = context.match.group(2)
-    t = context.t
-    await reply(update, context, render_answer(t, program, aspect),
-                aspect_keyboard(t, program, aspect), disable_web_page_preview=True)
+    await reply(update, context, answer_text(context, program, aspect),
+                aspect_keyboard(context, program, aspect), disable_web_page_preview=True)
 
 
 # -- the /cek screener ------------------------------------------------------------------------

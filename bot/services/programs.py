@@ -205,6 +205,8 @@ class Match:
         return len(self.programs) > 1
 
 
+ASPECT_ORDER = tuple(ASPECT_WORDS)
+MEMO_SIZE = 20_000    # fuzzy look-ups remembered per index (then forgotten all at once)
 THRESHOLD = 0.75      # a program needs at least this score to be considered at all
 CLOSE = 0.8           # others within this share of the best are asked about too
 MAX_CHOICES = 3
@@ -244,6 +246,14 @@ class ProgramIndex:
         self.vocab = sorted(vocab)
         self._vocab_set = frozenset(self.vocab)
         self._aspect_vocab = frozenset(w for words in ASPECT_WORDS.values() for w in words)
+        self._aspect_of: dict[str, list[tuple[str, float]]] = {}
+        for aspect, table in ASPECT_WORDS.items():
+            for w, weight in table.items():
+                self._aspect_of.setdefault(w, []).append((aspect, weight))
+        # words that are never a misspelt program word: no fuzzy search for them
+        plain = {w for v in WORD_MAP.values() for w in v.split()} | set(WORD_MAP)
+        self._plain = frozenset((plain | self._aspect_vocab | GENERIC) - vocab)
+        self._fuzzy_memo: dict[str, tuple[tuple[str, float], ...]] = {}
         self._by_word: dict[str, list[int]] = {}
         for n, alias in enumerate(self.aliases):
             for w in alias.distinctive:
@@ -268,28 +278,40 @@ class ProgramIndex:
             if word in self._vocab_set:
                 found[word] = 1.0
                 continue
-            cutoff = _fuzzy_cutoff(word)
-            if cutoff is None:
-                continue
-            for choice, sim, _ in process.extract(
-                    word, self.vocab, scorer=OSA.normalized_similarity, score_cutoff=cutoff,
-                    limit=4):
-                if len(choice) > 3 and sim > found.get(choice, 0.0):
+            for choice, sim in self._fuzzy(word):
+                if sim > found.get(choice, 0.0):
                     found[choice] = sim
         return found
+
+    def _fuzzy(self, word: str) -> tuple[tuple[str, float], ...]:
+        """Vocabulary words near a word not in the vocabulary (memoised: chat repeats words)."""
+        hit = self._fuzzy_memo.get(word)
+        if hit is not None:
+            return hit
+        cutoff = _fuzzy_cutoff(word)
+        if cutoff is None or word in self._plain or word.isdigit():
+            result: tuple[tuple[str, float], ...] = ()
+        else:
+            result = tuple(
+                (choice, sim) for choice, sim, _ in process.extract(
+                    word, self.vocab, scorer=OSA.normalized_similarity, score_cutoff=cutoff,
+                    limit=4)
+                if len(choice) > 3)
+        if len(self._fuzzy_memo) >= MEMO_SIZE:
+            self._fuzzy_memo.clear()
+        self._fuzzy_memo[word] = result
+        return result
 
     # -- matching ---------------------------------------------------------------------------
     def aspect(self, words: list[str]) -> str | None:
         totals: dict[str, float] = {}
-        for aspect, table in ASPECT_WORDS.items():
-            total = sum(table.get(w, 0.0) for w in set(words))
-            if total:
-                totals[aspect] = total
+        for w in set(words):
+            for aspect, weight in self._aspect_of.get(w, ()):
+                totals[aspect] = totals.get(aspect, 0.0) + weight
         if not totals:
             return None
         # "syarat" with a document word means documents; ties go to the earlier aspect
-        order = list(ASPECT_WORDS)
-        return max(totals, key=lambda a: (totals[a], -order.index(a)))
+        return max(totals, key=lambda a: (totals[a], -ASPECT_ORDER.index(a)))
 
     def match(self, text: str) -> Match:
         words = [self._known(w) for w in normalise(text)]
