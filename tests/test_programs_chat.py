@@ -118,3 +118,27 @@ async def test_answer_offers_next_question_and_the_whole_card(resident_jv):
     card = (await resident_jv.click("Langkung jangkep: PKH Plus"))[-1]
     assert card.text.startswith("PKH Plus")
     assert {"Carane ndaftar", "Dokumen", "Kontak", "Sedaya program"} <= set(card.labels())
+
+
+async def test_every_button_fits_telegram_and_our_patterns(app):
+    import re
+
+    from handlers.programs import (
+        ASPECT_PATTERN,
+        CARD_PATTERN,
+        CEK_ANSWER_PATTERN,
+        CEK_SKIP_PATTERN,
+    )
+
+    content = app.runtime.content
+    for p in content.programs:
+        card = f"prog:card:{p.key}"
+        assert re.match(CARD_PATTERN, card) and len(card.encode()) <= 64
+        for aspect in ("eligibility", "benefit", "schedule", "apply", "documents", "contact"):
+            data = f"prog:asp:{p.key}:{aspect}"
+            assert re.match(ASPECT_PATTERN, data) and len(data.encode()) <= 64
+    for q in content.screener.questions:
+        assert re.match(CEK_SKIP_PATTERN, f"cek:skip:{q.key}")
+        for o in q.options:
+            data = f"cek:ans:{q.key}:{o.value}"
+            assert re.match(CEK_ANSWER_PATTERN, data) and len(data.encode()) <= 64
