@@ -64,7 +64,7 @@ async def test_two_programs_fit_asks_with_buttons(resident):
     assert set(replies[0].labels()) >= {"KUBE", "WRSE"}
     replies = await resident.click("WRSE")
     assert replies[-1].text.startswith("WRSE")
-    assert "Besar bantuan" in replies[-1].text      # the aspect asked is kept
+    assert "Bentuk bantuan" in replies[-1].text      # the aspect asked is kept
 
 
 async def test_program_list_grouped_and_card_buttons(resident):
