@@ -13,7 +13,7 @@ from bot.content import load_content
 from bot.services.programs import ProgramIndex, normalise
 
 ROOT = Path(__file__).resolve().parent.parent
-QUESTIONS = ROOT / "tests" / "data" / "questions.yaml"
+QUESTIONS = ROOT / "tests" / "programs_questions.yaml"
 
 
 @pytest.fixture(scope="module")
