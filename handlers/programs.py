@@ -311,8 +311,9 @@ async def cek_start(update: Update, context: BotContext) -> int:
 async def _record(update: Update, context: BotContext, key: str, value: str | None) -> int:
     state = context.user_data.get(USER_KEY)
     questions = screener_of(context).questions
-    if state is None or state["index"] >= len(questions) or \
-            questions[state["index"]].key != key:
+    if state is not None and state["index"] >= len(questions):
+        return await finish(update, context)  # content lost a question since: finish now
+    if state is None or questions[state["index"]].key != key:
         await answer_query(update, context._(N_(
             "This button is no longer active. Please open /menu again.")))
         return ASKING if state is not None else ConversationHandler.END
