@@ -11,6 +11,8 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from bot.content_programs import Program, Screener, load_programs, load_screener
+
 
 class ContentError(Exception):
     """content/ is malformed; the message names the file and the field."""
@@ -53,6 +55,8 @@ class Content(BaseModel):
     model_config = ConfigDict(extra="forbid")
     office: Office
     regions: list[Region]
+    programs: list[Program] = []
+    screener: Screener | None = None
 
     def region(self, code: str) -> Region | None:
         return next((r for r in self.regions if r.code == code), None)
@@ -91,4 +95,6 @@ def load_content(content_dir: Path) -> Content:
     if len(regions) != 38 or len({r.code for r in regions}) != 38:
         raise ContentError(
             f"{regions_path}: field regions: expected the 38 kabupaten/kota of East Java")
-    return Content(office=office, regions=regions)
+    programs = load_programs(content_dir)
+    screener = load_screener(content_dir, programs)
+    return Content(office=office, regions=regions, programs=programs, screener=screener)
