@@ -16,14 +16,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.clock import FakeClock  # noqa: E402
-from bot.content import load_content  # noqa: E402
-from bot.services import skm_files  # noqa: E402
-from bot.services.skm import Period, SurveyService  # noqa: E402
-from bot.settings import PROJECT_ROOT, Settings  # noqa: E402
-from bot.storage.db import Database  # noqa: E402
-from bot.storage.skm import NewResponse  # noqa: E402
-from bot.storage.store import Store  # noqa: E402
+from bot.clock import FakeClock
+from bot.content import load_content
+from bot.services import skm_files
+from bot.services.skm import Period, SurveyService
+from bot.settings import PROJECT_ROOT, Settings
+from bot.storage.db import Database
+from bot.storage.skm import NewResponse
+from bot.storage.store import Store
 
 PER_UNIT = 200
 

@@ -31,11 +31,14 @@ def _period(text: str | None) -> Period | None:
         raise UserError(str(exc)) from None
 
 
-async def _with_service(settings: Settings, clock: Clock, work):
+def _check_database(settings: Settings) -> None:
     from bot.cli import UserError
 
     if not Path(settings.database_path).exists():
         raise UserError(f"there is no database at {settings.database_path} (DATABASE_PATH)")
+
+
+async def _with_service(settings: Settings, clock: Clock, work):
     content = load_content(settings.content_dir)
     db = Database(settings.database_path)
     await db.connect()
@@ -91,6 +94,7 @@ def _report(args: argparse.Namespace, settings: Settings) -> int:
         unit = _check_unit(service, args.unit)
         return await service.report(period or service.current_period(), unit, suggestions=0)
 
+    _check_database(settings)
     report = asyncio.run(_with_service(settings, args.clock, work))
     if args.json:
         print(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
@@ -114,6 +118,7 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
         report = await service.report(p, unit, suggestions=0)
         return service, p, responses, report
 
+    _check_database(settings)
     service, p, responses, report = asyncio.run(_with_service(settings, args.clock, work))
     head = skm_files.header(service.content)
     body = skm_files.rows(service.content, responses, service.tz)
