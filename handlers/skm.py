@@ -414,9 +414,9 @@ def render_report(t: Translator, report: Report) -> list[str]:
     if report.suggestions:
         latest = t(N_("Latest suggestions"))
         tail = ["", f"<b>{e(latest)}</b>"]
-        for code, at, text in report.suggestions:
+        for code, day, text in report.suggestions:
             short = text if len(text) <= 300 else text[:300] + "…"
-            tail.append(f"• {e(code)}, {e(at[:10])}: “{e(short)}”")
+            tail.append(f"• {e(code)}, {e(day)}: “{e(short)}”")
         chunks.append(tail)
     messages, current = [], ""
     for chunk in chunks:
@@ -464,19 +464,29 @@ async def cmd_ikm(update: Update, context: BotContext) -> None:
     names = {u.code: u.name.id for u in svc.skm.unsur}
     png = await asyncio.to_thread(skm_files.chart_png, title,
                                   {c: float(v) for c, v in result.nrr.items()}, names)
-    await context.bot.send_photo(chat_id, png, filename=f"ikm-{report.period.code}.png",
-                                 caption=context._(N_("NRR per unsur, with the lines where "
-                                                      "grades C, B and A begin.")))
+    try:
+        await context.bot.send_photo(chat_id, png, filename=f"ikm-{report.period.code}.png",
+                                     caption=context._(N_("NRR per unsur, with the lines where "
+                                                          "grades C, B and A begin.")))
+    except TelegramError as exc:  # the report went out; the spreadsheet may still go
+        log.warning("could not send the IKM chart: %s", type(exc).__name__)
     responses = await svc.responses(report.period, unit)
     head = skm_files.header(svc.content)
     body = skm_files.rows(svc.content, responses, svc.tz)
     data = await asyncio.to_thread(skm_files.xlsx_bytes, head, body,
                                    skm_files.summary_rows(report), f"SKM {report.period.code}")
     suffix = f"-{unit.upper()}" if unit else ""
-    await context.bot.send_document(
-        chat_id, data, filename=f"skm-{report.period.code}{suffix}.xlsx",
-        caption=context.ngettext("{n} response, one row each", "{n} responses, one row each",
-                                 len(body)).format(n=len(body)))
+    try:
+        await context.bot.send_document(
+            chat_id, data, filename=f"skm-{report.period.code}{suffix}.xlsx",
+            caption=context.ngettext("{n} response, one row each", "{n} responses, one row each",
+                                     len(body)).format(n=len(body)))
+    except TelegramError as exc:
+        log.warning("could not send the SKM spreadsheet: %s", type(exc).__name__)
+        await reply(update, context, context._(N_(
+            "The spreadsheet could not be sent here. Staff can write it on the server with: "
+            "dinsos-bot skm export --period {period} --format xlsx --out FILE")).format(
+            period=report.period.code))
 
 
 # -- wiring ---------------------------------------------------------------------------------------

@@ -204,3 +204,14 @@ def test_cli_without_a_database(monkeypatch, tmp_path, capsys):
     monkeypatch.setenv("DATABASE_PATH", str(tmp_path / "none.sqlite3"))
     code, _, err = run_cli(["skm", "report"], capsys)
     assert code == 2 and "there is no database" in err
+
+
+async def test_ikm_survives_when_files_cannot_be_sent(admin, app, fake):
+    from bot.fakeapi import ApiError
+
+    await seed(app.runtime.store, 2001, "DINSOS", [4] * 9)
+    fake.fail_when(lambda method, _: ApiError(400, "Bad Request: method not supported")
+                   if method in ("sendPhoto", "sendDocument") else None)
+    replies = await admin.send("/ikm")
+    assert "IKM 100,00" in replies[0].text
+    assert "dinsos-bot skm export --period 2026-Q4" in replies[-1].text

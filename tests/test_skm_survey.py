@@ -353,3 +353,15 @@ async def test_survey_resumes_after_a_crash(make_app, fake, settings):
     draft = json.loads(draft_of(settings, 1001)["data"])
     assert [draft[f"U{n}"] for n in range(1, 6)] == [3, 3, 3, 3, 3]
     await app.runtime.close()
+
+
+async def test_a_survey_left_for_days_starts_over(resident, settings, clock, fake):
+    await resident.send("/survei")
+    await choose(resident, "unit", "DINSOS")
+    old_msg, old_data = find_step_button(resident, "service", "info")
+    clock.advance(days=4)
+    replies = await resident.send("/survei")
+    assert "sembilan pertanyaan" in replies[-1].text and "Halaman 1 dari 4" in replies[-1].text
+    statuses = [r["status"] for r in db_rows(settings, "SELECT status FROM skm_drafts ORDER BY id")]
+    assert statuses == ["expired", "open"]
+    assert await resident.press(old_msg, old_data) == []  # its buttons are refused

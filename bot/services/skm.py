@@ -152,7 +152,7 @@ class Report:
     overall: UnitReport
     units: list[UnitReport]          # the units with responses or repeats (or the one asked)
     silent_units: list[str] = field(default_factory=list)  # codes with nothing this period
-    suggestions: list[tuple[str, str, str]] = field(default_factory=list)
+    suggestions: list[tuple[str, str, str]] = field(default_factory=list)  # unit, local day, text
     unit: Unit | None = None         # the report of one unit (then units is that one)
 
     @property
@@ -382,7 +382,8 @@ class SurveyService:
         respondents = sum(counts.values())
         overall = UnitReport("ALL", "", "", respondents, sum(repeats.values()),
                              ikm.compute(total, respondents))
-        recent = await self.repo.recent_suggestions(period.key, suggestions, code) \
+        recent = [(c, self.local(at).date().isoformat(), text) for c, at, text in
+                  await self.repo.recent_suggestions(period.key, suggestions, code)] \
             if suggestions else []
         return Report(period, overall, units, silent, recent, unit)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import textwrap
 from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
@@ -134,13 +135,15 @@ def chart_png(title: str, nrr: dict[str, float], names: dict[str, str]) -> bytes
                     va="bottom", fontsize=8, xytext=(0, 2), textcoords="offset points")
     for mutu, level in ikm.GRADE_LINES_NRR.items():
         ax.axhline(level, color="#555555", linestyle="--", linewidth=0.8)
-        ax.text(len(codes) - 0.45, level, f" {mutu} ≥ {level}", va="center", fontsize=8)
-    ax.set_ylim(1, 4.2)
+        ax.text(1.01, level, f"{mutu} ≥ {level}", transform=ax.get_yaxis_transform(),
+                va="center", fontsize=8, color="#333333")
+    ax.set_ylim(0, 4.3)
     ax.set_ylabel("NRR")
     ax.set_title(title, fontsize=11)
     ax.set_xticks(range(len(codes)))
-    ax.set_xticklabels([f"{c}\n{names.get(c, '')[:14]}" for c in codes], fontsize=7)
-    fig.tight_layout()
+    ax.set_xticklabels([f"{c}\n" + textwrap.fill(names.get(c, ""), 12, max_lines=3,
+                                                  placeholder="…") for c in codes], fontsize=7)
+    fig.tight_layout(rect=(0, 0, 0.92, 1))
     buf = io.BytesIO()
     fig.savefig(buf, format="png")
     return buf.getvalue()
