@@ -265,8 +265,9 @@ async def after(update: Update, context: BotContext, result: StepResult,
 
 def intro_text(t: Translator) -> str:
     return t(N_("Thank you for taking the satisfaction survey (SKM). It has nine short questions "
-                "about the service you received and takes about two minutes. Your answers are "
-                "anonymous. Press ‹ Back to correct an answer, or type /batal to stop."))
+                "about the service you received and takes about two minutes. Staff see your "
+                "answers without your name. Press ‹ Back to correct an answer, or type /batal to "
+                "stop."))
 
 
 def resume_text(t: Translator) -> str:

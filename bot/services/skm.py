@@ -318,7 +318,10 @@ class SurveyService:
         now = self.clock()
         day = now.astimezone(self.tz).date()
         period = Period.quarter_of(day)
-        unit = self.content.unit(draft.data[STEP_UNIT])
+        unit = self.content.unit(draft.data.get(STEP_UNIT, ""))
+        if unit is None or STEP_SERVICE not in draft.data:  # the unit left content meanwhile
+            await self.repo.close_draft(draft.id, "expired", now)
+            return StepResult(Outcome.STALE)
         response = NewResponse(
             user_id=user_id, unit_code=unit.code, period=period.code,
             month=Period.month_of(day).code, submitted_at=now,
