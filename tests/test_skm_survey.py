@@ -110,6 +110,8 @@ async def test_units_are_found_by_typed_name_with_typos(resident):
     assert "Tampilkan semua unit" in replies[-1].labels()
     replies = await resident.send("pasuruan")
     assert {"PSTW Pasuruan", "RSBD Pasuruan", "RSBL Pasuruan"} <= set(replies[-1].labels())
+    replies = await resident.click("Tampilkan semua unit")
+    assert "Halaman 1 dari 4" in replies[-1].text
     replies = await resident.send("qqqq zzzz")
     assert "tidak menemukan unit" in replies[-1].text
     assert "Halaman 1 dari 4" in replies[-1].text

@@ -76,6 +76,9 @@ def xlsx_bytes(head: list[str], body: list[list], summary: list[list] | None = N
     bold = Font(bold=True)
 
     def cell(ws, value, font=None):
+        if font is None and not isinstance(value, dt.date | dt.time) and not (
+                isinstance(value, str) and value.startswith("=")):
+            return value  # a plain value is written much faster than a styled cell
         c = WriteOnlyCell(ws, value=value)
         if isinstance(value, str):
             c.data_type = "s"  # never a formula, whatever the resident typed
