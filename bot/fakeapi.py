@@ -81,8 +81,8 @@ class FakeMessage:
         if self.kind == "document":
             out["document"] = {"file_id": f"doc{self.message_id}", "file_unique_id": "d",
                                "file_name": self.filename or "file"}
-        if self.reply_markup:
-            out["reply_markup"] = self.reply_markup
+        if self.reply_markup and "inline_keyboard" in self.reply_markup:
+            out["reply_markup"] = self.reply_markup  # Telegram returns inline keyboards only
         return out
 
 

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 FEATURES = [
     "handlers.core",
+    "handlers.volunteers",
     "handlers.skm",
     "handlers.fallback",
 ]

@@ -23,7 +23,10 @@ def keyboard(rows: Sequence[Sequence[Button]]) -> InlineKeyboardMarkup:
 
 async def reply(update: Update, context: BotContext, text: str,
                 markup: InlineKeyboardMarkup | None = None, **kwargs: object) -> Message | None:
-    """Send a message to the chat the update came from (a message or a button press)."""
+    """Send a message to the chat the update came from (a message or a button press).
+
+    Do not pass link-preview options: the third-party Bot API emulator echoes them back as a
+    string, which PTB cannot parse, so the send would succeed and the handler still fail."""
     chat = update.effective_chat
     if chat is None:
         return None

@@ -137,3 +137,9 @@ def test_make_run_without_token_starts_the_console(tmp_path):
     assert "BOT_TOKEN is not set" in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1
     assert "Bahasa Indonesia" in proc.stdout
+
+
+@pytest.mark.parametrize(("raw", "seconds"), [("PT2H", 7200), ("7200", 7200), ("PT6H", 21600)])
+def test_reminder_grace_accepts_iso_or_seconds(clean_env, raw, seconds):
+    clean_env.setenv("REMINDER_GRACE", raw)
+    assert load_settings().reminder_grace.total_seconds() == seconds

@@ -35,7 +35,7 @@ async def test_per_user_order_with_concurrency(app, fake):
     await app.start()
     try:
         for n in range(25):
-            for _uid, person in clients.items():
+            for person in clients.values():
                 data = {"update_id": fake.next_update_id(),
                         "message": person._message(text=str(n))}
                 await app.update_queue.put(Update.de_json(data, app.bot))

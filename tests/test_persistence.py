@@ -104,3 +104,15 @@ async def test_language_choice_survives_restart(make_app, fake):
     app2 = await make_app()
     replies = await ChatClient(app2, fake, 1002, language_code="id").send("/bantuan")
     assert "Kula punika bot layanan" in replies[0].text
+
+
+async def test_migrations_are_applied_once_and_recorded(settings):
+    from bot.storage.db import Database, migration_scripts
+
+    db = Database(settings.database_path)
+    await db.connect()
+    latest = migration_scripts()[-1][0]
+    assert await db.fetchval("PRAGMA user_version") == latest
+    assert await db.fetchval("PRAGMA journal_mode") == "wal"
+    assert await db.migrate() == latest  # nothing left to apply, nothing re-applied
+    await db.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.storage.db import Database
+from bot.storage.reminders import ReminderRepo
 from bot.storage.skm import SkmRepo
 from bot.storage.staff import AuditRepo, StaffRepo
 from bot.storage.subscribers import SubscriberRepo
@@ -16,4 +17,5 @@ class Store:
         self.staff = StaffRepo(db)
         self.audit = AuditRepo(db)
         self.volunteers = VolunteerRepo(db)
+        self.reminders = ReminderRepo(db)
         self.skm = SkmRepo(db)
