@@ -453,7 +453,7 @@ async def cmd_ikm(update: Update, context: BotContext) -> None:
     except PermissionDenied:
         return
     for text in render_report(context.t, report):
-        await reply(update, context, text, parse_mode="HTML", disable_web_page_preview=True)
+        await reply(update, context, text, parse_mode="HTML")
     chat_id = update.effective_chat.id
     result = report.main.result
     if result is None:
