@@ -1,7 +1,9 @@
-"""SKM figures: the report over many responses, and the export and chart files.
+"""SKM figures: a survey step through the real Application, the report over many responses,
+and the export and chart files.
 
     .venv/bin/python benchmarks/bench_skm.py
-Prints how long the IKM report takes over 30 units x 400 responses, and the CSV, XLSX and PNG.
+Prints the time per survey step (button press -> SQLite draft -> edited message, on the fake
+Bot API), the IKM report over 29 units x 200 responses, and the CSV, XLSX and PNG.
 """
 
 from __future__ import annotations
@@ -28,7 +30,38 @@ from bot.storage.store import Store
 PER_UNIT = 200
 
 
+async def survey_steps(surveys: int = 20) -> None:
+    from bot.app import OFFLINE_TOKEN, build_application
+    from bot.fakeapi import ChatClient, FakeBotAPI
+
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = Settings(_env_file=None, database_path=Path(tmp) / "steps.sqlite3")
+        fake = FakeBotAPI()
+        app = build_application(settings, transport=fake.transport, token=OFFLINE_TOKEN,
+                                rate_limit=False)
+        await app.initialize()
+        steps, spent = 0, 0.0
+        try:
+            for n in range(surveys):
+                person = ChatClient(app, fake, user_id=10_000 + n)
+                await person.send("/survei")
+                while True:
+                    msg = person.last_reply()
+                    buttons = [d for _, d in msg.buttons() if d.startswith("skm:a:")]
+                    if not buttons:
+                        break
+                    t0 = time.perf_counter()
+                    await person.press(msg, buttons[0])
+                    spent += time.perf_counter() - t0
+                    steps += 1
+        finally:
+            await app.shutdown()
+    print(f"survey step (press -> draft saved -> message edited): {spent / steps * 1000:.1f} ms "
+          f"mean over {steps} steps of {surveys} surveys")
+
+
 async def main() -> None:
+    await survey_steps()
     content = load_content(PROJECT_ROOT / "content")
     settings = Settings(_env_file=None)
     clock = FakeClock(dt.datetime(2026, 11, 2, 1, 0, tzinfo=dt.UTC))

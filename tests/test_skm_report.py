@@ -8,6 +8,7 @@ import datetime as dt
 import io
 import json
 import shutil
+import sqlite3
 
 import openpyxl
 import pytest
@@ -168,7 +169,7 @@ def test_cli_report_bad_input_is_one_line(seeded, capsys):
     assert code == 2 and "unknown unit 'NOPE'" in err
 
 
-def test_cli_export_csv(seeded, capsys):
+def test_cli_export_csv(seeded, settings, capsys):
     out_file = seeded / "skm.csv"
     code, out, _ = run_cli(["skm", "export", "--period", "2026-Q4", "--format", "csv",
                             "--out", str(out_file)], capsys)
@@ -183,6 +184,9 @@ def test_cli_export_csv(seeded, capsys):
     assert rows[1][10:19] == ["3", "3", "3", "4", "3", "3", "4", "2", "3"]
     assert rows[1][19] == "'=HYPERLINK(\"http://x\")"  # never run as a formula
     assert len(rows) == 4
+    with sqlite3.connect(settings.database_path) as conn:
+        audit = conn.execute("SELECT action, target, detail FROM audit_log").fetchall()
+    assert audit == [("skm.export", "2026-Q4", '{"unit": null, "rows": 3, "format": "csv"}')]
 
 
 def test_cli_export_xlsx(seeded, capsys):

@@ -116,6 +116,10 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
         p = period or service.current_period()
         responses = await service.responses(p, unit)
         report = await service.report(p, unit, suggestions=0)
+        await service.store.audit.write(at=service.clock(), actor_id=None, action="skm.export",
+                                        target=p.code, detail={"unit": unit, "rows":
+                                                               len(responses),
+                                                               "format": args.format})
         return service, p, responses, report
 
     _check_database(settings)
