@@ -367,3 +367,22 @@ async def test_a_survey_left_for_days_starts_over(resident, settings, clock, fak
     statuses = [r["status"] for r in db_rows(settings, "SELECT status FROM skm_drafts ORDER BY id")]
     assert statuses == ["expired", "open"]
     assert await resident.press(old_msg, old_data) == []  # its buttons are refused
+
+
+async def test_simultaneous_taps_are_counted_once_by_the_service(app):
+    """Even without the per-user ordering, the draft moves only from the step it was at."""
+    import asyncio
+
+    from bot.services.skm import Outcome
+
+    svc = app.runtime.extras["skm"]
+    draft = (await svc.begin(4242, "DINSOS")).draft
+    await svc.answer(4242, draft.id, "service", "info")
+    results = await asyncio.gather(*[svc.answer(4242, draft.id, "U1", str(v))
+                                     for v in (4, 1, 2, 3, 4)])
+    outcomes = [r.outcome for r in results]
+    assert outcomes.count(Outcome.ACCEPTED) == 1
+    assert set(outcomes) == {Outcome.ACCEPTED, Outcome.ALREADY}
+    winner = results[outcomes.index(Outcome.ACCEPTED)]
+    stored = await app.runtime.store.skm.draft(draft.id)
+    assert stored.step == "U2" and stored.data["U1"] == winner.draft.data["U1"]
