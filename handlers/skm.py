@@ -530,7 +530,7 @@ def register(app: BotApplication) -> None:
     runtime.menu.add(MENU)
     runtime.commands.add(CommandSpec("survei", N_("rate a service of the office (survey)"),
                                      order=40))
-    runtime.commands.add(CommandSpec("ikm", N_("satisfaction index report and spreadsheet"),
+    runtime.commands.add(CommandSpec("ikm", N_("staff: satisfaction index (IKM) and spreadsheet"),
                                      order=80, staff_only=True))
     runtime.start_hooks.append(_start)
     app.add_handler(build_conversation())
