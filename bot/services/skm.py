@@ -269,10 +269,10 @@ class SurveyService:
             return StepResult(Outcome.STALE)
         if draft.step != step:
             return StepResult(Outcome.ALREADY, draft)
-        if step == STEP_SUGGESTION:
-            return await self.finish(user_id, draft_id, None, language)
         if step not in self.steps or not self.valid_value(step, value):
             return StepResult(Outcome.INVALID, draft)
+        if step == STEP_SUGGESTION:  # the "no suggestion" button
+            return await self.finish(user_id, draft_id, None, language)
         now = self.clock()
         if step == STEP_UNIT:
             unit = self.content.unit(value)
