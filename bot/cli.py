@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 VERB_MODULES: list[str] = [
     "bot.commands.content",
     "bot.commands.volunteers",
+    "bot.commands.skm",
 ]
 
 

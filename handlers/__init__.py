@@ -23,6 +23,7 @@ FEATURES = [
     "handlers.core",
     "handlers.programs",
     "handlers.volunteers",
+    "handlers.skm",
     "handlers.fallback",
 ]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.storage.db import Database
 from bot.storage.reminders import ReminderRepo
+from bot.storage.skm import SkmRepo
 from bot.storage.staff import AuditRepo, StaffRepo
 from bot.storage.subscribers import SubscriberRepo
 from bot.storage.volunteers import VolunteerRepo
@@ -17,3 +18,4 @@ class Store:
         self.audit = AuditRepo(db)
         self.volunteers = VolunteerRepo(db)
         self.reminders = ReminderRepo(db)
+        self.skm = SkmRepo(db)
