@@ -23,7 +23,9 @@ log = logging.getLogger(__name__)
 
 # Modules that add verbs: each has add_verbs(subparsers) and sets `func` on its parsers.
 VERB_MODULES: list[str] = [
+    "bot.commands.content",
     "bot.commands.volunteers",
+    "bot.commands.skm",
     "bot.commands.staff",
     "bot.commands.broadcast",
 ]

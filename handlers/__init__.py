@@ -21,7 +21,9 @@ if TYPE_CHECKING:
 
 FEATURES = [
     "handlers.core",
+    "handlers.programs",
     "handlers.volunteers",
+    "handlers.skm",
     "handlers.staff",
     "handlers.broadcast",
     "handlers.fallback",

@@ -32,10 +32,12 @@ async def test_unknown_command(resident):
     assert "tidak mengenal perintah" in replies[0].text
 
 
-async def test_unrecognised_text_gets_the_menu(resident):
+async def test_unrecognised_text_gets_a_way_forward(resident):
     replies = await resident.send("asdfgh")
-    assert "belum memahami" in replies[0].text
-    assert replies[0].labels()  # the menu's buttons come with it
+    assert len(replies) == 1
+    text = replies[0].text
+    assert "tidak menemukan program" in text  # said plainly, no guessed program
+    assert "/program" in text and "(031) 8290794" in text
 
 
 async def test_edited_message_is_explained(resident):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.storage.broadcasts import BroadcastRepo
 from bot.storage.db import Database
 from bot.storage.reminders import ReminderRepo
+from bot.storage.skm import SkmRepo
 from bot.storage.staff import AuditRepo, StaffRepo
 from bot.storage.subscribers import SubscriberRepo
 from bot.storage.volunteers import VolunteerRepo
@@ -19,3 +20,4 @@ class Store:
         self.volunteers = VolunteerRepo(db)
         self.broadcasts = BroadcastRepo(db)
         self.reminders = ReminderRepo(db)
+        self.skm = SkmRepo(db)
