@@ -327,6 +327,9 @@ class ChatClient:
         data = {"update_id": self.fake.next_update_id(), **data}
         update = Update.de_json(data, self.app.bot)
         await self.app.process_update(update)
+        settle = getattr(self.app, "settle", None)
+        if settle is not None:
+            await settle()
         return self._since(start)
 
     def _since(self, start: int) -> list[FakeMessage]:

@@ -68,7 +68,13 @@ async def cancel_conversation(update: Update, context: BotContext) -> int:
 
 
 async def leave_to_menu(update: Update, context: BotContext) -> int:
-    """/start or /menu inside a conversation: end it and show the menu."""
+    """/start or /menu inside a conversation: end it and show the menu.
+
+    `/start <payload>` is a deep link (e.g. a unit's survey QR code): end this conversation
+    and hand the update on, so the deep link's own entry point answers it."""
+    if context.args and update.message and (update.message.text or "").startswith("/start"):
+        context.application.redispatch(update)
+        return ConversationHandler.END
     await send_menu(update, context)
     return ConversationHandler.END
 
