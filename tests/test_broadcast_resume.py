@@ -162,3 +162,19 @@ async def test_clean_stop_records_what_was_sent_and_resumes_later(app, fake, mak
     _, report = await resume(make_app, broadcast_id)
     assert report.duplicates == 0 and report.sent == 31
     assert all(received(fake, uid) == 1 for uid in [*PEOPLE, ADMIN_ID])
+
+
+async def test_durable_commits_restore_normal_sync_even_on_error(app):
+    db = app.runtime.db
+    seen = []
+    async with db.transaction(durable=True) as conn:
+        seen.append((await (await conn.execute("PRAGMA synchronous")).fetchone())[0])
+    try:
+        async with db.transaction(durable=True):
+            raise RuntimeError("boom")
+    except RuntimeError:
+        pass
+    assert seen == [2]                                   # FULL inside
+    assert await db.fetchval("PRAGMA synchronous") == 1  # NORMAL again for everything else
+    await create(app)
+    assert await db.fetchval("PRAGMA synchronous") == 1

@@ -82,7 +82,7 @@ class BroadcastRepo:
                      recipients: Iterable[tuple[int, str]]) -> int:
         """The broadcast and every recipient's outbox row, in one transaction."""
         rows = list(recipients)
-        async with self.db.transaction() as conn:
+        async with self.db.transaction(durable=True) as conn:
             cur = await conn.execute(
                 "INSERT INTO broadcasts (created_by, created_at, audience, text_id, entities_id, "
                 "text_jv, entities_jv, photo, total) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -157,8 +157,9 @@ class BroadcastRepo:
             return cur.rowcount
 
     async def claim(self, broadcast_id: int, limit: int, now: dt.datetime) -> list[OutboxRow]:
-        """Mark up to `limit` pending rows 'sending' and commit, before anything is sent."""
-        async with self.db.transaction() as conn:
+        """Mark up to `limit` pending rows 'sending' and commit (durably: even a power cut
+        cannot lose a claim), before anything is sent."""
+        async with self.db.transaction(durable=True) as conn:
             cur = await conn.execute(
                 "SELECT user_id, language, attempts FROM broadcast_outbox "
                 "WHERE broadcast_id = ? AND status = 'pending' ORDER BY user_id LIMIT ?",
