@@ -178,3 +178,29 @@ async def test_durable_commits_restore_normal_sync_even_on_error(app):
     assert await db.fetchval("PRAGMA synchronous") == 1  # NORMAL again for everything else
     await create(app)
     assert await db.fetchval("PRAGMA synchronous") == 1
+
+
+async def test_an_unexpected_error_pauses_and_goes_on(app, fake):
+    broadcast_id = await create(app)
+    svc = service(app)
+    svc.batch = 3
+    svc.error_pause = 0
+    real_record = svc.repo.record
+    calls = []
+
+    async def flaky_record(*args, **kwargs):   # the disk fails once, after rows were sent
+        calls.append(1)
+        if len(calls) == 2:
+            raise OSError("disk I/O error")
+        return await real_record(*args, **kwargs)
+
+    svc.repo.record = flaky_record
+    await svc.launch(broadcast_id)
+    report = await svc.report(broadcast_id)
+    assert report.status == "done" and report.left == 0 and report.restarts == 0
+    counts = {uid: received(fake, uid) for uid in [*PEOPLE, ADMIN_ID]}
+    assert all(n >= 1 for n in counts.values())
+    twice = {uid for uid, n in counts.items() if n > 1}
+    flagged = {r["user_id"] for r in await svc.repo.outbox(broadcast_id)
+               if r["possible_duplicate"]}
+    assert twice <= flagged and report.duplicates == len(flagged) > 0

@@ -41,6 +41,8 @@ MAX_429_PER_ROW = 20   # a row that keeps meeting flood control is failed in the
 PROGRESS_EVERY = 3.0   # seconds between two edits of the operator's progress message
 FLUSH_EVERY = 0.5      # seconds between two writes of sent rows' results
 STOP_GRACE = 5.0       # seconds a clean shutdown waits for the rows in flight
+ERROR_RETRIES = 3      # an unexpected error: pause ERROR_PAUSE, then go on, this many times
+ERROR_PAUSE = 30.0
 
 VOLUNTEER_ROLES = tuple(VOLUNTEER_ROLE_NAMES)  # the volunteers feature's role codes
 KIND_SUBSCRIBERS = "subscribers"
@@ -232,6 +234,7 @@ class BroadcastService:
         self.monotonic = monotonic
         self.batch = max(1, min(64, round(rate / 4)))  # rows claimed at a time (~1/4 s)
         self.progress_every = PROGRESS_EVERY
+        self.error_pause = ERROR_PAUSE
         self.sender: Sender | None = None
         self.notify: Notify | None = None
         self.fault: Callable[[str], None] | None = None  # tests: crash at "claimed"/"recorded"
@@ -369,9 +372,31 @@ class BroadcastService:
         return "sent", None, floods
 
     async def _drain(self, broadcast_id: int) -> None:
+        """Send until the outbox is empty. An unexpected error (the disk, a bug) pauses and
+        tries again a few times; the rows it left in flight are resent and flagged."""
         b = await self.repo.get(broadcast_id)
         if b is None or b.status != "sending":
             return
+        if b.restarts:  # tell the operator the broadcast goes on after a restart
+            await self._progress(b, final=False)
+        for attempt in range(ERROR_RETRIES + 1):
+            try:
+                await self._drain_once(b)
+                return
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                if attempt == ERROR_RETRIES or self._stopping:
+                    log.exception("broadcast %s stopped; it resumes at the next start", b.id)
+                    return
+                log.exception("broadcast %s: error, trying again in %.0f s", b.id,
+                              self.error_pause)
+                await asyncio.sleep(self.error_pause)
+                again = await self.repo.recover_in_flight(b.id, restart=False)
+                log.info("broadcast %s: %s rows in flight are sent again", b.id, again)
+
+    async def _drain_once(self, b: BroadcastRow) -> None:
+        broadcast_id = b.id
         messages = self._messages(b)
         run = self._runs[broadcast_id]
         inflight: dict[asyncio.Task, int] = {}
@@ -389,8 +414,6 @@ class BroadcastService:
             last_flush = self.monotonic()
 
         try:
-            if b.restarts:  # tell the operator the broadcast goes on after a restart
-                await self._progress(b, final=False)
             while True:
                 rows = [] if self._stopping else await self.repo.claim(
                     broadcast_id, self.batch, self.clock())
@@ -426,13 +449,12 @@ class BroadcastService:
                                            "total", "sent", "failed", "blocked", "duplicates",
                                            "retries_429")})
                 await self._progress(b, final=True)
-        except asyncio.CancelledError:
-            # A crash or a forced stop: nothing more is written, exactly as after kill -9.
+        except BaseException:
+            # A crash, a forced stop or an error: nothing more is written, exactly as after
+            # kill -9; the rows in flight stay 'sending' and are resent and flagged.
             for task in inflight:
                 task.cancel()
             raise
-        except Exception:
-            log.exception("broadcast %s stopped; it resumes at the next start", broadcast_id)
 
     def _fault(self, stage: str) -> None:
         if self.fault is not None:

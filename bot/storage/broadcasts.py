@@ -145,15 +145,17 @@ class BroadcastRepo:
         return [dict(r) for r in rows]
 
     # -- the sender's side ----------------------------------------------------------------------
-    async def recover_in_flight(self, broadcast_id: int) -> int:
-        """At start: rows left in 'sending' were in flight at a crash. They go back to pending,
-        flagged as possible duplicates; returns how many."""
+    async def recover_in_flight(self, broadcast_id: int, restart: bool = True) -> int:
+        """Rows left in 'sending' were in flight at a crash (or an error). They go back to
+        pending, flagged as possible duplicates; returns how many. `restart` counts a restart
+        of the bot in the broadcast's report."""
         async with self.db.transaction() as conn:
             cur = await conn.execute(
                 "UPDATE broadcast_outbox SET status = 'pending', possible_duplicate = 1 "
                 "WHERE broadcast_id = ? AND status = 'sending'", (broadcast_id,))
-            await conn.execute("UPDATE broadcasts SET restarts = restarts + 1 WHERE id = ?",
-                               (broadcast_id,))
+            if restart:
+                await conn.execute("UPDATE broadcasts SET restarts = restarts + 1 WHERE id = ?",
+                                   (broadcast_id,))
             return cur.rowcount
 
     async def claim(self, broadcast_id: int, limit: int, now: dt.datetime) -> list[OutboxRow]:
