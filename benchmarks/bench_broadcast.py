@@ -184,7 +184,7 @@ async def main(quick: bool) -> int:
           "(PTB + httpx + fake, unthrottled)")
     runs = [(10_000, 1000.0, 1030.0, 60, True), (2_000, 25.0, 30.0, 60, False)]
     if quick:
-        runs = [(2_000, 1000.0, 1030.0, 30, True), (250, 25.0, 30.0, 20, False)]
+        runs = [(2_000, 1000.0, 1030.0, 30, True), (500, 25.0, 30.0, 20, False)]
     results = [show(await run(*spec)) for spec in runs]
     return 0 if all(results) else 1
 
