@@ -7,13 +7,14 @@ import logging
 
 import httpx
 from telegram import Update
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import HTTPXRequest
 
 from bot.clock import Clock
 from bot.context import BotContext
 from bot.persistence import SQLitePersistence
 from bot.processor import PerUserUpdateProcessor
+from bot.ratelimit import PriorityRateLimiter
 from bot.runtime import Runtime
 from bot.settings import Settings
 
@@ -57,6 +58,8 @@ class BotApplication(Application):
 
     async def shutdown(self) -> None:
         try:
+            for hook in self.runtime.stop_hooks:  # before the bot's HTTP client closes
+                await hook(self)
             await super().shutdown()
         finally:
             await self.runtime.close()
@@ -79,9 +82,14 @@ def build_application(
     clock: Clock | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
     token: str | None = None,
-    rate_limit: bool = True,
+    rate_limit: bool | PriorityRateLimiter = True,
 ) -> BotApplication:
-    """The whole bot. `transport` replaces the network (tests and the console use a fake)."""
+    """The whole bot. `transport` replaces the network (tests and the console use a fake).
+
+    `rate_limit`: True keeps to Telegram's limits (30/s overall, BROADCAST_RATE for bulk sends,
+    replies first); False paces nothing (tests, console) but keeps the lanes and 429 pauses; or
+    a PriorityRateLimiter of your own (the benchmark).
+    """
     runtime = Runtime(settings, clock)
     httpx_kwargs = {"transport": transport} if transport is not None else None
     request = HTTPXRequest(connection_pool_size=64, httpx_kwargs=httpx_kwargs)
@@ -100,8 +108,13 @@ def build_application(
         .persistence(SQLitePersistence(runtime.db))
         .concurrent_updates(PerUserUpdateProcessor(256))
     )
-    if rate_limit:
-        builder = builder.rate_limiter(AIORateLimiter(overall_max_rate=30, max_retries=3))
+    if isinstance(rate_limit, PriorityRateLimiter):
+        limiter = rate_limit
+    elif rate_limit:
+        limiter = PriorityRateLimiter(overall_rate=30, bulk_rate=settings.broadcast_rate)
+    else:
+        limiter = PriorityRateLimiter.unthrottled()
+    builder = builder.rate_limiter(limiter)
     app: BotApplication = builder.build()  # type: ignore[assignment]
 
     from handlers import register_all  # handlers import telegram types; keep import local

@@ -26,6 +26,8 @@ VERB_MODULES: list[str] = [
     "bot.commands.content",
     "bot.commands.volunteers",
     "bot.commands.skm",
+    "bot.commands.staff",
+    "bot.commands.broadcast",
 ]
 
 

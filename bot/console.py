@@ -2,8 +2,9 @@
 
 The same Application, handlers, database and translations as `run`; the Bot API is the fake
 that the tests use. Bot messages are printed with their buttons numbered; type a number to
-press one. `/file PATH [caption]` sends a file as a document; `/contact [PHONE]` shares a phone
-number as Telegram's contact button does; `/quit` leaves.
+press one. `/file PATH [caption]` sends a file as a document; `/photo PATH [caption]` sends an
+image as a photo; `/contact [PHONE]` shares a phone number as Telegram's contact button does;
+`/quit` leaves.
 """
 
 from __future__ import annotations
@@ -20,8 +21,9 @@ from bot.settings import Settings
 
 INTRO = (
     "Dinsos Jatim bot console: the full bot, offline. Type as a resident would; a number presses\n"
-    "the button with that number; /file PATH [caption] sends a document; /contact [PHONE] shares\n"
-    "your phone number (Telegram's contact button); /quit leaves.\n"
+    "the button with that number; /file PATH [caption] sends a document; /photo PATH [caption]\n"
+    "sends a photo; /contact [PHONE] shares your phone number (Telegram's contact button);\n"
+    "/quit leaves.\n"
 )
 
 
@@ -119,7 +121,19 @@ async def _act(client: ChatClient, printer: ConsolePrinter, text: str, out: Text
             msg, _, data = printer.buttons[n - 1]
             await client.press(msg, data)
             return
-        out.write(f"  (there is no button {n})\n")
+        if n <= 99:
+            out.write(f"  (there is no button {n})\n")
+            return
+        # a longer number is no button: send it as text (a Telegram user id, a NIK)
+    if stripped.startswith("/photo "):
+        parts = stripped.split(maxsplit=2)
+        path = Path(parts[1])
+        try:
+            data = await asyncio.to_thread(lambda: path.expanduser().read_bytes())
+        except OSError:
+            out.write(f"  (cannot read the file {path})\n")
+            return
+        await client.send_photo(data, parts[2] if len(parts) > 2 else None)
         return
     if stripped.startswith("/file "):
         parts = stripped.split(maxsplit=2)

@@ -366,6 +366,17 @@ class ChatClient:
                                                "length": len(caption.split()[0])}]
         return await self.send_message(**fields)
 
+    async def send_photo(self, content: bytes, caption: str | None = None) -> list[FakeMessage]:
+        """A photo (its bytes are kept in fake.files, so the bot can download or resend it)."""
+        file_id = f"photo_upload{len(self.fake.files) + 1}"
+        self.fake.files[file_id] = content
+        fields: dict[str, Any] = {"photo": [{"file_id": file_id, "file_unique_id": file_id,
+                                             "width": 800, "height": 600,
+                                             "file_size": len(content)}]}
+        if caption:
+            fields["caption"] = caption
+        return await self.send_message(**fields)
+
     async def edit(self, message_id: int, text: str) -> list[FakeMessage]:
         msg = {"message_id": message_id, "date": int(time.time()), "edit_date": int(time.time()),
                "chat": self.chat, "from": self.user, "text": text}

@@ -41,6 +41,8 @@ class Runtime:
         self.content: Content | None = None
         # Features append coroutines run after initialize (e.g. re-register reminder jobs).
         self.start_hooks: list[StartHook] = []
+        # ... and coroutines run first in shutdown (e.g. let a broadcast sender stop cleanly).
+        self.stop_hooks: list[StartHook] = []
         self.extras: dict[str, object] = {}  # feature services, keyed by feature name
 
     async def open(self) -> None:

@@ -24,6 +24,8 @@ FEATURES = [
     "handlers.programs",
     "handlers.volunteers",
     "handlers.skm",
+    "handlers.staff",
+    "handlers.broadcast",
     "handlers.fallback",
 ]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from telegram import Bot
+from telegram import Bot, MessageEntity
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.services.delivery import Delivery, Outcome, Outgoing, Sender
@@ -14,19 +14,26 @@ NETWORK_RETRIES = 3
 
 
 def telegram_sender(bot: Bot, *, network_retries: int = NETWORK_RETRIES,
-                    backoff: float = 0.5) -> Sender:
+                    backoff: float = 0.5, rate_limit_args: dict | None = None) -> Sender:
+    """`rate_limit_args=bot.ratelimit.BULK_ARGS` puts the sends in the rate limiter's bulk lane
+    (broadcasts, reminders), behind the replies to residents."""
+    extra = {"rate_limit_args": rate_limit_args} if rate_limit_args else {}
+
     async def send(chat_id: int, message: Outgoing) -> Delivery:
         markup = keyboard(message.buttons) if message.buttons else None
+        entities = [MessageEntity.de_json(dict(e), bot) for e in message.entities] or None
         attempt = 0
         while True:
             try:
                 if message.photo is not None:
                     sent = await bot.send_photo(chat_id, message.photo, caption=message.text,
                                                 reply_markup=markup,
-                                                parse_mode=message.parse_mode)
+                                                parse_mode=message.parse_mode,
+                                                caption_entities=entities, **extra)
                 else:
                     sent = await bot.send_message(chat_id, message.text, reply_markup=markup,
-                                                  parse_mode=message.parse_mode)
+                                                  parse_mode=message.parse_mode,
+                                                  entities=entities, **extra)
                 return Delivery(Outcome.SENT, message_id=sent.message_id)
             except RetryAfter as exc:
                 retry = exc.retry_after

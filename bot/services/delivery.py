@@ -12,8 +12,9 @@ Telegram adapter (handlers.delivery.telegram_sender) turns Bot API answers into 
 from __future__ import annotations
 
 import enum
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 
 class Outcome(enum.StrEnum):
@@ -25,12 +26,18 @@ class Outcome(enum.StrEnum):
 
 @dataclass(frozen=True)
 class Outgoing:
-    """A message to send: text (or a photo with caption) and inline buttons (label, data)."""
+    """A message to send: text (or a photo with caption) and inline buttons (label, data).
+
+    `photo` is the bytes of an image or a Telegram file_id. `entities` (Bot API MessageEntity
+    dicts, offsets in UTF-16 units) format the text without parse_mode, so nothing the user
+    typed needs escaping.
+    """
 
     text: str
     buttons: Sequence[Sequence[tuple[str, str]]] = ()
-    photo: bytes | None = None
+    photo: bytes | str | None = None
     parse_mode: str | None = None
+    entities: Sequence[Mapping[str, Any]] = ()
 
 
 @dataclass(frozen=True)

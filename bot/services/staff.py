@@ -23,6 +23,25 @@ class PermissionDenied(Exception):
     """The user lacks the role the action needs."""
 
 
+class StaffError(Exception):
+    """A staff change that cannot be made; `code` names why (the handler translates it)."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+MAX_USER_ID = 2**52  # Telegram user ids fit in 52 bits
+
+
+def parse_user_id(text: str) -> int:
+    """A Telegram user id typed by a person: ASCII digits only; StaffError('bad_id') if not."""
+    text = text.strip()
+    if not (text.isascii() and text.isdigit()) or not 0 < int(text) < MAX_USER_ID:
+        raise StaffError("bad_id")
+    return int(text)
+
+
 class StaffService:
     def __init__(self, store: Store, admin_ids: Iterable[int], clock: Clock) -> None:
         self.store = store
@@ -70,3 +89,52 @@ class StaffService:
                     outcome: str | None = "ok", detail: dict[str, Any] | None = None) -> None:
         await self.store.audit.write(at=self.clock(), actor_id=actor_id, action=action,
                                      target=target, outcome=outcome, detail=detail)
+
+    # -- managing staff: administrators only (actor None is the command line, trusted like the
+    # server it runs on). Every change is audited. --------------------------------------------
+    async def _check(self, actor_id: int | None) -> None:
+        if actor_id is not None:
+            await self.require(actor_id, "admin")
+
+    async def list_members(self, actor_id: int | None) -> list[tuple[int, str, str]]:
+        """(user_id, role, source) with source 'settings' (ADMIN_IDS) or 'table'."""
+        await self._check(actor_id)
+        out = [(uid, "admin", "settings") for uid in sorted(self.admin_ids)]
+        out += [(m.user_id, m.role, "table") for m in await self.store.staff.list()
+                if m.user_id not in self.admin_ids]
+        return out
+
+    async def add_member(self, actor_id: int | None, user_id: int, role: str) -> str | None:
+        """Add or change a staff member; returns the previous role (None if new)."""
+        await self._check(actor_id)
+        if role not in ROLES:
+            raise StaffError("bad_role")
+        if not 0 < user_id < MAX_USER_ID:
+            raise StaffError("bad_id")
+        if user_id in self.admin_ids:
+            raise StaffError("from_settings")
+        before = await self.store.staff.role_of(user_id)
+        await self.store.staff.add(user_id, role, actor_id, self.clock())
+        self.forget(user_id)
+        await self.audit(actor_id, "staff.add", target=str(user_id),
+                         detail={"role": role, "before": before})
+        return before
+
+    async def remove_member(self, actor_id: int | None, user_id: int) -> str:
+        """Remove a staff member; returns the role they had."""
+        await self._check(actor_id)
+        if user_id in self.admin_ids:
+            raise StaffError("from_settings")
+        if actor_id is not None and user_id == actor_id:
+            raise StaffError("self")
+        before = await self.store.staff.role_of(user_id)
+        if before is None or not await self.store.staff.remove(user_id):
+            raise StaffError("not_staff")
+        self.forget(user_id)
+        await self.audit(actor_id, "staff.remove", target=str(user_id),
+                         detail={"role": before})
+        return before
+
+    async def audit_log(self, actor_id: int | None, limit: int = 20) -> list[dict[str, Any]]:
+        await self._check(actor_id)
+        return await self.store.audit.recent(limit)

@@ -104,17 +104,29 @@ class Database:
             return current
 
     @contextlib.asynccontextmanager
-    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """BEGIN IMMEDIATE ... COMMIT under the write lock; ROLLBACK on any error."""
+    async def transaction(self, durable: bool = False) -> AsyncIterator[aiosqlite.Connection]:
+        """BEGIN IMMEDIATE ... COMMIT under the write lock; ROLLBACK on any error.
+
+        `durable=True` commits with synchronous=FULL (the WAL is synced to disk), so the commit
+        survives a power cut too, not only a crash; for the few commits that promise something
+        to the outside world (e.g. a broadcast's outbox claims)."""
         async with self._write_lock:
-            await self.conn.execute("BEGIN IMMEDIATE")
+            if durable:
+                await self.conn.execute("PRAGMA synchronous = FULL")
             try:
+                # Inside the try: a task cancelled while BEGIN is queued must still roll back,
+                # or the connection would stay in a transaction and lock the file for everyone.
+                await self.conn.execute("BEGIN IMMEDIATE")
                 yield self.conn
             except BaseException:
-                await self.conn.execute("ROLLBACK")
+                with contextlib.suppress(sqlite3.OperationalError):  # BEGIN itself failed
+                    await self.conn.execute("ROLLBACK")
                 raise
             else:
                 await self.conn.execute("COMMIT")
+            finally:
+                if durable:
+                    await self.conn.execute("PRAGMA synchronous = NORMAL")
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         """One write statement in its own transaction; returns the rows it changed."""

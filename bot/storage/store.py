@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.storage.broadcasts import BroadcastRepo
 from bot.storage.db import Database
 from bot.storage.reminders import ReminderRepo
 from bot.storage.skm import SkmRepo
@@ -17,5 +18,6 @@ class Store:
         self.staff = StaffRepo(db)
         self.audit = AuditRepo(db)
         self.volunteers = VolunteerRepo(db)
+        self.broadcasts = BroadcastRepo(db)
         self.reminders = ReminderRepo(db)
         self.skm = SkmRepo(db)
