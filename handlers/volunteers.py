@@ -24,6 +24,7 @@ from bot.clock import parse_iso
 from bot.context import BotContext
 from bot.i18n import N_, Translator
 from bot.menu import CommandSpec, MenuEntry
+from bot.ratelimit import BULK_ARGS
 from bot.services.delivery import Outgoing
 from bot.services.reminders import (
     DONE_PATTERN,
@@ -453,7 +454,8 @@ async def setup(app: BotApplication) -> None:
             runtime.store, runtime.staff, runtime.clock, tz=runtime.settings.tz,
             grace=runtime.settings.reminder_grace, regions=runtime.content.regions,
             translator=runtime.i18n.translator, locale_for=runtime.subscribers.locale_for)
-    runtime.extras["reminders"].sender = telegram_sender(app.bot)
+    # Reminders go to many volunteers at once: the bulk lane, so no resident waits behind them.
+    runtime.extras["reminders"].sender = telegram_sender(app.bot, rate_limit_args=BULK_ARGS)
     try:
         await reminder_handlers.start(app)
         await notify_pending_decisions(app)
