@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 FEATURES = [
     "handlers.core",
+    "handlers.status",
     "handlers.fallback",
 ]
 

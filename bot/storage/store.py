@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.storage.db import Database
+from bot.storage.disbursements import DisbursementRepo
 from bot.storage.staff import AuditRepo, StaffRepo
 from bot.storage.subscribers import SubscriberRepo
 from bot.storage.volunteers import VolunteerRepo
@@ -15,3 +16,4 @@ class Store:
         self.staff = StaffRepo(db)
         self.audit = AuditRepo(db)
         self.volunteers = VolunteerRepo(db)
+        self.disbursements = DisbursementRepo(db)
