@@ -19,6 +19,7 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import operator
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -29,7 +30,7 @@ from bot.clock import Clock, system_clock
 from bot.i18n import N_, Translator
 from bot.services import nik as niks
 from bot.services.status import STATUSES, normalise_name
-from bot.storage.disbursements import BulkWriter, Checkpoint, Key, Row
+from bot.storage.disbursements import ImportDb, Row, StagingDb
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -37,7 +38,8 @@ if TYPE_CHECKING:
 FIELDS = ("nik", "nama", "program", "periode", "status", "tanggal", "lembaga_penyalur",
           "keterangan", "kabupaten")
 REQUIRED = ("nik", "nama", "program", "periode", "status")
-BATCH_SIZE = 5000
+BATCH_SIZE = 5000        # lines per load transaction
+MERGE_SIZE = 50_000      # sorted rows per merge transaction
 MAX_FIELD = 500          # characters in one field; longer is a rejected row
 SNIFF_BYTES = 64 * 1024
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
@@ -159,19 +161,23 @@ class _Checker:
         self.statuses = frozenset(STATUSES)
         self.good_dates: set[str] = set()
         self.names: dict[str, str] = {}
+        self.small: dict[str, str] = {}
+        self.pick = operator.itemgetter(*index)
+
+    def _small(self, text: str) -> str:
+        """Whitespace-normalised text of a low-variety field (program, period, channel ...)."""
+        value = " ".join(text.split())
+        if len(self.small) < 100_000:
+            self.small[text] = value
+        return value
 
     def row(self, fields: list[str]) -> Row | str:
         """The row to store, or the code of the reason it is rejected."""
         if len(fields) != self.ncols:
             return "columns"
-        i = self.index
-        nik, nama, program, periode, status, tanggal, lembaga, ket, kab = (
-            fields[i[0]], fields[i[1]], fields[i[2]], fields[i[3]], fields[i[4]], fields[i[5]],
-            fields[i[6]], fields[i[7]], fields[i[8]])
-        if (len(nama) > MAX_FIELD or len(program) > MAX_FIELD or len(periode) > MAX_FIELD
-                or len(ket) > MAX_FIELD or len(lembaga) > MAX_FIELD or len(kab) > MAX_FIELD
-                or len(nik) > MAX_FIELD or len(status) > MAX_FIELD or len(tanggal) > MAX_FIELD):
+        if sum(map(len, fields)) > MAX_FIELD and max(map(len, fields)) > MAX_FIELD:
             return "too_long"
+        nik, nama, program, periode, status, tanggal, lembaga, ket, kab = self.pick(fields)
         if not (len(nik) == 16 and nik.isdigit() and nik.isascii()):
             nik = niks.clean(nik)
             if not niks.NIK_RE.fullmatch(nik):
@@ -183,8 +189,9 @@ class _Checker:
             status = " ".join(status.upper().split())
             if status not in self.statuses:
                 return "missing" if not status else "status"
-        program = " ".join(program.split())
-        periode = " ".join(periode.split())
+        small = self.small
+        program = small.get(program) or self._small(program)
+        periode = small.get(periode) or self._small(periode)
         if not (program and periode):
             return "missing"
         if tanggal and tanggal not in self.good_dates:
@@ -208,19 +215,27 @@ class _Checker:
             if len(self.names) < 100_000:
                 self.names[nama] = name
         return (self.digest(nik), name, program, periode, status, tanggal or None,
-                " ".join(lembaga.split()) or None, " ".join(ket.split()) or None,
-                " ".join(kab.split()) or None)
+                (small.get(lembaga) or self._small(lembaga)) or None,
+                (" ".join(ket.split()) or None) if ket else None,
+                (small.get(kab) or self._small(kab)) or None)
 
 
 def import_csv(path: Path | str, db_path: Path | str, key: bytes, *,
                clock: Clock = system_clock, batch_size: int = BATCH_SIZE,
-               progress: Progress | None = None,
-               after_batch: Callable[[Checkpoint], None] | None = None) -> Summary:
+               merge_size: int = MERGE_SIZE, progress: Progress | None = None,
+               after_batch: Callable[[str], None] | None = None) -> Summary:
     """Import one CSV file into the database at db_path (already migrated).
 
-    `progress(n)` is told how many more lines were read; `after_batch(checkpoint)` runs after
-    each commit (the tests use it to simulate a crash). Raises ImportFileError for a file that
-    cannot be imported at all; then nothing is written.
+    1. load: each batch of lines is validated, hashed and appended to the staging database
+       (one transaction per batch, with the last line as checkpoint);
+    2. sort: the staged rows in key order;
+    3. merge: `merge_size` sorted rows at a time are upserted into the bot's database, with
+       the watchers' notifications and the merge checkpoint, one transaction each: sorted
+       inserts touch each index page once, and the bot's writes wait at most one chunk.
+    A re-run of the same file (same SHA-256) after a crash continues from the checkpoints.
+    `progress(n)`: n more lines were read. `after_batch(phase)` runs after each commit (the
+    tests simulate a crash with it). ImportFileError for a file that cannot be imported at all;
+    then nothing is written.
     """
     path = Path(path)
     if not key:
@@ -229,98 +244,94 @@ def import_csv(path: Path | str, db_path: Path | str, key: bytes, *,
         raise ImportFileError("other", f"there is no file {path}")
     delimiter = _sniff(path)
     file_hash, _ = file_fingerprint(path)
-    writer = BulkWriter(db_path)
-    try:
-        if not writer.schema_ready():
-            raise ImportFileError("other", "the database has no disbursement tables (run "
-                                  "migrations)")
-        with path.open(encoding="utf-8-sig", errors="replace", newline="") as fh:
-            reader = csv.reader(fh, delimiter=delimiter, strict=False)
-            try:
-                header = next(reader)
-            except (StopIteration, csv.Error):
-                raise ImportFileError("header", "the first line is not a CSV header",
-                                      columns=",".join(FIELDS)) from None
-            checker = _Checker(_header_index(header), len(header), key)
-            previous = writer.checkpoint(file_hash)
-            if previous is not None and not previous.finished:
-                cp, resumed = previous, previous.last_line
+    with path.open(encoding="utf-8-sig", errors="replace", newline="") as fh:
+        reader = csv.reader(fh, delimiter=delimiter, strict=False)
+        try:
+            header = next(reader)
+        except (StopIteration, csv.Error):
+            raise ImportFileError("header", "the first line is not a CSV header",
+                                  columns=",".join(FIELDS)) from None
+        checker = _Checker(_header_index(header), len(header), key)
+        main = ImportDb(db_path)
+        staging_path = Path(f"{db_path}.import-{file_hash[:16]}")
+        staging: StagingDb | None = None
+        try:
+            if not main.schema_ready():
+                raise ImportFileError("other", "the database has no disbursement tables "
+                                      "(run the migrations)")
+            cp = main.checkpoint(file_hash)
+            resumed: int | None = None
+            if cp is not None and not cp.finished and staging_path.exists():
+                staging = StagingDb(staging_path)
+                state = staging.state()
+                resumed = state.last_line if state.last_line > 1 else None
             else:
-                cp, resumed = writer.start(file_hash, clock()), None
-            if progress is not None and resumed:
-                progress(resumed)
-            notifications = 0
-            batch: list[tuple[int, list[str] | None]] = []
-            for item in _rows(reader, cp.last_line):
-                batch.append(item)
-                if len(batch) >= batch_size:
-                    notifications += _commit_batch(writer, cp, batch, checker, clock)
-                    if progress is not None:
-                        progress(len(batch))
-                    batch = []
+                StagingDb.remove(staging_path)
+                cp = main.start(file_hash, clock())
+                staging = StagingDb(staging_path)
+                state = staging.state()
+            if not state.loaded:
+                if progress is not None and state.last_line > 1:
+                    progress(state.last_line - 1)
+                _load(reader, staging, checker, state.last_line, batch_size, progress,
+                      after_batch)
+                staging.mark_loaded()
+            total = state.sorted_rows
+            if total is None:
+                total = staging.sort()
+            rejects = tuple(staging.rejects())
+            main.attach(staging_path)
+            try:
+                while cp.merged_upto < total:
+                    main.merge(cp, min(cp.merged_upto + merge_size, total), clock())
                     if after_batch is not None:
-                        after_batch(cp)
-            if batch:
-                notifications += _commit_batch(writer, cp, batch, checker, clock)
-                if progress is not None:
-                    progress(len(batch))
-                if after_batch is not None:
-                    after_batch(cp)
-            writer.finish(file_hash, clock())
-            rejects = tuple(writer.rejects(file_hash))
-        return Summary(cp.inserted, cp.updated, cp.unchanged, cp.rejected, notifications,
-                       resumed, rejects)
-    finally:
-        writer.rollback()
-        writer.close()
+                        after_batch("merge")
+            finally:
+                main.detach()
+            main.finish(cp, len(rejects), clock())
+        finally:
+            if staging is not None:
+                staging.close()
+            main.close()
+    StagingDb.remove(staging_path)
+    return Summary(cp.inserted, cp.updated, cp.unchanged, cp.rejected, cp.notified, resumed,
+                   rejects)
 
 
-def _commit_batch(writer: BulkWriter, cp: Checkpoint, batch: list[tuple[int, list[str] | None]],
-                  checker: _Checker, clock: Clock) -> int:
-    good: dict[Key, Row] = {}
+def _load(reader: Iterator[list[str]], staging: StagingDb, checker: _Checker, after_line: int,
+          batch_size: int, progress: Progress | None,
+          after_batch: Callable[[str], None] | None) -> None:
+    good: list[tuple] = []
     rejects: list[tuple[int, str, str]] = []
-    for line, fields in batch:
+    seen = 0
+    last = after_line
+    check = checker.row
+    nik_at = checker.index[0]
+    for line, fields in _rows(reader, after_line):
+        last = line
+        seen += 1
         if fields is None:
             rejects.append((line, "unreadable", ""))
-            continue
-        if not fields:
-            continue  # a blank line
-        result = checker.row(fields)
-        if type(result) is str:
-            raw = fields[checker.index[0]] if len(fields) > checker.index[0] else ""
-            rejects.append((line, result, niks.mask(raw)))
-        else:
-            k = (result[0], result[2], result[3])
-            if k in good:  # the same key twice in a batch: the later line wins
-                cp.updated += 1
-            good[k] = result
-    writer.begin()
-    try:
-        existing = writer.existing(k[0] for k in good)
-        writes: list[Row] = []
-        changes: list[tuple[Row, str | None]] = []
-        for k, row in good.items():
-            old = existing.get(k)
-            if old is None:
-                cp.inserted += 1
-                writes.append(row)
-                changes.append((row, None))
-            elif tuple(old) == row:
-                cp.unchanged += 1
+        elif fields:  # an empty list is a blank line: skipped
+            result = check(fields)
+            if type(result) is str:
+                raw = fields[nik_at] if len(fields) > nik_at else ""
+                rejects.append((line, result, niks.mask(raw)))
             else:
-                cp.updated += 1
-                writes.append(row)
-                if old[4] != row[4]:
-                    changes.append((row, old[4]))
-        writer.upsert(writes)
-        queued = writer.notify(changes, clock())
-        cp.rejected += len(rejects)
-        cp.last_line = batch[-1][0]
-        writer.commit(cp, rejects)
-    except BaseException:
-        writer.rollback()
-        raise
-    return queued
+                good.append((line, *result))
+        if seen >= batch_size:
+            staging.add_batch(good, rejects, last)
+            if progress is not None:
+                progress(seen)
+            if after_batch is not None:
+                after_batch("load")
+            good, rejects, seen = [], [], 0
+    if seen:
+        staging.add_batch(good, rejects, last)
+        if progress is not None:
+            progress(seen)
+        if after_batch is not None:
+            after_batch("load")
 
 
 def render_report(summary: Summary, t: Translator) -> str:

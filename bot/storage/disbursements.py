@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -148,32 +148,123 @@ class DisbursementRepo:
 @dataclass
 class Checkpoint:
     file_hash: str
-    last_line: int
+    merged_upto: int
     inserted: int
     updated: int
     unchanged: int
     rejected: int
+    notified: int
     finished: bool
 
 
-class BulkWriter:
-    """The importer's connection. Not thread-safe: one import uses one writer."""
+@dataclass
+class StagingState:
+    last_line: int          # the last CSV line loaded (1: the header)
+    loaded: bool            # every line is in
+    sorted_rows: int | None  # rows in the sorted table, once it is built
 
-    def __init__(self, path: Path | str, *, bulk_pragmas: bool = True) -> None:
-        self.conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
-        self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        self.conn.execute("PRAGMA journal_mode = WAL")
-        # NORMAL in WAL mode: a committed batch survives a crash of the process; only a power
-        # loss may lose the last batches, and the checkpoint rolls back with them.
-        self.conn.execute("PRAGMA synchronous = NORMAL")
-        if bulk_pragmas:
-            self.conn.execute("PRAGMA cache_size = -262144")  # 256 MiB of page cache
-            self.conn.execute("PRAGMA temp_store = MEMORY")
-            # Fewer, larger WAL checkpoints (each one syncs): 80 MiB instead of 4.
-            self.conn.execute("PRAGMA wal_autocheckpoint = 20000")
-        self._has_watches = False
+
+def _connect(path: Path | str) -> sqlite3.Connection:
+    conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA journal_mode = WAL")
+    # NORMAL in WAL mode: a committed batch survives a crash of the process; only a power loss
+    # may lose the last batches, and their checkpoint with them.
+    conn.execute("PRAGMA synchronous = NORMAL")
+    conn.execute("PRAGMA cache_size = -262144")  # 256 MiB of page cache for the bulk work
+    conn.execute("PRAGMA wal_autocheckpoint = 20000")  # fewer, larger checkpoints (80 MiB)
+    return conn
+
+
+class _Tx:
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def __enter__(self) -> sqlite3.Connection:
+        self.conn.execute("BEGIN IMMEDIATE")
+        return self.conn
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        self.conn.execute("ROLLBACK" if exc_type else "COMMIT")
+
+
+class StagingDb:
+    """The import's scratch database next to the main one: validated rows in file order, the
+    rejects, and how far the load got. Its own connection, so loading never locks the bot's
+    database. Deleted when the import finishes."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.conn = _connect(path)
+        self.conn.execute("PRAGMA temp_store = FILE")
+        with _Tx(self.conn) as c:
+            c.execute("CREATE TABLE IF NOT EXISTS progress (k INTEGER PRIMARY KEY CHECK (k = 1),"
+                      " last_line INTEGER NOT NULL, loaded INTEGER NOT NULL, sorted_rows INTEGER)")
+            c.execute("INSERT OR IGNORE INTO progress VALUES (1, 1, 0, NULL)")
+            c.execute("CREATE TABLE IF NOT EXISTS staged (line INTEGER NOT NULL, "
+                      "nik_hash BLOB NOT NULL, nama TEXT NOT NULL, program TEXT NOT NULL, "
+                      "periode TEXT NOT NULL, status TEXT NOT NULL, tanggal TEXT, "
+                      "lembaga_penyalur TEXT, keterangan TEXT, kabupaten TEXT)")
+            c.execute("CREATE TABLE IF NOT EXISTS rejects (line INTEGER PRIMARY KEY, "
+                      "reason TEXT NOT NULL, nik_mask TEXT NOT NULL)")
+
+    @staticmethod
+    def remove(path: Path) -> None:
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
 
     def close(self) -> None:
+        self.conn.close()
+
+    def state(self) -> StagingState:
+        last, loaded, rows = self.conn.execute(
+            "SELECT last_line, loaded, sorted_rows FROM progress").fetchone()
+        return StagingState(last, bool(loaded), rows)
+
+    def add_batch(self, rows: Sequence[tuple], rejects: Sequence[tuple[int, str, str]],
+                  last_line: int) -> None:
+        """(line, *Row) rows and (line, reason, masked NIK) rejects, with the checkpoint."""
+        with _Tx(self.conn) as c:
+            c.executemany("INSERT INTO staged VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            if rejects:
+                c.executemany("INSERT OR REPLACE INTO rejects VALUES (?, ?, ?)", rejects)
+            c.execute("UPDATE progress SET last_line = ?", (last_line,))
+
+    def mark_loaded(self) -> None:
+        with _Tx(self.conn) as c:
+            c.execute("UPDATE progress SET loaded = 1")
+
+    def sort(self) -> int:
+        """The staged rows in key order (the later line last), numbered 1..n by rowid."""
+        with _Tx(self.conn) as c:
+            c.execute("DROP TABLE IF EXISTS staged_sorted")
+            c.execute("CREATE TABLE staged_sorted AS SELECT nik_hash, nama, program, periode, "
+                      "status, tanggal, lembaga_penyalur, keterangan, kabupaten FROM staged "
+                      "ORDER BY nik_hash, program, periode, line")
+            n = c.execute("SELECT coalesce(max(rowid), 0) FROM staged_sorted").fetchone()[0]
+            c.execute("UPDATE progress SET sorted_rows = ?", (n,))
+            c.execute("DELETE FROM staged")
+        return n
+
+    def rejects(self) -> list[tuple[int, str, str]]:
+        return self.conn.execute("SELECT line, reason, nik_mask FROM rejects ORDER BY line"
+                                 ).fetchall()
+
+
+_CHANGED = " OR ".join(f"disbursements.{c} IS NOT excluded.{c}" for c in (
+    "nama", "status", "tanggal", "lembaga_penyalur", "keterangan", "kabupaten"))
+_FIELDS = ", ".join(COLUMNS)
+
+
+class ImportDb:
+    """The importer's connection to the bot's database: checkpoints and the merge."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.conn = _connect(path)
+
+    def close(self) -> None:
+        if self.conn.in_transaction:
+            self.conn.execute("ROLLBACK")
         self.conn.close()
 
     def schema_ready(self) -> bool:
@@ -181,109 +272,67 @@ class BulkWriter:
             "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'disbursements'"
         ).fetchone() is not None
 
-    # -- checkpoints ------------------------------------------------------------------------
     def checkpoint(self, file_hash: str) -> Checkpoint | None:
         row = self.conn.execute(
-            "SELECT file_hash, last_line, inserted, updated, unchanged, rejected, finished_at "
-            "FROM disbursement_imports WHERE file_hash = ?", (file_hash,)).fetchone()
-        if row is None:
-            return None
-        return Checkpoint(*row[:6], finished=row[6] is not None)
+            "SELECT file_hash, merged_upto, inserted, updated, unchanged, rejected, notified, "
+            "finished_at FROM disbursement_imports WHERE file_hash = ?", (file_hash,)).fetchone()
+        return None if row is None else Checkpoint(*row[:7], finished=row[7] is not None)
 
     def start(self, file_hash: str, now: dt.datetime) -> Checkpoint:
-        """A fresh checkpoint for the file (a finished or absent one is reset)."""
-        with self._tx():
-            self.conn.execute("DELETE FROM disbursement_import_rejects WHERE file_hash = ?",
-                              (file_hash,))
-            self.conn.execute(
+        """A fresh checkpoint for the file (a finished or abandoned one is reset)."""
+        with _Tx(self.conn) as c:
+            c.execute(
                 "INSERT INTO disbursement_imports (file_hash, started_at) VALUES (?, ?) "
-                "ON CONFLICT (file_hash) DO UPDATE SET last_line = 1, inserted = 0, updated = 0,"
-                " unchanged = 0, rejected = 0, started_at = excluded.started_at, "
-                "finished_at = NULL", (file_hash, iso(now)))
-        return Checkpoint(file_hash, 1, 0, 0, 0, 0, False)
+                "ON CONFLICT (file_hash) DO UPDATE SET merged_upto = 0, inserted = 0, "
+                "updated = 0, unchanged = 0, rejected = 0, notified = 0, "
+                "started_at = excluded.started_at, finished_at = NULL", (file_hash, iso(now)))
+        return Checkpoint(file_hash, 0, 0, 0, 0, 0, 0, False)
 
-    def finish(self, file_hash: str, now: dt.datetime) -> None:
-        with self._tx():
-            self.conn.execute("UPDATE disbursement_imports SET finished_at = ? "
-                              "WHERE file_hash = ?", (iso(now), file_hash))
+    def attach(self, staging: Path) -> None:
+        self.conn.execute("ATTACH DATABASE ? AS st", (str(staging),))
 
-    def rejects(self, file_hash: str) -> list[tuple[int, str, str]]:
-        return self.conn.execute(
-            "SELECT line, reason, nik_mask FROM disbursement_import_rejects WHERE file_hash = ? "
-            "ORDER BY line", (file_hash,)).fetchall()
+    def detach(self) -> None:
+        self.conn.execute("DETACH DATABASE st")
 
-    # -- a batch ----------------------------------------------------------------------------
-    def begin(self) -> None:
-        self.conn.execute("BEGIN IMMEDIATE")
-        self._has_watches = self.conn.execute(
-            "SELECT 1 FROM status_watches LIMIT 1").fetchone() is not None
+    def merge(self, cp: Checkpoint, upto: int, now: dt.datetime) -> None:
+        """Merge staged rows cp.merged_upto+1..upto (key order) into disbursements, queue the
+        watchers' notifications, and move the checkpoint: one transaction."""
+        lo, hi = cp.merged_upto + 1, upto
+        with _Tx(self.conn) as c:
+            before = c.execute("SELECT coalesce(max(rowid), 0) FROM disbursements").fetchone()[0]
+            notified = 0
+            if c.execute("SELECT 1 FROM status_watches LIMIT 1").fetchone() is not None:
+                notified = c.execute(
+                    "INSERT INTO status_notifications (user_id, program, periode, old_status, "
+                    "new_status, tanggal, created_at) "
+                    "SELECT w.user_id, s.program, s.periode, d.status, s.status, s.tanggal, ? "
+                    "FROM st.staged_sorted s JOIN status_watches w ON w.nik_hash = s.nik_hash "
+                    "LEFT JOIN disbursements d ON d.nik_hash = s.nik_hash "
+                    "AND d.program = s.program AND d.periode = s.periode "
+                    "WHERE s.rowid BETWEEN ? AND ? AND d.status IS NOT s.status "
+                    "ORDER BY s.rowid, w.user_id", (iso(now), lo, hi)).rowcount
+            changed = c.execute(
+                f"INSERT INTO disbursements ({_FIELDS}) SELECT {_FIELDS} FROM st.staged_sorted "
+                "WHERE rowid BETWEEN ? AND ? ORDER BY rowid "
+                "ON CONFLICT (nik_hash, program, periode) DO UPDATE SET nama = excluded.nama, "
+                "status = excluded.status, tanggal = excluded.tanggal, "
+                "lembaga_penyalur = excluded.lembaga_penyalur, keterangan = excluded.keterangan,"
+                f" kabupaten = excluded.kabupaten WHERE {_CHANGED}", (lo, hi)).rowcount
+            after = c.execute("SELECT coalesce(max(rowid), 0) FROM disbursements").fetchone()[0]
+            inserted = after - before
+            cp.inserted += inserted
+            cp.updated += changed - inserted
+            cp.unchanged += (hi - lo + 1) - changed
+            cp.notified += notified
+            cp.merged_upto = hi
+            c.execute(
+                "UPDATE disbursement_imports SET merged_upto = ?, inserted = ?, updated = ?, "
+                "unchanged = ?, notified = ? WHERE file_hash = ?",
+                (cp.merged_upto, cp.inserted, cp.updated, cp.unchanged, cp.notified,
+                 cp.file_hash))
 
-    def rollback(self) -> None:
-        if self.conn.in_transaction:
-            self.conn.execute("ROLLBACK")
-
-    def existing(self, hashes: Iterable[bytes]) -> dict[Key, Row]:
-        """The stored rows of these NIK hashes, by key (call inside begin/commit)."""
-        out: dict[Key, Row] = {}
-        wanted = list(set(hashes))
-        for start in range(0, len(wanted), 10000):
-            chunk = wanted[start:start + 10000]
-            marks = ",".join("?" * len(chunk))
-            for row in self.conn.execute(
-                    f"SELECT * FROM disbursements WHERE nik_hash IN ({marks})", chunk):
-                out[(row[0], row[2], row[3])] = row
-        return out
-
-    def upsert(self, rows: Sequence[Row]) -> None:
-        self.conn.executemany(
-            "INSERT INTO disbursements VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT (nik_hash, program, periode) DO UPDATE SET nama = excluded.nama, "
-            "status = excluded.status, tanggal = excluded.tanggal, "
-            "lembaga_penyalur = excluded.lembaga_penyalur, keterangan = excluded.keterangan, "
-            "kabupaten = excluded.kabupaten", rows)
-
-    def notify(self, changes: Sequence[tuple[Row, str | None]], now: dt.datetime) -> int:
-        """Queue a notification for every watcher of each changed row: (new row, old status).
-        Returns how many were queued."""
-        if not self._has_watches or not changes:
-            return 0
-        hashes = list({row[0] for row, _ in changes})
-        watchers: dict[bytes, list[int]] = {}
-        for start in range(0, len(hashes), 10000):
-            chunk = hashes[start:start + 10000]
-            marks = ",".join("?" * len(chunk))
-            for nik_hash, user_id in self.conn.execute(
-                    f"SELECT nik_hash, user_id FROM status_watches WHERE nik_hash IN ({marks})",
-                    chunk):
-                watchers.setdefault(nik_hash, []).append(user_id)
-        queued = [(user_id, row[2], row[3], old, row[4], row[5], iso(now))
-                  for row, old in changes for user_id in watchers.get(row[0], ())]
-        self.conn.executemany(
-            "INSERT INTO status_notifications (user_id, program, periode, old_status, "
-            "new_status, tanggal, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)", queued)
-        return len(queued)
-
-    def commit(self, cp: Checkpoint, rejects: Sequence[tuple[int, str, str]]) -> None:
-        """Record the batch's rejects and the checkpoint, then COMMIT."""
-        if rejects:
-            self.conn.executemany(
-                "INSERT OR REPLACE INTO disbursement_import_rejects "
-                "(file_hash, line, reason, nik_mask) VALUES (?, ?, ?, ?)",
-                [(cp.file_hash, line, reason, masked) for line, reason, masked in rejects])
-        self.conn.execute(
-            "UPDATE disbursement_imports SET last_line = ?, inserted = ?, updated = ?, "
-            "unchanged = ?, rejected = ? WHERE file_hash = ?",
-            (cp.last_line, cp.inserted, cp.updated, cp.unchanged, cp.rejected, cp.file_hash))
-        self.conn.execute("COMMIT")
-
-    def _tx(self):
-        writer = self
-
-        class _Tx:
-            def __enter__(self) -> None:
-                writer.conn.execute("BEGIN IMMEDIATE")
-
-            def __exit__(self, exc_type, exc, tb) -> None:
-                writer.conn.execute("ROLLBACK" if exc_type else "COMMIT")
-
-        return _Tx()
+    def finish(self, cp: Checkpoint, rejected: int, now: dt.datetime) -> None:
+        cp.rejected, cp.finished = rejected, True
+        with _Tx(self.conn) as c:
+            c.execute("UPDATE disbursement_imports SET rejected = ?, finished_at = ? "
+                      "WHERE file_hash = ?", (rejected, iso(now), cp.file_hash))

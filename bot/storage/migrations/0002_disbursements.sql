@@ -59,21 +59,17 @@ CREATE TABLE status_nik_failures (
 CREATE INDEX status_nik_failures_nik ON status_nik_failures (nik_hash, at);
 CREATE INDEX status_nik_failures_at ON status_nik_failures (at);
 
--- Resumable imports: the checkpoint of a file (by content hash) and its rejected rows.
+-- Imports: one row per file (by content hash). The rows are first loaded into a staging
+-- database next to this one (<database>.import-<hash>), then merged here in key order, one
+-- transaction per chunk; merged_upto is the checkpoint of that merge.
 CREATE TABLE disbursement_imports (
     file_hash   TEXT PRIMARY KEY,             -- SHA-256 of the file's bytes
-    last_line   INTEGER NOT NULL DEFAULT 1,   -- the last CSV line committed
+    merged_upto INTEGER NOT NULL DEFAULT 0,   -- the staged rows merged so far (sorted order)
     inserted    INTEGER NOT NULL DEFAULT 0,
     updated     INTEGER NOT NULL DEFAULT 0,
     unchanged   INTEGER NOT NULL DEFAULT 0,
     rejected    INTEGER NOT NULL DEFAULT 0,
+    notified    INTEGER NOT NULL DEFAULT 0,
     started_at  TEXT NOT NULL,
     finished_at TEXT
-);
-CREATE TABLE disbursement_import_rejects (
-    file_hash TEXT NOT NULL,
-    line      INTEGER NOT NULL,
-    reason    TEXT NOT NULL,
-    nik_mask  TEXT NOT NULL,                  -- masked, never the NIK in clear
-    PRIMARY KEY (file_hash, line)
 );
