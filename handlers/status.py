@@ -52,9 +52,11 @@ from bot.settings import SettingsError
 from bot.storage.disbursements import Notification, Record
 from handlers.common import (
     answer_query,
+    cancel_conversation,
     conversation_fallbacks,
     is_private,
     keyboard,
+    leave_to_menu,
     reply,
     staff_or_unknown,
 )
@@ -278,6 +280,16 @@ async def on_name(update: Update, context: BotContext) -> str | int:
     return ConversationHandler.END
 
 
+async def on_cancel(update: Update, context: BotContext) -> int:
+    _clear(context)
+    return await cancel_conversation(update, context)
+
+
+async def on_leave(update: Update, context: BotContext) -> int:
+    _clear(context)
+    return await leave_to_menu(update, context)
+
+
 async def not_text(update: Update, context: BotContext) -> None:
     await reply(update, context, context._(N_(
         "Please type it as a text message, or /batal to stop.")))
@@ -421,7 +433,10 @@ def register(app: BotApplication) -> None:
             ASK_NAME: [MessageHandler(text, on_name),
                        MessageHandler(~filters.COMMAND & filters.UpdateType.MESSAGE, not_text)],
         },
-        fallbacks=[*conversation_fallbacks(), CommandHandler("status", start)],
+        # Ours first (they forget the pending NIK hash), then the shared ones.
+        fallbacks=[CommandHandler("batal", on_cancel),
+                   CommandHandler(["menu", "start"], on_leave),
+                   *conversation_fallbacks(), CommandHandler("status", start)],
         name=CONVERSATION,
         persistent=True,
         allow_reentry=True,

@@ -57,7 +57,7 @@ _SUFFIX_TITLES = frozenset({
     "SS", "SSI", "SPSI", "SFARM", "SKED", "AMD", "AMDKEB", "AMDKEP", "AMA", "MPD", "MM", "MSI",
     "MAG", "MH", "MT", "MKES", "MKOM", "SPDSD", "SAP", "SIKOM", "SSTP", "MAP", "MPDI",
 })
-_DEGREE = re.compile(r"\b[A-Z]{1,2}\.\s?[A-Z]{1,6}\.?(?=\s|,|$)")
+_DEGREE = re.compile(r"\b[A-Z]{1,2}\.[A-Z]{1,6}\.?(?=\s|,|$)")
 _APOSTROPHES = str.maketrans("", "", "'`’‘ʼ")
 _NON_LETTERS = re.compile(r"[^A-Z ]+")
 _PLAIN = re.compile(r"[A-Za-z ]*", re.ASCII)
