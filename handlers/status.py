@@ -13,6 +13,7 @@ import datetime as dt
 import logging
 import re
 import tempfile
+import warnings
 from pathlib import Path
 
 from babel.dates import format_date
@@ -25,6 +26,7 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from telegram.warnings import PTBUserWarning
 
 from bot.app import BotApplication
 from bot.clock import iso, parse_iso
@@ -424,23 +426,27 @@ def register(app: BotApplication) -> None:
     runtime.start_hooks.append(schedule_drain)
 
     text = filters.TEXT & ~filters.COMMAND
-    app.add_handler(ConversationHandler(
-        entry_points=[CommandHandler("status", start),
-                      CallbackQueryHandler(start, pattern=MENU.pattern)],
-        states={
-            ASK_NIK: [MessageHandler(text, on_nik),
-                      MessageHandler(~filters.COMMAND & filters.UpdateType.MESSAGE, not_text)],
-            ASK_NAME: [MessageHandler(text, on_name),
-                       MessageHandler(~filters.COMMAND & filters.UpdateType.MESSAGE, not_text)],
-        },
-        # Ours first (they forget the pending NIK hash), then the shared ones.
-        fallbacks=[CommandHandler("batal", on_cancel),
-                   CommandHandler(["menu", "start"], on_leave),
-                   *conversation_fallbacks(), CommandHandler("status", start)],
-        name=CONVERSATION,
-        persistent=True,
-        allow_reentry=True,
-    ))
+    other = ~filters.COMMAND & filters.UpdateType.MESSAGE
+    with warnings.catch_warnings():
+        # PTB warns that a CallbackQueryHandler entry point is not tracked per message: it
+        # need not be, the menu button only starts the conversation.
+        warnings.simplefilter("ignore", PTBUserWarning)
+        conversation = ConversationHandler(
+            entry_points=[CommandHandler("status", start),
+                          CallbackQueryHandler(start, pattern=MENU.pattern)],
+            states={
+                ASK_NIK: [MessageHandler(text, on_nik), MessageHandler(other, not_text)],
+                ASK_NAME: [MessageHandler(text, on_name), MessageHandler(other, not_text)],
+            },
+            # Ours first (they forget the pending NIK hash), then the shared ones.
+            fallbacks=[CommandHandler("batal", on_cancel),
+                       CommandHandler(["menu", "start"], on_leave),
+                       *conversation_fallbacks(), CommandHandler("status", start)],
+            name=CONVERSATION,
+            persistent=True,
+            allow_reentry=True,
+        )
+    app.add_handler(conversation)
     app.add_handler(CallbackQueryHandler(on_watch, pattern=WATCH_PATTERN))
     app.add_handler(CallbackQueryHandler(on_unwatch, pattern=UNWATCH_PATTERN))
     app.add_handler(MessageHandler(

@@ -39,7 +39,12 @@ def _usage(parser: argparse.ArgumentParser) -> int:
 def _import(args: argparse.Namespace, settings: Settings) -> int:
     from bot.cli import UserError
     from bot.i18n import I18n
-    from bot.services.disbursement_import import ImportFileError, import_csv, render_report
+    from bot.services.disbursement_import import (
+        REASONS,
+        ImportFileError,
+        import_csv,
+        render_report,
+    )
     from bot.storage.db import Database
 
     path = Path(args.file)
@@ -102,5 +107,7 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
     elif summary.rejected:
         print("rejected rows (use --report FILE for the full list):")
         for line, code, masked in summary.rejects[:10]:
-            print(f"  line {line}: {code} ({masked})")
+            print(f"  line {line}: {REASONS.get(code, code)} {masked}".rstrip())
+        if summary.rejected > 10:
+            print(f"  ... and {summary.rejected - 10} more")
     return 0
