@@ -216,3 +216,27 @@ def test_import_refuses_an_unmigrated_database(tmp_path, clock):
 
 def test_header_constant_matches_the_documented_columns():
     assert HEADER.split(",")[0] == "nik" and len(HEADER.split(",")) == 9
+
+
+async def test_parallel_load_matches_and_resumes_a_single_process_crash(app, settings, clock,
+                                                                       tmp_path):
+    lines = [f"35780141019{n:05d},Warga {chr(65 + n % 26)}{chr(65 + n // 26 % 26)},PKH,2026,"
+             f"TERSALUR,,,," for n in range(1, 61)]
+    lines[10] = "3578,Salah,PKH,2026,TERSALUR,,,,"                 # line 12: rejected
+    lines[40] = f'{BUDI_NIK},"Budi\nSantoso",PKH,2026,TERSALUR,,,,'  # a quoted newline
+    path = write_csv(tmp_path, lines)
+
+    def crash(which: str) -> None:
+        if which == "load":
+            raise Crash
+
+    with pytest.raises(Crash):
+        await run_import(path, settings, clock, batch_size=5, after_batch=crash)
+    summary = await run_import(path, settings, clock, batch_size=5, workers=2)
+    assert summary.resumed_from_line == 6
+    assert (summary.inserted, summary.rejected) == (59, 1)
+    assert summary.rejects[0][:2] == (12, "nik_format")
+    assert len(rows(settings)) == 59
+    names = {r[1] for r in rows(settings)}
+    assert "BUDI SANTOSO" in names                                  # the quoted newline
+    assert not list(tmp_path.glob("*.import-*"))

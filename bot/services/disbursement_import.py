@@ -19,18 +19,21 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import multiprocessing
 import operator
+import os
+import queue
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from bot.clock import Clock, system_clock
 from bot.i18n import N_, Translator
 from bot.services import nik as niks
 from bot.services.status import STATUSES, normalise_name
-from bot.storage.disbursements import ImportDb, Row, StagingDb
+from bot.storage.disbursements import ImportDb, Row, StagingDb, WorkerDb
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -40,6 +43,8 @@ FIELDS = ("nik", "nama", "program", "periode", "status", "tanggal", "lembaga_pen
 REQUIRED = ("nik", "nama", "program", "periode", "status")
 BATCH_SIZE = 5000        # lines per load transaction
 MERGE_SIZE = 50_000      # sorted rows per merge transaction
+PARALLEL_BYTES = 8 << 20  # files from this size are loaded by one process per CPU
+MAX_WORKERS = 4
 MAX_FIELD = 500          # characters in one field; longer is a rejected row
 SNIFF_BYTES = 64 * 1024
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
@@ -133,9 +138,9 @@ def _header_index(header: list[str]) -> list[int]:
     return [names.index(f) for f in FIELDS]
 
 
-def _rows(reader: Iterator[list[str]], start_after: int) -> Iterator[tuple[int, list[str] | None]]:
-    """(first line of the record, fields) for each record after line `start_after`; fields is
-    None when the csv module cannot read the record."""
+def _records(reader: Iterator[list[str]]) -> Iterator[tuple[int, list[str] | None]]:
+    """(first line of the record, fields) for each record; fields is None when the csv module
+    cannot read the record (a field beyond its size limit)."""
     line = reader.line_num  # type: ignore[attr-defined]
     while True:
         try:
@@ -145,8 +150,83 @@ def _rows(reader: Iterator[list[str]], start_after: int) -> Iterator[tuple[int, 
         except csv.Error:
             fields = None
         first, line = line + 1, reader.line_num  # type: ignore[attr-defined]
-        if first > start_after:
-            yield first, fields
+        yield first, fields
+
+
+Block = tuple[int, int, bytes]  # (first line, last line, the raw bytes of whole records)
+
+
+def _header_end(fh: BinaryIO) -> int:
+    """Read past the header record; return its last line number."""
+    line, parity = 0, 0
+    for raw in fh:
+        line += 1
+        parity ^= raw.count(b'"') & 1
+        if not parity:
+            break
+    return line
+
+
+def _blocks(path: Path, size: int) -> Iterator[Block]:
+    """The file after the header, cut into blocks of `size` whole CSV records (a quoted field
+    may span lines: a record ends where the count of quotes so far is even)."""
+    with path.open("rb") as fh:
+        line = _header_end(fh)
+        buf: list[bytes] = []
+        first, records, parity = line + 1, 0, 0
+        for raw in fh:
+            line += 1
+            buf.append(raw)
+            parity ^= raw.count(b'"') & 1
+            if not parity:
+                records += 1
+                if records >= size:
+                    yield first, line, b"".join(buf)
+                    buf, first, records = [], line + 1, 0
+        if buf:
+            yield first, line, b"".join(buf)
+
+
+def _load_block(block: Block, checker: _Checker, delimiter: str, worker: WorkerDb) -> int:
+    """Validate, hash and stage one block in one transaction; returns its number of lines."""
+    first, last, data = block
+    reader = csv.reader(io.StringIO(data.decode("utf-8", errors="replace")),
+                        delimiter=delimiter, strict=False)
+    good: list[tuple] = []
+    rejects: list[tuple[int, str, str]] = []
+    check = checker.row
+    nik_at = checker.index[0]
+    offset = first - 1
+    for rel, fields in _records(reader):
+        line = rel + offset
+        if fields is None:
+            rejects.append((line, "unreadable", ""))
+        elif fields:  # an empty list is a blank line: skipped
+            result = check(fields)
+            if type(result) is str:
+                raw = fields[nik_at] if len(fields) > nik_at else ""
+                rejects.append((line, result, niks.mask(raw)))
+            else:
+                good.append((line, *result))
+    worker.add_block(first, last, good, rejects)
+    return last - first + 1
+
+
+def _worker(db_path: str, index: list[int], ncols: int, key: bytes, delimiter: str,
+            tasks: Any, results: Any) -> None:
+    """A loader process: blocks from `tasks` until None, then its key index; reports lines
+    done (or an error's type) on `results`."""
+    worker = WorkerDb(Path(db_path))
+    checker = _Checker(index, ncols, key)
+    try:
+        while (block := tasks.get()) is not None:
+            results.put(("lines", _load_block(block, checker, delimiter, worker)))
+        worker.build_index()
+        results.put(("done", 0))
+    except BaseException as exc:  # reported to the parent, which stops the import
+        results.put(("error", type(exc).__name__))
+    finally:
+        worker.close()
 
 
 class _Checker:
@@ -155,6 +235,7 @@ class _Checker:
     def __init__(self, index: list[int], ncols: int, key: bytes) -> None:
         self.index = index
         self.ncols = ncols
+        self.key = key
         self.digest = niks.hasher(key)
         self.provinces = niks._valid_provinces()
         self.dates = niks._valid_date_parts()
@@ -222,20 +303,22 @@ class _Checker:
 
 def import_csv(path: Path | str, db_path: Path | str, key: bytes, *,
                clock: Clock = system_clock, batch_size: int = BATCH_SIZE,
-               merge_size: int = MERGE_SIZE, progress: Progress | None = None,
+               merge_size: int = MERGE_SIZE, workers: int | None = None,
+               progress: Progress | None = None,
                after_batch: Callable[[str], None] | None = None) -> Summary:
     """Import one CSV file into the database at db_path (already migrated).
 
-    1. load: each batch of lines is validated, hashed and appended to the staging database
-       (one transaction per batch, with the last line as checkpoint);
-    2. sort: the staged rows in key order;
+    1. load: blocks of `batch_size` lines are validated, hashed and staged by `workers`
+       processes (default: one per CPU for big files, else in this process), each into its
+       own scratch database, one transaction per block (the block is the load checkpoint);
+    2. sort: the staged rows in key order (a merge of the workers' indexed rows);
     3. merge: `merge_size` sorted rows at a time are upserted into the bot's database, with
        the watchers' notifications and the merge checkpoint, one transaction each: sorted
        inserts touch each index page once, and the bot's writes wait at most one chunk.
     A re-run of the same file (same SHA-256) after a crash continues from the checkpoints.
-    `progress(n)`: n more lines were read. `after_batch(phase)` runs after each commit (the
-    tests simulate a crash with it). ImportFileError for a file that cannot be imported at all;
-    then nothing is written.
+    `progress(n)`: n more lines were read. `after_batch(phase)` runs after each commit in this
+    process (the tests simulate a crash with it). ImportFileError for a file that cannot be
+    imported at all; then nothing is written.
     """
     path = Path(path)
     if not key:
@@ -245,93 +328,136 @@ def import_csv(path: Path | str, db_path: Path | str, key: bytes, *,
     delimiter = _sniff(path)
     file_hash, _ = file_fingerprint(path)
     with path.open(encoding="utf-8-sig", errors="replace", newline="") as fh:
-        reader = csv.reader(fh, delimiter=delimiter, strict=False)
         try:
-            header = next(reader)
+            header = next(csv.reader(fh, delimiter=delimiter, strict=False))
         except (StopIteration, csv.Error):
             raise ImportFileError("header", "the first line is not a CSV header",
                                   columns=",".join(FIELDS)) from None
-        checker = _Checker(_header_index(header), len(header), key)
-        main = ImportDb(db_path)
-        staging_path = Path(f"{db_path}.import-{file_hash[:16]}")
-        staging: StagingDb | None = None
+    checker = _Checker(_header_index(header), len(header), key)
+    if workers is None:
+        big = path.stat().st_size >= PARALLEL_BYTES
+        workers = max(1, min(os.cpu_count() or 1, MAX_WORKERS)) if big else 1
+    main = ImportDb(db_path)
+    staging_path = Path(f"{db_path}.import-{file_hash[:16]}")
+    staging: StagingDb | None = None
+    try:
+        if not main.schema_ready():
+            raise ImportFileError("other", "the database has no disbursement tables "
+                                  "(run the migrations)")
+        cp = main.checkpoint(file_hash)
+        resumed: int | None = None
+        if cp is not None and not cp.finished and staging_path.exists():
+            staging = StagingDb(staging_path)
+        else:
+            StagingDb.remove(staging_path)
+            cp = main.start(file_hash, clock())
+            staging = StagingDb(staging_path)
+        state = staging.state()
+        if not state.loaded:
+            resumed = _load(path, staging_path, checker, delimiter, batch_size, workers,
+                            progress, after_batch)
+            staging.mark_loaded()
+        total = state.sorted_rows
+        if total is None:
+            total = staging.sort()
+        rejects = tuple(staging.rejects())
+        main.attach(staging_path)
         try:
-            if not main.schema_ready():
-                raise ImportFileError("other", "the database has no disbursement tables "
-                                      "(run the migrations)")
-            cp = main.checkpoint(file_hash)
-            resumed: int | None = None
-            if cp is not None and not cp.finished and staging_path.exists():
-                staging = StagingDb(staging_path)
-                state = staging.state()
-                resumed = state.last_line if state.last_line > 1 else None
-            else:
-                StagingDb.remove(staging_path)
-                cp = main.start(file_hash, clock())
-                staging = StagingDb(staging_path)
-                state = staging.state()
-            if not state.loaded:
-                if progress is not None and state.last_line > 1:
-                    progress(state.last_line - 1)
-                _load(reader, staging, checker, state.last_line, batch_size, progress,
-                      after_batch)
-                staging.mark_loaded()
-            total = state.sorted_rows
-            if total is None:
-                total = staging.sort()
-            rejects = tuple(staging.rejects())
-            main.attach(staging_path)
-            try:
-                while cp.merged_upto < total:
-                    main.merge(cp, min(cp.merged_upto + merge_size, total), clock())
-                    if after_batch is not None:
-                        after_batch("merge")
-            finally:
-                main.detach()
-            main.finish(cp, len(rejects), clock())
+            while cp.merged_upto < total:
+                main.merge(cp, min(cp.merged_upto + merge_size, total), clock())
+                if after_batch is not None:
+                    after_batch("merge")
         finally:
-            if staging is not None:
-                staging.close()
-            main.close()
+            main.detach()
+        main.finish(cp, len(rejects), clock())
+    finally:
+        if staging is not None:
+            staging.close()
+        main.close()
     StagingDb.remove(staging_path)
     return Summary(cp.inserted, cp.updated, cp.unchanged, cp.rejected, cp.notified, resumed,
                    rejects)
 
 
-def _load(reader: Iterator[list[str]], staging: StagingDb, checker: _Checker, after_line: int,
-          batch_size: int, progress: Progress | None,
-          after_batch: Callable[[str], None] | None) -> None:
-    good: list[tuple] = []
-    rejects: list[tuple[int, str, str]] = []
-    seen = 0
-    last = after_line
-    check = checker.row
-    nik_at = checker.index[0]
-    for line, fields in _rows(reader, after_line):
-        last = line
-        seen += 1
-        if fields is None:
-            rejects.append((line, "unreadable", ""))
-        elif fields:  # an empty list is a blank line: skipped
-            result = check(fields)
-            if type(result) is str:
-                raw = fields[nik_at] if len(fields) > nik_at else ""
-                rejects.append((line, result, niks.mask(raw)))
-            else:
-                good.append((line, *result))
-        if seen >= batch_size:
-            staging.add_batch(good, rejects, last)
-            if progress is not None:
-                progress(seen)
-            if after_batch is not None:
-                after_batch("load")
-            good, rejects, seen = [], [], 0
-    if seen:
-        staging.add_batch(good, rejects, last)
-        if progress is not None:
-            progress(seen)
-        if after_batch is not None:
-            after_batch("load")
+def _load(path: Path, staging_path: Path, checker: _Checker, delimiter: str, batch_size: int,
+          workers: int, progress: Progress | None,
+          after_batch: Callable[[str], None] | None) -> int | None:
+    """Stage every block not staged yet; returns the last line already staged before (a
+    resumed import), else None."""
+    done: dict[int, int] = {}
+    for worker_path in StagingDb.worker_paths(staging_path):
+        worker = WorkerDb(worker_path)
+        done.update(worker.done_blocks())
+        worker.close()
+    resumed = max(done.values()) if done else None
+    if done and progress is not None:
+        progress(sum(last - first + 1 for first, last in done.items()))
+    todo = (b for b in _blocks(path, batch_size) if b[0] not in done)
+    if workers <= 1:
+        worker = WorkerDb(Path(f"{staging_path}.w0"))
+        try:
+            for block in todo:
+                lines = _load_block(block, checker, delimiter, worker)
+                if progress is not None:
+                    progress(lines)
+                if after_batch is not None:
+                    after_batch("load")
+        finally:
+            worker.close()
+        return resumed
+    _load_parallel(todo, staging_path, checker, delimiter, workers, progress)
+    return resumed
+
+
+def _load_parallel(todo: Iterator[Block], staging_path: Path, checker: _Checker, delimiter: str,
+                   workers: int, progress: Progress | None) -> None:
+    ctx = multiprocessing.get_context("spawn")  # never fork a process that runs threads
+    tasks = ctx.Queue(maxsize=workers * 3)
+    results = ctx.Queue()
+    procs = [ctx.Process(target=_worker, daemon=True,
+                         args=(f"{staging_path}.w{n}", checker.index, checker.ncols,
+                               checker.key, delimiter, tasks, results))
+             for n in range(workers)]
+    for proc in procs:
+        proc.start()
+    finished = 0
+
+    def collect(block: bool) -> None:
+        nonlocal finished
+        while True:
+            try:
+                kind, value = results.get(block, timeout=1) if block else results.get_nowait()
+            except queue.Empty:
+                if block and not all(p.is_alive() for p in procs) and finished < workers:
+                    raise ImportFileError("other", "an import worker stopped") from None
+                return
+            if kind == "lines" and progress is not None:
+                progress(value)
+            elif kind == "done":
+                finished += 1
+            elif kind == "error":
+                raise ImportFileError("other", f"an import worker failed ({value})")
+            if block:
+                return
+
+    try:
+        for block in todo:
+            while True:
+                try:
+                    tasks.put(block, timeout=1)
+                    break
+                except queue.Full:
+                    collect(block=True)
+            collect(block=False)
+        for _ in procs:
+            tasks.put(None)
+        while finished < workers:
+            collect(block=True)
+    finally:
+        for proc in procs:
+            proc.join(timeout=5)
+            if proc.is_alive():
+                proc.kill()
 
 
 def render_report(summary: Summary, t: Translator) -> str:

@@ -159,8 +159,7 @@ class Checkpoint:
 
 @dataclass
 class StagingState:
-    last_line: int          # the last CSV line loaded (1: the header)
-    loaded: bool            # every line is in
+    loaded: bool             # every line is in the workers' databases
     sorted_rows: int | None  # rows in the sorted table, once it is built
 
 
@@ -188,10 +187,54 @@ class _Tx:
         self.conn.execute("ROLLBACK" if exc_type else "COMMIT")
 
 
+def remove_db(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+
+
+class WorkerDb:
+    """One loader's scratch database: validated rows in file order, rejects, and the blocks of
+    lines it committed (each block with its rows in one transaction: the load checkpoint)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.conn = _connect(path)
+        with _Tx(self.conn) as c:
+            c.execute("CREATE TABLE IF NOT EXISTS staged (line INTEGER NOT NULL, "
+                      "nik_hash BLOB NOT NULL, nama TEXT NOT NULL, program TEXT NOT NULL, "
+                      "periode TEXT NOT NULL, status TEXT NOT NULL, tanggal TEXT, "
+                      "lembaga_penyalur TEXT, keterangan TEXT, kabupaten TEXT)")
+            c.execute("CREATE TABLE IF NOT EXISTS rejects (line INTEGER PRIMARY KEY, "
+                      "reason TEXT NOT NULL, nik_mask TEXT NOT NULL)")
+            c.execute("CREATE TABLE IF NOT EXISTS blocks (first_line INTEGER PRIMARY KEY, "
+                      "last_line INTEGER NOT NULL)")
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def done_blocks(self) -> dict[int, int]:
+        """first line -> last line of every block committed."""
+        return dict(self.conn.execute("SELECT first_line, last_line FROM blocks").fetchall())
+
+    def add_block(self, first_line: int, last_line: int, rows: Sequence[tuple],
+                  rejects: Sequence[tuple[int, str, str]]) -> None:
+        """(line, *Row) rows and (line, reason, masked NIK) rejects of one block of lines."""
+        with _Tx(self.conn) as c:
+            c.executemany("INSERT INTO staged VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            if rejects:
+                c.executemany("INSERT OR REPLACE INTO rejects VALUES (?, ?, ?)", rejects)
+            c.execute("INSERT OR REPLACE INTO blocks VALUES (?, ?)", (first_line, last_line))
+
+    def build_index(self) -> None:
+        """Key order for the merge of several workers' rows (built in each worker, in
+        parallel)."""
+        self.conn.execute("CREATE INDEX IF NOT EXISTS staged_key "
+                          "ON staged (nik_hash, program, periode, line)")
+
+
 class StagingDb:
-    """The import's scratch database next to the main one: validated rows in file order, the
-    rejects, and how far the load got. Its own connection, so loading never locks the bot's
-    database. Deleted when the import finishes."""
+    """The import's scratch database next to the main one: the state of the import and the
+    staged rows of every worker, sorted by key. Deleted (with the workers') when done."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -199,56 +242,73 @@ class StagingDb:
         self.conn.execute("PRAGMA temp_store = FILE")
         with _Tx(self.conn) as c:
             c.execute("CREATE TABLE IF NOT EXISTS progress (k INTEGER PRIMARY KEY CHECK (k = 1),"
-                      " last_line INTEGER NOT NULL, loaded INTEGER NOT NULL, sorted_rows INTEGER)")
-            c.execute("INSERT OR IGNORE INTO progress VALUES (1, 1, 0, NULL)")
-            c.execute("CREATE TABLE IF NOT EXISTS staged (line INTEGER NOT NULL, "
-                      "nik_hash BLOB NOT NULL, nama TEXT NOT NULL, program TEXT NOT NULL, "
-                      "periode TEXT NOT NULL, status TEXT NOT NULL, tanggal TEXT, "
-                      "lembaga_penyalur TEXT, keterangan TEXT, kabupaten TEXT)")
-            c.execute("CREATE TABLE IF NOT EXISTS rejects (line INTEGER PRIMARY KEY, "
-                      "reason TEXT NOT NULL, nik_mask TEXT NOT NULL)")
+                      " loaded INTEGER NOT NULL, sorted_rows INTEGER)")
+            c.execute("INSERT OR IGNORE INTO progress VALUES (1, 0, NULL)")
 
     @staticmethod
-    def remove(path: Path) -> None:
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            Path(str(path) + suffix).unlink(missing_ok=True)
+    def worker_paths(path: Path) -> list[Path]:
+        return sorted(p for p in path.parent.glob(path.name + ".w*")
+                      if p.name.rsplit(".w", 1)[-1].isdigit())
+
+    @classmethod
+    def remove(cls, path: Path) -> None:
+        for worker in cls.worker_paths(path):
+            remove_db(worker)
+        remove_db(path)
 
     def close(self) -> None:
         self.conn.close()
 
     def state(self) -> StagingState:
-        last, loaded, rows = self.conn.execute(
-            "SELECT last_line, loaded, sorted_rows FROM progress").fetchone()
-        return StagingState(last, bool(loaded), rows)
-
-    def add_batch(self, rows: Sequence[tuple], rejects: Sequence[tuple[int, str, str]],
-                  last_line: int) -> None:
-        """(line, *Row) rows and (line, reason, masked NIK) rejects, with the checkpoint."""
-        with _Tx(self.conn) as c:
-            c.executemany("INSERT INTO staged VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
-            if rejects:
-                c.executemany("INSERT OR REPLACE INTO rejects VALUES (?, ?, ?)", rejects)
-            c.execute("UPDATE progress SET last_line = ?", (last_line,))
+        loaded, rows = self.conn.execute("SELECT loaded, sorted_rows FROM progress").fetchone()
+        return StagingState(bool(loaded), rows)
 
     def mark_loaded(self) -> None:
         with _Tx(self.conn) as c:
             c.execute("UPDATE progress SET loaded = 1")
 
+    def _attach_workers(self) -> list[str]:
+        names = []
+        for n, worker in enumerate(self.worker_paths(self.path)):
+            self.conn.execute("ATTACH DATABASE ? AS ?", (str(worker), f"w{n}"))
+            names.append(f"w{n}")
+        return names
+
+    def _detach(self, names: list[str]) -> None:
+        for name in names:
+            self.conn.execute(f"DETACH DATABASE {name}")
+
     def sort(self) -> int:
-        """The staged rows in key order (the later line last), numbered 1..n by rowid."""
-        with _Tx(self.conn) as c:
-            c.execute("DROP TABLE IF EXISTS staged_sorted")
-            c.execute("CREATE TABLE staged_sorted AS SELECT nik_hash, nama, program, periode, "
-                      "status, tanggal, lembaga_penyalur, keterangan, kabupaten FROM staged "
-                      "ORDER BY nik_hash, program, periode, line")
-            n = c.execute("SELECT coalesce(max(rowid), 0) FROM staged_sorted").fetchone()[0]
-            c.execute("UPDATE progress SET sorted_rows = ?", (n,))
-            c.execute("DELETE FROM staged")
+        """Every worker's rows in key order (the later line last), numbered 1..n by rowid.
+        With several workers their indexed rows are merged, not sorted again."""
+        cols = "nik_hash, nama, program, periode, status, tanggal, lembaga_penyalur, " \
+               "keterangan, kabupaten, line"
+        names = self._attach_workers()
+        try:
+            with _Tx(self.conn) as c:
+                c.execute("DROP TABLE IF EXISTS staged_sorted")
+                if names:
+                    union = " UNION ALL ".join(f"SELECT {cols} FROM {n}.staged" for n in names)
+                    c.execute(f"CREATE TABLE staged_sorted AS {union} "
+                              "ORDER BY nik_hash, program, periode, line")
+                else:
+                    c.execute(f"CREATE TABLE staged_sorted ({cols})")
+                n = c.execute("SELECT coalesce(max(rowid), 0) FROM staged_sorted").fetchone()[0]
+                c.execute("UPDATE progress SET sorted_rows = ?", (n,))
+        finally:
+            self._detach(names)
         return n
 
     def rejects(self) -> list[tuple[int, str, str]]:
-        return self.conn.execute("SELECT line, reason, nik_mask FROM rejects ORDER BY line"
-                                 ).fetchall()
+        names = self._attach_workers()
+        try:
+            if not names:
+                return []
+            union = " UNION ALL ".join(f"SELECT line, reason, nik_mask FROM {n}.rejects"
+                                       for n in names)
+            return self.conn.execute(f"SELECT * FROM ({union}) ORDER BY line").fetchall()
+        finally:
+            self._detach(names)
 
 
 _CHANGED = " OR ".join(f"disbursements.{c} IS NOT excluded.{c}" for c in (
