@@ -32,11 +32,11 @@ fmt: $(STAMP)
 
 # i18n: English msgids in code; Indonesian and Javanese catalogs in locales/.
 locales-extract: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k N_ -k ngettext:1,2 --no-location --sort-by-file \
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k ngettext:1,2 --no-location --sort-by-file -w 100 \
 	  --project=dinsos-bot -o locales/$(DOMAIN).pot bot handlers 2>&1 | grep -v "^extracting" || true
 
 locales-update: locales-extract
-	for l in $(LANGS); do $(BIN)/pybabel update --no-location -N -D $(DOMAIN) -i locales/$(DOMAIN).pot -d locales -l $$l; done
+	for l in $(LANGS); do $(BIN)/pybabel update -N --ignore-obsolete -w 100 -D $(DOMAIN) -i locales/$(DOMAIN).pot -d locales -l $$l; done
 
 locales-compile: $(STAMP)
 	$(BIN)/pybabel compile -D $(DOMAIN) -d locales

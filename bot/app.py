@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import httpx
@@ -30,6 +31,21 @@ class BotApplication(Application):
     def __init__(self, *, runtime: Runtime, **kwargs: object) -> None:
         super().__init__(**kwargs)
         self.runtime = runtime
+        self._redispatched: set[asyncio.Task] = set()
+
+    def redispatch(self, update: Update) -> None:
+        """Handle `update` again once the current one is done (e.g. a deep link that ended a
+        conversation and must now reach its own entry point). It queues behind the same
+        user's lock, so that user's order is kept."""
+        coroutine = self.update_processor.process_update(update, self.process_update(update))
+        task = asyncio.get_running_loop().create_task(coroutine)
+        self._redispatched.add(task)
+        task.add_done_callback(self._redispatched.discard)
+
+    async def settle(self) -> None:
+        """Wait for re-dispatched updates (tests and the console call this)."""
+        while self._redispatched:
+            await asyncio.gather(*list(self._redispatched), return_exceptions=True)
 
     async def initialize(self) -> None:
         if self._initialized:

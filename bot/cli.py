@@ -22,7 +22,12 @@ from bot.settings import Settings, SettingsError, load_settings
 log = logging.getLogger(__name__)
 
 # Modules that add verbs: each has add_verbs(subparsers) and sets `func` on its parsers.
-VERB_MODULES: list[str] = ["bot.commands.disbursements"]
+VERB_MODULES: list[str] = [
+    "bot.commands.content",
+    "bot.commands.volunteers",
+    "bot.commands.skm",
+    "bot.commands.disbursements",
+]
 
 
 class UserError(Exception):

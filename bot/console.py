@@ -2,7 +2,8 @@
 
 The same Application, handlers, database and translations as `run`; the Bot API is the fake
 that the tests use. Bot messages are printed with their buttons numbered; type a number to
-press one. `/file PATH [caption]` sends a file as a document; `/quit` leaves.
+press one. `/file PATH [caption]` sends a file as a document; `/contact [PHONE]` shares a phone
+number as Telegram's contact button does; `/quit` leaves.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from bot.settings import Settings
 
 INTRO = (
     "Dinsos Jatim bot console: the full bot, offline. Type as a resident would; a number presses\n"
-    "the button with that number; /file PATH [caption] sends a document; /quit leaves.\n"
+    "the button with that number; /file PATH [caption] sends a document; /contact [PHONE] shares\n"
+    "your phone number (Telegram's contact button); /quit leaves.\n"
 )
 
 
@@ -131,5 +133,12 @@ async def _act(client: ChatClient, printer: ConsolePrinter, text: str, out: Text
             out.write(f"  (cannot read the file {path})\n")
             return
         await client.send_document(path.name, data, parts[2] if len(parts) > 2 else None)
+        return
+    if stripped.startswith("/contact"):
+        # What Telegram's "share my phone number" button sends: the user's own contact.
+        phone = stripped.removeprefix("/contact").strip() or "6281234567890"
+        await client.send_message(contact={"phone_number": phone,
+                                           "first_name": client.user["first_name"],
+                                           "user_id": client.user_id})
         return
     await client.send(text)

@@ -81,8 +81,8 @@ class FakeMessage:
         if self.kind == "document":
             out["document"] = {"file_id": f"doc{self.message_id}", "file_unique_id": "d",
                                "file_name": self.filename or "file"}
-        if self.reply_markup:
-            out["reply_markup"] = self.reply_markup
+        if self.reply_markup and "inline_keyboard" in self.reply_markup:
+            out["reply_markup"] = self.reply_markup  # Telegram returns inline keyboards only
         return out
 
 
@@ -327,6 +327,9 @@ class ChatClient:
         data = {"update_id": self.fake.next_update_id(), **data}
         update = Update.de_json(data, self.app.bot)
         await self.app.process_update(update)
+        settle = getattr(self.app, "settle", None)
+        if settle is not None:
+            await settle()
         return self._since(start)
 
     def _since(self, start: int) -> list[FakeMessage]:

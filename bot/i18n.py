@@ -52,9 +52,14 @@ def compile_catalogs(locales_dir: Path) -> None:
         with po_path.open("rb") as fh:
             catalog = read_po(fh)
         tmp = mo_path.with_suffix(".mo.tmp")
-        with tmp.open("wb") as fh:
-            write_mo(fh, catalog, use_fuzzy=False)
-        tmp.replace(mo_path)
+        try:
+            with tmp.open("wb") as fh:
+                write_mo(fh, catalog, use_fuzzy=False)
+            tmp.replace(mo_path)
+        except OSError as exc:  # a read-only install: use whatever .mo is there
+            log.warning("cannot compile %s (%s); run `make locales-compile`", po_path,
+                        type(exc).__name__)
+            continue
         log.info("compiled %s", mo_path)
 
 

@@ -24,7 +24,9 @@ def _dump(value: Any) -> str:
 class SQLitePersistence(BasePersistence[dict, dict, dict]):
     def __init__(self, db: Database, update_interval: float = 60) -> None:
         super().__init__(
-            store_data=PersistenceInput(bot_data=False, callback_data=False),
+            # Only user data and conversations: every chat we serve is a private chat, so
+            # chat_data would duplicate user_data. Features keep their state in user_data.
+            store_data=PersistenceInput(bot_data=False, chat_data=False, callback_data=False),
             update_interval=update_interval,
         )
         self.db = db

@@ -75,6 +75,13 @@ class Settings(BaseSettings):
             return None
         return value
 
+    @field_validator("reminder_grace", mode="before")
+    @classmethod
+    def _seconds_or_iso(cls, value: object) -> object:
+        if isinstance(value, str) and value.strip().isdigit():
+            return dt.timedelta(seconds=int(value.strip()))
+        return value
+
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)

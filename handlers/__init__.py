@@ -21,6 +21,9 @@ if TYPE_CHECKING:
 
 FEATURES = [
     "handlers.core",
+    "handlers.programs",
+    "handlers.volunteers",
+    "handlers.skm",
     "handlers.status",
     "handlers.fallback",
 ]

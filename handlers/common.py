@@ -23,7 +23,10 @@ def keyboard(rows: Sequence[Sequence[Button]]) -> InlineKeyboardMarkup:
 
 async def reply(update: Update, context: BotContext, text: str,
                 markup: InlineKeyboardMarkup | None = None, **kwargs: object) -> Message | None:
-    """Send a message to the chat the update came from (a message or a button press)."""
+    """Send a message to the chat the update came from (a message or a button press).
+
+    Do not pass link-preview options: the third-party Bot API emulator echoes them back as a
+    string, which PTB cannot parse, so the send would succeed and the handler still fail."""
     chat = update.effective_chat
     if chat is None:
         return None
@@ -65,7 +68,13 @@ async def cancel_conversation(update: Update, context: BotContext) -> int:
 
 
 async def leave_to_menu(update: Update, context: BotContext) -> int:
-    """/start or /menu inside a conversation: end it and show the menu."""
+    """/start or /menu inside a conversation: end it and show the menu.
+
+    `/start <payload>` is a deep link (e.g. a unit's survey QR code): end this conversation
+    and hand the update on, so the deep link's own entry point answers it."""
+    if context.args and update.message and (update.message.text or "").startswith("/start"):
+        context.application.redispatch(update)
+        return ConversationHandler.END
     await send_menu(update, context)
     return ConversationHandler.END
 

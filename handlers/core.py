@@ -141,8 +141,7 @@ def render_help(t: Translator, context: BotContext, commands) -> str:
 async def cmd_help(update: Update, context: BotContext) -> None:
     staff = await context.runtime.staff.has(update.effective_user.id)
     commands = context.runtime.commands.visible(staff)
-    await reply(update, context, render_help(context.t, context, commands),
-                disable_web_page_preview=True)
+    await reply(update, context, render_help(context.t, context, commands))
 
 
 async def on_menu_button(update: Update, context: BotContext) -> None:

@@ -26,8 +26,7 @@ def telegram_sender(bot: Bot, *, network_retries: int = NETWORK_RETRIES,
                                                 parse_mode=message.parse_mode)
                 else:
                     sent = await bot.send_message(chat_id, message.text, reply_markup=markup,
-                                                  parse_mode=message.parse_mode,
-                                                  disable_web_page_preview=True)
+                                                  parse_mode=message.parse_mode)
                 return Delivery(Outcome.SENT, message_id=sent.message_id)
             except RetryAfter as exc:
                 retry = exc.retry_after

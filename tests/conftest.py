@@ -103,3 +103,10 @@ async def resident_jv(client) -> ChatClient:
 async def admin(client) -> ChatClient:
     """An administrator (in ADMIN_IDS) who has chosen Bahasa Indonesia."""
     return await choose_language(client(ADMIN_ID, first_name="Admin", language_code="id"), "id")
+
+
+def add_first(app: BotApplication, handler) -> None:
+    """Add a handler at the front of group 0, where feature handlers live (before catch-alls)."""
+    app.add_handler(handler)
+    app.handlers[0].remove(handler)
+    app.handlers[0].insert(0, handler)

@@ -66,3 +66,19 @@ def test_placeholders_survive_translation(lang):
         want = set(field.findall(ids[0]))
         for s in strings:
             assert set(field.findall(s)) == want, (lang, m.id)
+
+
+def test_missing_catalogs_are_compiled_at_start(tmp_path):
+    import shutil
+
+    from bot.i18n import I18n
+
+    for lang in ("id", "jv"):
+        dest = tmp_path / lang / "LC_MESSAGES"
+        dest.mkdir(parents=True)
+        shutil.copy(ROOT / "locales" / lang / "LC_MESSAGES" / "messages.po", dest)
+    i18n = I18n(tmp_path)
+    assert (tmp_path / "jv" / "LC_MESSAGES" / "messages.mo").exists()
+    assert i18n.translator("jv")("Change language") == "Gantos basa"
+    assert i18n.translator("id")("Change language") == "Ganti bahasa"
+    assert i18n.translator("xx")("Change language") == "Ganti bahasa"  # the default

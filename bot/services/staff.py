@@ -5,6 +5,7 @@ Every staff action is checked here as well as in the handler, and written to the
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from typing import Any
 
@@ -13,6 +14,9 @@ from bot.storage.store import Store
 
 ROLES = ("operator", "admin")
 _RANK = {"operator": 1, "admin": 2}
+# has() decides only what is *shown* (menu entries); it may be this many seconds stale when
+# another process (the CLI) changes the staff list. require() always reads the database.
+DISPLAY_CACHE_SECONDS = 15.0
 
 
 class PermissionDenied(Exception):
@@ -24,6 +28,14 @@ class StaffService:
         self.store = store
         self.admin_ids = frozenset(admin_ids)
         self.clock = clock
+        self._display: dict[int, tuple[str | None, float]] = {}
+
+    def forget(self, user_id: int | None = None) -> None:
+        """Drop cached roles (call after changing the staff list)."""
+        if user_id is None:
+            self._display.clear()
+        else:
+            self._display.pop(user_id, None)
 
     async def role(self, user_id: int | None) -> str | None:
         if user_id is None:
@@ -33,7 +45,17 @@ class StaffService:
         return await self.store.staff.role_of(user_id)
 
     async def has(self, user_id: int | None, needed: str = "operator") -> bool:
-        role = await self.role(user_id)
+        """For display: may the user see staff tools? Cached briefly; see require()."""
+        if user_id is None:
+            return False
+        cached = self._display.get(user_id)
+        now = time.monotonic()
+        if cached is None or now - cached[1] > DISPLAY_CACHE_SECONDS:
+            cached = (await self.role(user_id), now)
+            self._display[user_id] = cached
+            if len(self._display) > 10_000:
+                self._display.clear()
+        role = cached[0]
         return role is not None and _RANK[role] >= _RANK[needed]
 
     async def require(self, user_id: int | None, needed: str = "operator") -> str:

@@ -24,7 +24,9 @@ BUSY_TIMEOUT_MS = 5000
 
 
 def migration_scripts() -> list[tuple[int, str, str]]:
-    """(version, name, sql) for every migrations/NNNN_name.sql, in order."""
+    """(version, name, sql) for every migrations/NNNN_name.sql, in order.
+
+    Numbers are unique and ascending; gaps are allowed (features reserve their numbers)."""
     folder = resources.files("bot.storage") / "migrations"
     out = []
     for entry in folder.iterdir():
@@ -33,8 +35,8 @@ def migration_scripts() -> list[tuple[int, str, str]]:
             out.append((int(name[:4]), name, entry.read_text(encoding="utf-8")))
     out.sort()
     versions = [v for v, _, _ in out]
-    if versions != list(range(1, len(versions) + 1)):
-        raise RuntimeError(f"migrations must be numbered 0001.. without gaps: {versions}")
+    if len(set(versions)) != len(versions):
+        raise RuntimeError(f"two migrations share a number: {versions}")
     return out
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from bot.storage.db import Database
 from bot.storage.disbursements import DisbursementRepo
+from bot.storage.reminders import ReminderRepo
+from bot.storage.skm import SkmRepo
 from bot.storage.staff import AuditRepo, StaffRepo
 from bot.storage.subscribers import SubscriberRepo
 from bot.storage.volunteers import VolunteerRepo
@@ -16,4 +18,6 @@ class Store:
         self.staff = StaffRepo(db)
         self.audit = AuditRepo(db)
         self.volunteers = VolunteerRepo(db)
+        self.reminders = ReminderRepo(db)
+        self.skm = SkmRepo(db)
         self.disbursements = DisbursementRepo(db)
