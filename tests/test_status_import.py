@@ -189,7 +189,7 @@ async def test_crash_mid_import_then_rerun_continues(app, settings, clock, tmp_p
     if phase == "load":
         assert rows(settings) == []            # nothing is visible before the merge
     else:
-        assert len(rows(settings)) == 18       # two merge chunks of 9 were committed
+        assert 0 < len(rows(settings)) < 40    # two of five key-range chunks were committed
     again = await run_import(path, settings, clock, batch_size=7, merge_size=9)
     assert (again.inserted, again.updated, again.unchanged, again.rejected) == (40, 0, 0, 0)
     if phase == "load":

@@ -311,10 +311,11 @@ def import_csv(path: Path | str, db_path: Path | str, key: bytes, *,
     1. load: blocks of `batch_size` lines are validated, hashed and staged by `workers`
        processes (default: one per CPU for big files, else in this process), each into its
        own scratch database, one transaction per block (the block is the load checkpoint);
-    2. sort: the staged rows in key order (a merge of the workers' indexed rows);
-    3. merge: `merge_size` sorted rows at a time are upserted into the bot's database, with
-       the watchers' notifications and the merge checkpoint, one transaction each: sorted
-       inserts touch each index page once, and the bot's writes wait at most one chunk.
+    2. index: each worker's rows by key (in the workers, in parallel);
+    3. merge: key range by key range (about `merge_size` rows each), the workers' rows are
+       read in key order and upserted into the bot's database, with the watchers'
+       notifications and the merge checkpoint, one transaction each: sorted inserts touch each
+       index page once, and the bot's writes wait at most one chunk.
     A re-run of the same file (same SHA-256) after a crash continues from the checkpoints.
     `progress(n)`: n more lines were read. `after_batch(phase)` runs after each commit in this
     process (the tests simulate a crash with it). ImportFileError for a file that cannot be
@@ -357,18 +358,18 @@ def import_csv(path: Path | str, db_path: Path | str, key: bytes, *,
             resumed = _load(path, staging_path, checker, delimiter, batch_size, workers,
                             progress, after_batch)
             staging.mark_loaded()
-        total = state.sorted_rows
-        if total is None:
-            total = staging.sort()
+        chunks = state.chunks
+        if chunks is None:
+            chunks = staging.plan(merge_size)
         rejects = tuple(staging.rejects())
-        main.attach(staging_path)
+        names = main.attach(StagingDb.worker_paths(staging_path))
         try:
-            while cp.merged_upto < total:
-                main.merge(cp, min(cp.merged_upto + merge_size, total), clock())
+            while cp.merged_upto < chunks:
+                main.merge(cp, names, chunks, clock())
                 if after_batch is not None:
                     after_batch("merge")
         finally:
-            main.detach()
+            main.detach(names)
         main.finish(cp, len(rejects), clock())
     finally:
         if staging is not None:

@@ -160,7 +160,7 @@ class Checkpoint:
 @dataclass
 class StagingState:
     loaded: bool             # every line is in the workers' databases
-    sorted_rows: int | None  # rows in the sorted table, once it is built
+    chunks: int | None       # key ranges the merge is cut into, once the load is indexed
 
 
 def _connect(path: Path | str) -> sqlite3.Connection:
@@ -242,7 +242,7 @@ class StagingDb:
         self.conn.execute("PRAGMA temp_store = FILE")
         with _Tx(self.conn) as c:
             c.execute("CREATE TABLE IF NOT EXISTS progress (k INTEGER PRIMARY KEY CHECK (k = 1),"
-                      " loaded INTEGER NOT NULL, sorted_rows INTEGER)")
+                      " loaded INTEGER NOT NULL, chunks INTEGER)")
             c.execute("INSERT OR IGNORE INTO progress VALUES (1, 0, NULL)")
 
     @staticmethod
@@ -260,8 +260,8 @@ class StagingDb:
         self.conn.close()
 
     def state(self) -> StagingState:
-        loaded, rows = self.conn.execute("SELECT loaded, sorted_rows FROM progress").fetchone()
-        return StagingState(bool(loaded), rows)
+        loaded, chunks = self.conn.execute("SELECT loaded, chunks FROM progress").fetchone()
+        return StagingState(bool(loaded), chunks)
 
     def mark_loaded(self) -> None:
         with _Tx(self.conn) as c:
@@ -278,26 +278,21 @@ class StagingDb:
         for name in names:
             self.conn.execute(f"DETACH DATABASE {name}")
 
-    def sort(self) -> int:
-        """Every worker's rows in key order (the later line last), numbered 1..n by rowid.
-        With several workers their indexed rows are merged, not sorted again."""
-        cols = "nik_hash, nama, program, periode, status, tanggal, lembaga_penyalur, " \
-               "keterangan, kabupaten, line"
-        names = self._attach_workers()
-        try:
-            with _Tx(self.conn) as c:
-                c.execute("DROP TABLE IF EXISTS staged_sorted")
-                if names:
-                    union = " UNION ALL ".join(f"SELECT {cols} FROM {n}.staged" for n in names)
-                    c.execute(f"CREATE TABLE staged_sorted AS {union} "
-                              "ORDER BY nik_hash, program, periode, line")
-                else:
-                    c.execute(f"CREATE TABLE staged_sorted ({cols})")
-                n = c.execute("SELECT coalesce(max(rowid), 0) FROM staged_sorted").fetchone()[0]
-                c.execute("UPDATE progress SET sorted_rows = ?", (n,))
-        finally:
-            self._detach(names)
-        return n
+    def plan(self, merge_size: int) -> int:
+        """Index every worker's rows by key (the parallel workers did theirs already) and cut
+        the hash space into ranges of about `merge_size` rows: the merge's chunks."""
+        total = 0
+        for worker_path in self.worker_paths(self.path):
+            worker = WorkerDb(worker_path)
+            try:
+                worker.build_index()
+                total += worker.conn.execute("SELECT count(*) FROM staged").fetchone()[0]
+            finally:
+                worker.close()
+        chunks = max(1, -(-total // merge_size))
+        with _Tx(self.conn) as c:
+            c.execute("UPDATE progress SET chunks = ?", (chunks,))
+        return chunks
 
     def rejects(self) -> list[tuple[int, str, str]]:
         names = self._attach_workers()
@@ -348,17 +343,36 @@ class ImportDb:
                 "started_at = excluded.started_at, finished_at = NULL", (file_hash, iso(now)))
         return Checkpoint(file_hash, 0, 0, 0, 0, 0, 0, False)
 
-    def attach(self, staging: Path) -> None:
-        self.conn.execute("ATTACH DATABASE ? AS st", (str(staging),))
+    def attach(self, workers: Sequence[Path]) -> list[str]:
+        names = []
+        for n, worker in enumerate(workers):
+            self.conn.execute("ATTACH DATABASE ? AS ?", (str(worker), f"w{n}"))
+            names.append(f"w{n}")
+        return names
 
-    def detach(self) -> None:
-        self.conn.execute("DETACH DATABASE st")
+    def detach(self, names: Sequence[str]) -> None:
+        for name in names:
+            self.conn.execute(f"DETACH DATABASE {name}")
 
-    def merge(self, cp: Checkpoint, upto: int, now: dt.datetime) -> None:
-        """Merge staged rows cp.merged_upto+1..upto (key order) into disbursements, queue the
-        watchers' notifications, and move the checkpoint: one transaction."""
-        lo, hi = cp.merged_upto + 1, upto
+    def merge(self, cp: Checkpoint, workers: Sequence[str], chunks: int,
+              now: dt.datetime) -> None:
+        """Merge the staged rows of the next key range (chunk cp.merged_upto of `chunks`) into
+        disbursements in key order, queue the watchers' notifications, and move the
+        checkpoint: one transaction. The workers' rows are read through their key indexes
+        and merged (no sort)."""
+        chunk = cp.merged_upto
+        lo = (chunk * 2**32 // chunks).to_bytes(4, "big")
+        where, params = "nik_hash >= ?", [lo]
+        if chunk + 1 < chunks:
+            where += " AND nik_hash < ?"
+            params.append(((chunk + 1) * 2**32 // chunks).to_bytes(4, "big"))
+        cols = f"{_FIELDS}, line"
+        union = " UNION ALL ".join(f"SELECT {cols} FROM {w}.staged WHERE {where}"
+                                   for w in workers)
+        args = params * len(workers)
         with _Tx(self.conn) as c:
+            staged = sum(c.execute(f"SELECT count(*) FROM {w}.staged WHERE {where}",
+                                   params).fetchone()[0] for w in workers)
             before = c.execute("SELECT coalesce(max(rowid), 0) FROM disbursements").fetchone()[0]
             notified = 0
             if c.execute("SELECT 1 FROM status_watches LIMIT 1").fetchone() is not None:
@@ -366,25 +380,25 @@ class ImportDb:
                     "INSERT INTO status_notifications (user_id, program, periode, old_status, "
                     "new_status, tanggal, created_at) "
                     "SELECT w.user_id, s.program, s.periode, d.status, s.status, s.tanggal, ? "
-                    "FROM st.staged_sorted s JOIN status_watches w ON w.nik_hash = s.nik_hash "
+                    f"FROM ({union}) s JOIN status_watches w ON w.nik_hash = s.nik_hash "
                     "LEFT JOIN disbursements d ON d.nik_hash = s.nik_hash "
                     "AND d.program = s.program AND d.periode = s.periode "
-                    "WHERE s.rowid BETWEEN ? AND ? AND d.status IS NOT s.status "
-                    "ORDER BY s.rowid, w.user_id", (iso(now), lo, hi)).rowcount
+                    "WHERE d.status IS NOT s.status ORDER BY s.line, w.user_id",
+                    [iso(now), *args]).rowcount
             changed = c.execute(
-                f"INSERT INTO disbursements ({_FIELDS}) SELECT {_FIELDS} FROM st.staged_sorted "
-                "WHERE rowid BETWEEN ? AND ? ORDER BY rowid "
+                f"INSERT INTO disbursements ({_FIELDS}) SELECT {_FIELDS} FROM ({union} "
+                "ORDER BY nik_hash, program, periode, line) WHERE true "
                 "ON CONFLICT (nik_hash, program, periode) DO UPDATE SET nama = excluded.nama, "
                 "status = excluded.status, tanggal = excluded.tanggal, "
                 "lembaga_penyalur = excluded.lembaga_penyalur, keterangan = excluded.keterangan,"
-                f" kabupaten = excluded.kabupaten WHERE {_CHANGED}", (lo, hi)).rowcount
+                f" kabupaten = excluded.kabupaten WHERE {_CHANGED}", args).rowcount
             after = c.execute("SELECT coalesce(max(rowid), 0) FROM disbursements").fetchone()[0]
             inserted = after - before
             cp.inserted += inserted
             cp.updated += changed - inserted
-            cp.unchanged += (hi - lo + 1) - changed
+            cp.unchanged += staged - changed
             cp.notified += notified
-            cp.merged_upto = hi
+            cp.merged_upto = chunk + 1
             c.execute(
                 "UPDATE disbursement_imports SET merged_upto = ?, inserted = ?, updated = ?, "
                 "unchanged = ?, notified = ? WHERE file_hash = ?",
