@@ -429,7 +429,8 @@ def _load_parallel(todo: Iterator[Block], staging_path: Path, checker: _Checker,
             try:
                 kind, value = results.get(block, timeout=1) if block else results.get_nowait()
             except queue.Empty:
-                if block and not all(p.is_alive() for p in procs) and finished < workers:
+                # A worker that ended normally has said "done"; any other end is a failure.
+                if block and any(p.exitcode not in (None, 0) for p in procs):
                     raise ImportFileError("other", "an import worker stopped") from None
                 return
             if kind == "lines" and progress is not None:
