@@ -26,6 +26,7 @@ VERB_MODULES: list[str] = [
     "bot.commands.content",
     "bot.commands.volunteers",
     "bot.commands.skm",
+    "bot.commands.disbursements",
     "bot.commands.staff",
     "bot.commands.broadcast",
 ]

@@ -38,11 +38,14 @@ class ConsolePrinter:
 
     def __call__(self, call: ApiCall) -> None:
         msg = call.message
-        if msg is None or msg.chat_id != self.chat_id or not msg.from_bot:
+        if msg is None or msg.chat_id != self.chat_id:
             return
         if call.method == "deleteMessage":
-            self.out.write("  (the bot deleted a message)\n")
+            whose = "a message" if msg.from_bot else "your message"
+            self.out.write(f"  (the bot deleted {whose})\n")
             self.out.flush()
+            return
+        if not msg.from_bot:
             return
         edited = call.method.startswith("edit")
         head = "bot (edited)>" if edited else "bot>"
@@ -115,7 +118,7 @@ async def run_console(settings: Settings, *, user_id: int = 1, first_name: str =
 
 async def _act(client: ChatClient, printer: ConsolePrinter, text: str, out: TextIO) -> None:
     stripped = text.strip()
-    if stripped.isdigit() and stripped.isascii():
+    if stripped.isdigit() and stripped.isascii() and len(stripped) <= 2:  # a NIK is text
         n = int(stripped)
         if 1 <= n <= len(printer.buttons):
             msg, _, data = printer.buttons[n - 1]

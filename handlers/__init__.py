@@ -24,6 +24,7 @@ FEATURES = [
     "handlers.programs",
     "handlers.volunteers",
     "handlers.skm",
+    "handlers.status",
     "handlers.staff",
     "handlers.broadcast",
     "handlers.fallback",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.storage.broadcasts import BroadcastRepo
 from bot.storage.db import Database
+from bot.storage.disbursements import DisbursementRepo
 from bot.storage.reminders import ReminderRepo
 from bot.storage.skm import SkmRepo
 from bot.storage.staff import AuditRepo, StaffRepo
@@ -21,3 +22,4 @@ class Store:
         self.broadcasts = BroadcastRepo(db)
         self.reminders = ReminderRepo(db)
         self.skm = SkmRepo(db)
+        self.disbursements = DisbursementRepo(db)
