@@ -205,7 +205,7 @@ async def answer_match(update: Update, context: BotContext, match: Match) -> Non
     if match.best is not None:
         program = match.best
         await reply(update, context, answer_text(context, program, match.aspect),
-                    answer_keyboard(context, program, match.aspect), disable_web_page_preview=True)
+                    answer_keyboard(context, program, match.aspect))
         return
     if match.ambiguous:
         rows = []
@@ -219,7 +219,7 @@ async def answer_match(update: Update, context: BotContext, match: Match) -> Non
             keyboard(rows))
         return
     await reply(update, context, render_not_found(t, context.content.office),
-                not_found_keyboard(t), disable_web_page_preview=True)
+                not_found_keyboard(t))
 
 
 async def on_question(update: Update, context: BotContext) -> None:
@@ -258,7 +258,7 @@ async def on_card(update: Update, context: BotContext) -> None:
         return
     await answer_query(update)
     await reply(update, context, answer_text(context, program, None),
-                aspect_keyboard(context, program, None), disable_web_page_preview=True)
+                aspect_keyboard(context, program, None))
 
 
 async def on_aspect(update: Update, context: BotContext) -> None:
@@ -270,7 +270,7 @@ async def on_aspect(update: Update, context: BotContext) -> None:
     await answer_query(update)
     aspect = context.match.group(2)
     await reply(update, context, answer_text(context, program, aspect),
-                aspect_keyboard(context, program, aspect), disable_web_page_preview=True)
+                aspect_keyboard(context, program, aspect))
 
 
 # -- the /cek screener ------------------------------------------------------------------------
