@@ -128,25 +128,19 @@ async def _act(client: ChatClient, printer: ConsolePrinter, text: str, out: Text
             out.write(f"  (there is no button {n})\n")
             return
         # a longer number is no button: send it as text (a Telegram user id, a NIK)
-    if stripped.startswith("/photo "):
+    if stripped.startswith(("/photo ", "/file ")):
         parts = stripped.split(maxsplit=2)
         path = Path(parts[1])
+        caption = parts[2] if len(parts) > 2 else None
         try:
             data = await asyncio.to_thread(lambda: path.expanduser().read_bytes())
         except OSError:
             out.write(f"  (cannot read the file {path})\n")
             return
-        await client.send_photo(data, parts[2] if len(parts) > 2 else None)
-        return
-    if stripped.startswith("/file "):
-        parts = stripped.split(maxsplit=2)
-        path = Path(parts[1])
-        try:
-            data = await asyncio.to_thread(lambda: path.expanduser().read_bytes())
-        except OSError:
-            out.write(f"  (cannot read the file {path})\n")
-            return
-        await client.send_document(path.name, data, parts[2] if len(parts) > 2 else None)
+        if parts[0] == "/photo":
+            await client.send_photo(data, caption)
+        else:
+            await client.send_document(path.name, data, caption)
         return
     if stripped.startswith("/contact"):
         # What Telegram's "share my phone number" button sends: the user's own contact.

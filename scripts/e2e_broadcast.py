@@ -13,32 +13,15 @@ E2E_DIR names the folder of the shared harness (tgdriver.py), if not /work/share
 import os
 import re
 import sqlite3
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, os.environ.get("E2E_DIR", "/work/shared/e2e"))  # tgdriver.py lives there
-from tgdriver import BotProcess, Emulator
+from e2e_kit import BotProcess, Emulator, check, cli
 
 NEWS = "Penyaluran PKH tahap 4 mulai Senin 9 November."
 NEWS_JV = "Penyaluran PKH tahap 4 dipunwiwiti dinten Senin 9 November."
 SEEDED = range(700_000, 700_200)
-
-
-def check(name, cond, detail=""):
-    print(("ok   " if cond else "FAIL ") + name + (f": {detail}" if detail and not cond else ""))
-    if not cond:
-        raise SystemExit(1)
-
-
-def cli(bot: BotProcess, *args: str) -> str:
-    out = subprocess.run(["dinsos-bot", *args], env=bot.env, capture_output=True, text=True,
-                         timeout=60)
-    if out.returncode != 0:
-        raise SystemExit(f"dinsos-bot {' '.join(args)} failed: {out.stderr.strip()}")
-    return out.stdout
 
 
 def start(user, language="Bahasa Indonesia"):

@@ -9,20 +9,11 @@ stored by unsur code, the refused repeat, /ikm for an administrator (the emulato
 sendPhoto and sendDocument: the bot must carry on) and /ikm for a resident. About 30 seconds.
 E2E_DIR names the folder of the shared harness (tgdriver.py), if not /work/shared/e2e.
 """
-import os
 import sqlite3
-import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, os.environ.get("E2E_DIR", "/work/shared/e2e"))  # tgdriver.py lives there
-from tgdriver import BotProcess, Emulator
-
-
-def check(name, cond, detail=""):
-    print(("ok   " if cond else "FAIL ") + name + (f": {detail}" if detail and not cond else ""))
-    if not cond:
-        raise SystemExit(1)
+from e2e_kit import BotProcess, Emulator, check
 
 
 def main() -> None:

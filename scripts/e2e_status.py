@@ -9,34 +9,16 @@ check after the restart, subscribes to changes, re-imports a changed file from t
 while the bot runs, and waits for the one notification the running bot sends.
 E2E_DIR names the folder of the shared harness (tgdriver.py), if not /work/shared/e2e.
 """
-import os
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, os.environ.get("E2E_DIR", "/work/shared/e2e"))  # tgdriver.py lives there
-from tgdriver import BotProcess, Emulator
+from e2e_kit import BotProcess, Emulator, check, cli
 
 NIK = "3578014101900002"
 HEADER = "nik,nama,program,periode,status,tanggal,lembaga_penyalur,keterangan,kabupaten"
 ROWS = [f"{NIK},Hj. Siti Aminah,PKH,2026 Tahap 3,TERSALUR,2026-09-15,PT Pos Indonesia,,Surabaya",
         f"{NIK},SITI AMINAH,BPNT,2026-10,DIPROSES,,Bank BRI,,Surabaya"]
-
-
-def check(name, cond, detail=""):
-    print(("ok   " if cond else "FAIL ") + name + (f": {detail}" if detail and not cond else ""))
-    if not cond:
-        raise SystemExit(1)
-
-
-def cli(bot: BotProcess, *args: str) -> str:
-    out = subprocess.run(["dinsos-bot", *args], env=bot.env, capture_output=True, text=True,
-                         timeout=120)
-    if out.returncode != 0:
-        raise SystemExit(f"dinsos-bot {' '.join(args)} failed: {out.stderr.strip()}")
-    return out.stdout
 
 
 def main() -> None:

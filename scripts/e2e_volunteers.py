@@ -10,30 +10,13 @@ E2E_DIR names the folder of the shared harness (tgdriver.py), if not /work/share
 """
 import datetime as dt
 import os
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, os.environ.get("E2E_DIR", "/work/shared/e2e"))  # tgdriver.py lives there
-from tgdriver import BotProcess, Emulator
+from e2e_kit import BotProcess, Emulator, check, cli
 
 WIB = dt.timezone(dt.timedelta(hours=7))
-
-
-def check(name, cond, detail=""):
-    print(("ok   " if cond else "FAIL ") + name + (f": {detail}" if detail and not cond else ""))
-    if not cond:
-        raise SystemExit(1)
-
-
-def cli(bot: BotProcess, *args: str) -> str:
-    out = subprocess.run(["dinsos-bot", *args], env=bot.env, capture_output=True, text=True,
-                         timeout=60)
-    if out.returncode != 0:
-        raise SystemExit(f"dinsos-bot {' '.join(args)} failed: {out.stderr.strip()}")
-    return out.stdout
 
 
 def count(user, text: str) -> int:
