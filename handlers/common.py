@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
-from telegram.ext import CommandHandler, ConversationHandler
+from telegram.ext import BaseHandler, CommandHandler, ConversationHandler, TypeHandler
 
 from bot.context import BotContext
 from bot.i18n import N_, Translator
@@ -107,3 +107,32 @@ async def staff_or_unknown(update: Update, context: BotContext, needed: str = "o
     await answer_query(update)
     await unknown_command(update, context)
     return False
+
+
+def navigation_guard(handlers: Sequence[BaseHandler]) -> TypeHandler:
+    """End conversations the user has walked away from.
+
+    A resident who starts /status, then opens "Program bantuan" from the menu and types a
+    question, means the question, not a NIK. So when a command or a button press arrives that
+    an open conversation does not handle itself (its states and fallbacks), that conversation
+    ends. Plain text is left alone: inside a conversation it is an answer.
+    """
+    conversations = [h for h in handlers if isinstance(h, ConversationHandler)]
+
+    async def end_abandoned(update: Update, context: BotContext) -> None:
+        message = update.message
+        is_command = bool(message and message.text and message.text.startswith("/"))
+        if not (is_command or update.callback_query is not None):
+            return
+        for conversation in conversations:
+            if conversation.check_update(update):
+                continue  # it handles this itself (a state's handler, a fallback, re-entry)
+            # PTB has no public way to end a conversation from outside; these two private
+            # helpers are stable across PTB 20-22 (pinned <23 in pyproject).
+            try:
+                key = conversation._get_key(update)
+            except RuntimeError:
+                continue
+            conversation._update_state(ConversationHandler.END, key)
+
+    return TypeHandler(Update, end_abandoned)

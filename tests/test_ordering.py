@@ -9,6 +9,7 @@ from telegram import Update
 from telegram.ext import MessageHandler, filters
 
 from bot.fakeapi import ChatClient
+from tests.conftest import add_first
 
 
 async def test_per_user_order_with_concurrency(app, fake):
@@ -30,7 +31,7 @@ async def test_per_user_order_with_concurrency(app, fake):
         if sum(len(v) for v in seen.values()) == total:
             done.set()
 
-    app.add_handler(MessageHandler(filters.Regex(r"^\d+$"), work), group=-1)
+    add_first(app, MessageHandler(filters.Regex(r"^\d+$"), work))
     clients = {uid: ChatClient(app, fake, uid) for uid in seen}
     await app.start()
     try:

@@ -131,3 +131,30 @@ async def test_a_deep_link_inside_another_conversation_reaches_its_feature(resid
     rows = await app.runtime.db.fetchall(
         "SELECT name FROM ptb_conversations WHERE key LIKE '%1001%'")
     assert [r["name"] for r in rows] == ["skm_survey"]
+
+
+async def test_walking_away_from_a_conversation_ends_it(resident):
+    """Half-way through registration (the bot waits for a typed kab/kota), the resident opens
+    the programs menu and types a question: it is answered as a question."""
+    await resident.send("/relawan")
+    await resident.click("TKSK")
+    await resident.click("Program bantuan")  # on the main menu still in the chat
+    replies = await resident.send("syarat pkh plus apa aja")
+    assert replies and replies[0].text.startswith("PKH Plus")
+
+
+async def test_a_command_elsewhere_ends_the_conversation(resident):
+    await resident.send("/status")
+    await resident.send("/program")
+    replies = await resident.send("aspd brp sebulan")
+    assert replies and replies[0].text.startswith("ASPD")
+
+
+async def test_the_conversation_keeps_its_own_buttons_and_commands(resident, app):
+    """The guard must not end a conversation on its own buttons or on re-entry."""
+    await resident.send("/cek")
+    await resident.click("Lewati pertanyaan ini")
+    replies = await resident.send("/cek")  # re-entry, handled by the conversation itself
+    assert replies
+    replies = await resident.click("Lewati pertanyaan ini")
+    assert any("Pertanyaan 2 dari" in (m.text or "") for m in replies)
