@@ -117,42 +117,42 @@ def render_answer(t: Translator, program: Program, aspect: str | None) -> str:
     return "\n".join(lines)
 
 
+def _once(context: BotContext, store: str, key: tuple, build):
+    """build() once per key, kept in runtime.extras (content is fixed while the bot runs;
+    rebuilding texts and keyboards for every answer showed in the benchmark)."""
+    cache: dict = context.runtime.extras.setdefault(store, {})
+    value = cache.get(key)
+    if value is None:
+        value = cache[key] = build()
+    return value
+
+
 def answer_text(context: BotContext, program: Program, aspect: str | None) -> str:
-    """render_answer, once per language, program and aspect (content is fixed while running)."""
-    cache: dict = context.runtime.extras.setdefault(ANSWERS_KEY, {})
-    key = (context.locale, program.key, aspect)
-    text = cache.get(key)
-    if text is None:
-        text = cache[key] = render_answer(context.t, program, aspect)
-    return text
+    """render_answer, once per language, program and aspect."""
+    return _once(context, ANSWERS_KEY, (context.locale, program.key, aspect),
+                 lambda: render_answer(context.t, program, aspect))
 
 
 def aspect_keyboard(context: BotContext, program: Program, shown: str | None):
-    """The buttons under an answer; built once per language, program and aspect, then reused
-    (kept in runtime.extras: building them for every answer showed in the benchmark)."""
-    cache: dict = context.runtime.extras.setdefault(KEYBOARDS_KEY, {})
-    key = (context.locale, program.key, shown)
-    markup = cache.get(key)
-    if markup is None:
-        markup = cache[key] = _aspect_keyboard(context.t, program, shown)
-    return markup
+    """The buttons under an answer; built once per language, program and aspect."""
+    return _once(context, KEYBOARDS_KEY, (context.locale, program.key, shown),
+                 lambda: _aspect_keyboard(context.t, program, shown))
 
 
 def answer_keyboard(context: BotContext, program: Program, shown: str | None):
     """Two buttons under a free-text answer: the likely next question and the whole card.
     (Few buttons: easier on a small screen, and each button costs time on every answer.)"""
-    cache: dict = context.runtime.extras.setdefault(KEYBOARDS_KEY, {})
-    key = ("answer", context.locale, program.key, shown)
-    markup = cache.get(key)
-    if markup is None:
+
+    def build():
         t = context.t
         after = NEXT_ASPECT.get(shown, "eligibility")
-        markup = cache[key] = keyboard([[
+        return keyboard([[
             (t(ASPECT_LABELS[after]), f"{PREFIX}:asp:{program.key}:{after}"),
             (t(N_("More about {program}")).format(program=program.name.short),
              f"{PREFIX}:card:{program.key}"),
         ]])
-    return markup
+
+    return _once(context, KEYBOARDS_KEY, ("answer", context.locale, program.key, shown), build)
 
 
 def _aspect_keyboard(t: Translator, program: Program, shown: str | None):
