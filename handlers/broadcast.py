@@ -210,6 +210,21 @@ async def _expired(update: Update, context: BotContext) -> int:
     return ConversationHandler.END
 
 
+async def _step(update: Update, context: BotContext, *, answer: bool = True,
+                audience: bool = False) -> tuple[dict | None, int | None]:
+    """How every /siaran step begins: operators only (others get the unknown-command answer),
+    the button acknowledged, a live draft (with its audience chosen, when the step needs it).
+    Returns (draft, None) to go on, or (None, state) to return at once."""
+    if not await staff_or_unknown(update, context, "operator"):
+        return None, ConversationHandler.END
+    if answer:
+        await answer_query(update)
+    draft = draft_of(context)
+    if draft is None or (audience and not isinstance(draft.get("audience"), dict)):
+        return None, await _expired(update, context)
+    return draft, None
+
+
 async def cmd_broadcast(update: Update, context: BotContext) -> int:
     if not await staff_or_unknown(update, context, "operator"):
         return ConversationHandler.END
@@ -224,11 +239,9 @@ async def cmd_broadcast(update: Update, context: BotContext) -> int:
 
 async def on_text(update: Update, context: BotContext) -> int:
     """The Indonesian text (or the Javanese one, in JV_TEXT): each message is appended."""
-    if not await staff_or_unknown(update, context, "operator"):
-        return ConversationHandler.END
-    draft = draft_of(context)
-    if draft is None:
-        return await _expired(update, context)
+    draft, end = await _step(update, context, answer=False)
+    if end is not None:
+        return end
     message = update.message
     field = "jv" if draft.get("stage") == "jv" else "text"
     if message.photo:
@@ -259,12 +272,9 @@ async def on_text(update: Update, context: BotContext) -> int:
 
 
 async def on_text_done(update: Update, context: BotContext) -> int:
-    if not await staff_or_unknown(update, context, "operator"):
-        return ConversationHandler.END
-    await answer_query(update)
-    draft = draft_of(context)
-    if draft is None:
-        return await _expired(update, context)
+    draft, end = await _step(update, context)
+    if end is not None:
+        return end
     if draft.get("stage") == "jv":
         draft["stage"] = "audience"
         return await ask_audience(update, context)
@@ -280,12 +290,9 @@ async def on_text_done(update: Update, context: BotContext) -> int:
 
 
 async def on_jv_add(update: Update, context: BotContext) -> int:
-    if not await staff_or_unknown(update, context, "operator"):
-        return ConversationHandler.END
-    await answer_query(update)
-    draft = draft_of(context)
-    if draft is None:
-        return await _expired(update, context)
+    draft, end = await _step(update, context)
+    if end is not None:
+        return end
     draft["stage"] = "jv"
     await reply(update, context, context._(N_(
         "Send the Javanese text (for a photo: its caption). /batal cancels.")))
@@ -307,11 +314,9 @@ async def ask_audience(update: Update, context: BotContext, note: str | None = N
 
 
 async def on_jv_skip(update: Update, context: BotContext) -> int:
-    if not await staff_or_unknown(update, context, "operator"):
-        return ConversationHandler.END
-    await answer_query(update)
-    if draft_of(context) is None:
-        return await _expired(update, context)
+    _, end = await _step(update, context)
+    if end is not None:
+        return end
     return await ask_audience(update, context)
 
 
@@ -329,12 +334,9 @@ def region_keyboard(t: Translator, content) -> object:
 
 
 async def on_audience(update: Update, context: BotContext) -> int:
-    if not await staff_or_unknown(update, context, "operator"):
-        return ConversationHandler.END
-    await answer_query(update)
-    draft = draft_of(context)
-    if draft is None:
-        return await _expired(update, context)
+    draft, end = await _step(update, context)
+    if end is not None:
+        return end
     choice = context.match.group(1)
     t = context.t
     if choice == "role":
@@ -352,12 +354,9 @@ async def on_audience(update: Update, context: BotContext) -> int:
 
 
 async def on_role(update: Update, context: BotContext) -> int:
-    if not await staff_or_unknown(update, context, "operator"):
-        return ConversationHandler.END
-    await answer_query(update)
-    draft = draft_of(context)
-    if draft is None:
-        return await _expired(update, context)
+    draft, end = await _step(update, context)
+    if end is not None:
+        return end
     role = context.match.group(1)
     draft["audience"] = {"kind": KIND_VOLUNTEERS, "role": role, "region": None}
     t = context.t
@@ -367,12 +366,9 @@ async def on_role(update: Update, context: BotContext) -> int:
 
 
 async def on_region(update: Update, context: BotContext) -> int:
-    if not await staff_or_unknown(update, context, "operator"):
-        return ConversationHandler.END
-    await answer_query(update)
-    draft = draft_of(context)
-    if draft is None or not isinstance(draft.get("audience"), dict):
-        return await _expired(update, context)
+    draft, end = await _step(update, context, audience=True)
+    if end is not None:
+        return end
     code = context.match.group(1)
     if code != "all" and context.content.region(code) is None:
         return await _expired(update, context)
@@ -426,12 +422,9 @@ async def preview(update: Update, context: BotContext) -> int:
 
 
 async def on_send(update: Update, context: BotContext) -> int:
-    if not await staff_or_unknown(update, context, "operator"):
-        return ConversationHandler.END
-    await answer_query(update)
-    draft = draft_of(context)
-    if draft is None or not isinstance(draft.get("audience"), dict):
-        return await _expired(update, context)
+    draft, end = await _step(update, context, audience=True)
+    if end is not None:
+        return end
     service = service_of(context)
     try:
         broadcast_id = await service.create(update.effective_user.id, build(draft))

@@ -60,6 +60,12 @@ async def answer_query(update: Update, text: str | None = None) -> None:
             pass
 
 
+async def stale_button(update: Update, context: BotContext) -> None:
+    """A button whose feature, item or step is gone: say so in the button's popup."""
+    await answer_query(update, context._(N_(
+        "This button is no longer active. Please open /menu again.")))
+
+
 async def cancel_conversation(update: Update, context: BotContext) -> int:
     """/batal inside any conversation: stop, keep nothing, show the menu."""
     await answer_query(update)

@@ -10,7 +10,7 @@ from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 from bot.app import BotApplication
 from bot.context import BotContext
 from bot.i18n import N_
-from handlers.common import answer_query, reply, send_menu, unknown_command
+from handlers.common import reply, send_menu, stale_button, unknown_command
 
 log = logging.getLogger(__name__)
 
@@ -29,11 +29,6 @@ async def not_text(update: Update, context: BotContext) -> None:
 async def edited(update: Update, context: BotContext) -> None:
     await reply(update, context, context._(N_(
         "I only read new messages, not edited ones. Please send your message again.")))
-
-
-async def stale_button(update: Update, context: BotContext) -> None:
-    await answer_query(update, context._(N_(
-        "This button is no longer active. Please open /menu again.")))
 
 
 async def on_error(update: object, context: BotContext) -> None:

@@ -33,6 +33,7 @@ from handlers.common import (
     conversation_fallbacks,
     keyboard,
     reply,
+    stale_button,
 )
 
 log = logging.getLogger(__name__)
@@ -253,8 +254,7 @@ def program_by_key(context: BotContext, key: str) -> Program | None:
 async def on_card(update: Update, context: BotContext) -> None:
     program = program_by_key(context, context.match.group(1))
     if program is None:
-        await answer_query(update, context._(N_(
-            "This button is no longer active. Please open /menu again.")))
+        await stale_button(update, context)
         return
     await answer_query(update)
     await reply(update, context, answer_text(context, program, None),
@@ -264,8 +264,7 @@ async def on_card(update: Update, context: BotContext) -> None:
 async def on_aspect(update: Update, context: BotContext) -> None:
     program = program_by_key(context, context.match.group(1))
     if program is None:
-        await answer_query(update, context._(N_(
-            "This button is no longer active. Please open /menu again.")))
+        await stale_button(update, context)
         return
     await answer_query(update)
     aspect = context.match.group(2)
@@ -314,8 +313,7 @@ async def _record(update: Update, context: BotContext, key: str, value: str | No
     if state is not None and state["index"] >= len(questions):
         return await finish(update, context)  # content lost a question since: finish now
     if state is None or questions[state["index"]].key != key:
-        await answer_query(update, context._(N_(
-            "This button is no longer active. Please open /menu again.")))
+        await stale_button(update, context)
         return ASKING if state is not None else ConversationHandler.END
     q = questions[state["index"]]
     t = context.t
@@ -423,8 +421,7 @@ async def finish(update: Update, context: BotContext) -> int:
 async def cek_why_not(update: Update, context: BotContext) -> None:
     answers = context.user_data.get(LAST_KEY)
     if not isinstance(answers, dict):
-        await answer_query(update, context._(N_(
-            "This button is no longer active. Please open /menu again.")))
+        await stale_button(update, context)
         return
     await answer_query(update)
     results = assess(screener_of(context), {str(k): str(v) for k, v in answers.items()})
