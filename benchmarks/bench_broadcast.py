@@ -32,10 +32,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import httpx
 
 from bot.app import OFFLINE_TOKEN, build_application
+from bot.delivery.ratelimit import BULK_ARGS, PriorityRateLimiter
+from bot.delivery.sender import Delivery, Outcome, Outgoing
 from bot.fakeapi import ChatClient, FakeBotAPI
-from bot.ratelimit import BULK_ARGS, PriorityRateLimiter
 from bot.services.broadcast import Draft
-from bot.services.delivery import Delivery, Outcome, Outgoing
 from bot.settings import Settings
 
 ADMIN = 9001

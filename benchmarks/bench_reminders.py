@@ -16,7 +16,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.app import OFFLINE_TOKEN, build_application
-from bot.clock import FakeClock
+from bot.core.clock import FakeClock
 from bot.fakeapi import FakeBotAPI
 from bot.settings import Settings
 

@@ -18,8 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.clock import FakeClock
 from bot.content import load_content
+from bot.core.clock import FakeClock
 from bot.services import skm_files
 from bot.services.skm import Period, SurveyService
 from bot.settings import PROJECT_ROOT, Settings

@@ -34,7 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.clock import system_clock  # noqa: E402
+from bot.core.clock import system_clock  # noqa: E402
 from bot.services.disbursement_import import import_csv  # noqa: E402
 from bot.services.nik import digest  # noqa: E402
 from bot.services.status import Limits, StatusService, names_match  # noqa: E402

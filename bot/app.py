@@ -10,13 +10,13 @@ from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import HTTPXRequest
 
-from bot.clock import Clock
 from bot.context import BotContext
-from bot.persistence import SQLitePersistence
-from bot.processor import PerUserUpdateProcessor
-from bot.ratelimit import PriorityRateLimiter
+from bot.core.clock import Clock
+from bot.core.processor import PerUserUpdateProcessor
+from bot.delivery.ratelimit import PriorityRateLimiter
 from bot.runtime import Runtime
 from bot.settings import Settings
+from bot.storage.persistence import SQLitePersistence
 
 log = logging.getLogger(__name__)
 OFFLINE_TOKEN = "123456:OFFLINE-CONSOLE-TOKEN-not-a-real-one"

@@ -49,7 +49,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     from telegram.error import InvalidToken
 
     from bot.app import build_application
-    from bot.logs import setup_logging
+    from bot.core.logs import setup_logging
 
     setup_logging(settings.log_level)
     app = build_application(settings)
@@ -74,7 +74,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
 
 def _console(args: argparse.Namespace, settings: Settings) -> int:
     from bot.console import run_console
-    from bot.logs import setup_logging
+    from bot.core.logs import setup_logging
 
     setup_logging("WARNING")
     if args.admin:

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from telegram.ext import CallbackContext, ExtBot
 
-from bot.i18n import Translator
+from bot.core.i18n import Translator
 
 if TYPE_CHECKING:
     from bot.content import Content

@@ -10,10 +10,10 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
-from bot.clock import Clock, system_clock
 from bot.content import Content, load_content
-from bot.i18n import I18n
-from bot.menu import Commands, Menu
+from bot.core.clock import Clock, system_clock
+from bot.core.i18n import I18n
+from bot.core.menu import Commands, Menu
 from bot.services.staff import StaffService
 from bot.services.subscribers import SubscriberService
 from bot.settings import Settings

@@ -5,7 +5,7 @@ Handler groups:
   -10  tracking: records the subscriber and sets context.locale (bot.handlers.core.track)
    -5  group guard: in group chats only /start gets an answer; everything else stops here
    -1  navigation: a command or button that an open conversation does not handle means the
-       user went elsewhere, so that conversation ends (handlers.common.end_abandoned)
+       user went elsewhere, so that conversation ends (bot.core.ui.end_abandoned)
     0  everything else, in this order:
          1. each feature's register(app), in FEATURES order: conversations, commands, buttons
          2. each feature's register_late(app), in FEATURES order: the catch-alls
@@ -47,6 +47,6 @@ def register_all(app: Application) -> None:
         if late is not None:
             late(app)
 
-    from handlers.common import navigation_guard  # after every feature has registered
+    from bot.core.ui import navigation_guard  # after every feature has registered
 
     app.add_handler(navigation_guard(app.handlers.get(GROUP_MAIN, [])), group=GROUP_NAVIGATION)

@@ -23,9 +23,19 @@ from telegram.warnings import PTBUserWarning
 
 from bot.app import BotApplication
 from bot.context import BotContext
-from bot.i18n import N_, Translator
-from bot.menu import CommandSpec, MenuEntry
-from bot.ratelimit import BULK_ARGS
+from bot.core.i18n import N_, Translator
+from bot.core.menu import CommandSpec, MenuEntry
+from bot.core.ui import (
+    answer_query,
+    conversation_fallbacks,
+    keyboard,
+    reply,
+    staff_or_unknown,
+    unknown_command,
+)
+from bot.delivery.ratelimit import BULK_ARGS
+from bot.delivery.sender import Outgoing
+from bot.delivery.telegram import telegram_sender
 from bot.services.broadcast import (
     KIND_SUBSCRIBERS,
     KIND_VOLUNTEERS,
@@ -38,19 +48,9 @@ from bot.services.broadcast import (
     compose,
     utf16_len,
 )
-from bot.services.delivery import Outgoing
 from bot.services.staff import PermissionDenied
 from bot.services.volunteers import ROLES as VOLUNTEER_ROLE_NAMES
 from bot.storage.broadcasts import BroadcastRow
-from handlers.common import (
-    answer_query,
-    conversation_fallbacks,
-    keyboard,
-    reply,
-    staff_or_unknown,
-    unknown_command,
-)
-from handlers.delivery import telegram_sender
 
 log = logging.getLogger(__name__)
 

@@ -18,10 +18,10 @@ from telegram.ext import (
 
 from bot.app import BotApplication
 from bot.context import BotContext
-from bot.i18n import LANGUAGE_NAMES, N_, Translator
-from bot.menu import CommandSpec, MenuEntry
+from bot.core.i18n import LANGUAGE_NAMES, N_, Translator
+from bot.core.menu import CommandSpec, MenuEntry
+from bot.core.ui import answer_query, is_private, keyboard, reply, send_menu
 from handlers import GROUP_GUARD, GROUP_TRACK
-from handlers.common import answer_query, is_private, keyboard, reply, send_menu
 
 log = logging.getLogger(__name__)
 

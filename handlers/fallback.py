@@ -9,8 +9,8 @@ from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from bot.app import BotApplication
 from bot.context import BotContext
-from bot.i18n import N_
-from handlers.common import reply, send_menu, stale_button, unknown_command
+from bot.core.i18n import N_
+from bot.core.ui import reply, send_menu, stale_button, unknown_command
 
 log = logging.getLogger(__name__)
 

@@ -23,11 +23,9 @@ from telegram.warnings import PTBUserWarning
 from bot.app import BotApplication
 from bot.content_programs import ASPECTS, KEY_PATTERN, Program, Question, Screener
 from bot.context import BotContext
-from bot.i18n import N_, Translator
-from bot.menu import CommandSpec, MenuEntry
-from bot.services.eligibility import Assessment, Verdict, assess
-from bot.services.programs import Match, ProgramIndex
-from handlers.common import (
+from bot.core.i18n import N_, Translator
+from bot.core.menu import CommandSpec, MenuEntry
+from bot.core.ui import (
     Button,
     answer_query,
     conversation_fallbacks,
@@ -35,6 +33,8 @@ from handlers.common import (
     reply,
     stale_button,
 )
+from bot.services.eligibility import Assessment, Verdict, assess
+from bot.services.programs import Match, ProgramIndex
 
 log = logging.getLogger(__name__)
 

@@ -25,10 +25,11 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot.app import BotApplication
-from bot.clock import iso, parse_iso
 from bot.context import BotContext
-from bot.i18n import N_, Translator
-from bot.menu import CommandSpec, MenuEntry
+from bot.core.clock import iso, parse_iso
+from bot.core.i18n import N_, Translator
+from bot.core.menu import CommandSpec, MenuEntry
+from bot.core.ui import answer_query, conversation_fallbacks, keyboard, reply, staff_or_unknown
 from bot.services.reminders import (
     REASONS,
     WEEKDAY_NAMES,
@@ -47,7 +48,6 @@ from bot.services.reminders import (
 from bot.services.staff import PermissionDenied
 from bot.services.volunteers import ROLES, match_regions
 from bot.storage.reminders import Reminder as StoredReminder
-from handlers.common import answer_query, conversation_fallbacks, keyboard, reply, staff_or_unknown
 
 log = logging.getLogger(__name__)
 

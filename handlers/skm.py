@@ -29,8 +29,16 @@ from telegram.warnings import PTBUserWarning
 
 from bot.app import BotApplication
 from bot.context import BotContext
-from bot.i18n import N_, Translator
-from bot.menu import CommandSpec, MenuEntry
+from bot.core.i18n import N_, Translator
+from bot.core.menu import CommandSpec, MenuEntry
+from bot.core.ui import (
+    answer_query,
+    conversation_fallbacks,
+    keyboard,
+    reply,
+    send_menu,
+    staff_or_unknown,
+)
 from bot.services import ikm, skm_files
 from bot.services.skm import (
     MAX_SUGGESTION,
@@ -46,14 +54,6 @@ from bot.services.skm import (
 )
 from bot.services.staff import PermissionDenied
 from bot.storage.skm import DraftRow
-from handlers.common import (
-    answer_query,
-    conversation_fallbacks,
-    keyboard,
-    reply,
-    send_menu,
-    staff_or_unknown,
-)
 
 log = logging.getLogger(__name__)
 

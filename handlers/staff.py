@@ -20,16 +20,16 @@ from telegram.warnings import PTBUserWarning
 
 from bot.app import BotApplication
 from bot.context import BotContext
-from bot.i18n import N_, Translator
-from bot.menu import CommandSpec
-from bot.services.staff import PermissionDenied, StaffError, parse_user_id
-from handlers.common import (
+from bot.core.i18n import N_, Translator
+from bot.core.menu import CommandSpec
+from bot.core.ui import (
     answer_query,
     conversation_fallbacks,
     keyboard,
     reply,
     staff_or_unknown,
 )
+from bot.services.staff import PermissionDenied, StaffError, parse_user_id
 
 PREFIX = "staf"
 ADD = f"{PREFIX}:add"

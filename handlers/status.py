@@ -29,12 +29,23 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot.app import BotApplication
-from bot.clock import iso, parse_iso
 from bot.context import BotContext
-from bot.i18n import N_, Translator
-from bot.menu import CommandSpec, MenuEntry
+from bot.core.clock import iso, parse_iso
+from bot.core.i18n import N_, Translator
+from bot.core.menu import CommandSpec, MenuEntry
+from bot.core.ui import (
+    answer_query,
+    cancel_conversation,
+    conversation_fallbacks,
+    is_private,
+    keyboard,
+    leave_to_menu,
+    reply,
+    staff_or_unknown,
+)
+from bot.delivery.sender import Outgoing
+from bot.delivery.telegram import telegram_sender
 from bot.services import nik as niks
-from bot.services.delivery import Outgoing
 from bot.services.disbursement_import import (
     FILE_PROBLEMS,
     ImportFileError,
@@ -52,17 +63,6 @@ from bot.services.status import (
 )
 from bot.settings import SettingsError
 from bot.storage.disbursements import Notification, Record
-from handlers.common import (
-    answer_query,
-    cancel_conversation,
-    conversation_fallbacks,
-    is_private,
-    keyboard,
-    leave_to_menu,
-    reply,
-    staff_or_unknown,
-)
-from handlers.delivery import telegram_sender
 
 log = logging.getLogger(__name__)
 

@@ -20,12 +20,22 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot.app import BotApplication
-from bot.clock import parse_iso
 from bot.context import BotContext
-from bot.i18n import N_, Translator
-from bot.menu import CommandSpec, MenuEntry
-from bot.ratelimit import BULK_ARGS
-from bot.services.delivery import Outgoing
+from bot.core.clock import parse_iso
+from bot.core.i18n import N_, Translator
+from bot.core.menu import CommandSpec, MenuEntry
+from bot.core.ui import (
+    answer_query,
+    conversation_fallbacks,
+    is_private,
+    keyboard,
+    reply,
+    send_menu,
+    staff_or_unknown,
+)
+from bot.delivery.ratelimit import BULK_ARGS
+from bot.delivery.sender import Outgoing
+from bot.delivery.telegram import telegram_sender
 from bot.services.reminders import (
     DONE_PATTERN,
     SNOOZE_PATTERN,
@@ -43,16 +53,6 @@ from bot.services.volunteers import (
 )
 from bot.storage.volunteers import Volunteer
 from handlers import reminders as reminder_handlers
-from handlers.common import (
-    answer_query,
-    conversation_fallbacks,
-    is_private,
-    keyboard,
-    reply,
-    send_menu,
-    staff_or_unknown,
-)
-from handlers.delivery import telegram_sender
 
 log = logging.getLogger(__name__)
 

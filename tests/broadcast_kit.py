@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.clock import iso
+from bot.core.clock import iso
 from bot.fakeapi import ChatClient, FakeBotAPI
 
 

@@ -14,7 +14,7 @@ import datetime as dt
 import pytest
 
 from bot.app import OFFLINE_TOKEN, BotApplication, build_application
-from bot.clock import FakeClock
+from bot.core.clock import FakeClock
 from bot.fakeapi import ChatClient, FakeBotAPI
 from bot.settings import Settings
 

@@ -71,7 +71,7 @@ def test_placeholders_survive_translation(lang):
 def test_missing_catalogs_are_compiled_at_start(tmp_path):
     import shutil
 
-    from bot.i18n import I18n
+    from bot.core.i18n import I18n
 
     for lang in ("id", "jv"):
         dest = tmp_path / lang / "LC_MESSAGES"

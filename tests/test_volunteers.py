@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from bot.clock import iso
+from bot.core.clock import iso
 from bot.fakeapi import ApiError, ChatClient
 from bot.services.reminders import ReminderError, normalize_cron
 from bot.services.volunteers import match_regions

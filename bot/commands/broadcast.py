@@ -7,7 +7,7 @@ import asyncio
 import json
 
 from bot.cli import UserError
-from bot.clock import system_clock
+from bot.core.clock import system_clock
 from bot.services.broadcast import BroadcastService, Report
 from bot.services.staff import StaffService
 from bot.services.subscribers import SubscriberService

@@ -38,7 +38,7 @@ def _usage(parser: argparse.ArgumentParser) -> int:
 
 def _import(args: argparse.Namespace, settings: Settings) -> int:
     from bot.cli import UserError
-    from bot.i18n import I18n
+    from bot.core.i18n import I18n
     from bot.services.disbursement_import import (
         REASONS,
         ImportFileError,
@@ -86,7 +86,7 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
         db = Database(settings.database_path)
         await db.connect()
         try:
-            from bot.clock import system_clock
+            from bot.core.clock import system_clock
             from bot.storage.staff import AuditRepo
 
             await AuditRepo(db).write(at=system_clock(), actor_id=None, action="status.import",

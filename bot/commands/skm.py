@@ -11,8 +11,8 @@ import asyncio
 import json
 from pathlib import Path
 
-from bot.clock import Clock, system_clock
 from bot.content import load_content
+from bot.core.clock import Clock, system_clock
 from bot.services import ikm, skm_files
 from bot.services.skm import Period, Report, SurveyService
 from bot.settings import Settings

@@ -10,7 +10,7 @@ import argparse
 import asyncio
 
 from bot.cli import UserError
-from bot.clock import system_clock
+from bot.core.clock import system_clock
 from bot.services.staff import ROLES, StaffError, StaffService, parse_user_id
 from bot.settings import Settings
 from bot.storage.db import Database

@@ -14,9 +14,9 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot.cli import UserError
-from bot.clock import parse_iso, system_clock
 from bot.content import load_content
-from bot.i18n import I18n, Translator
+from bot.core.clock import parse_iso, system_clock
+from bot.core.i18n import I18n, Translator
 from bot.services.reminders import (
     ReminderError,
     ReminderService,

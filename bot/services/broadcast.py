@@ -24,8 +24,8 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.clock import Clock
-from bot.services.delivery import Delivery, Outcome, Outgoing, Sender
+from bot.core.clock import Clock
+from bot.delivery.sender import Delivery, Outcome, Outgoing, Sender
 from bot.services.staff import StaffService
 from bot.services.subscribers import SubscriberService
 from bot.services.volunteers import ROLES as VOLUNTEER_ROLE_NAMES

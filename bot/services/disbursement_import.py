@@ -29,8 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from bot.clock import Clock, system_clock
-from bot.i18n import N_, Translator
+from bot.core.clock import Clock, system_clock
+from bot.core.i18n import N_, Translator
 from bot.services import nik as niks
 from bot.services.status import STATUSES, normalise_name
 from bot.storage.disbursements import ImportDb, Row, StagingDb, WorkerDb

@@ -29,10 +29,10 @@ from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
 
-from bot.clock import Clock, iso, parse_iso
 from bot.content import Region
-from bot.i18n import N_, Translator
-from bot.services.delivery import Outcome, Outgoing, Sender
+from bot.core.clock import Clock, iso, parse_iso
+from bot.core.i18n import N_, Translator
+from bot.delivery.sender import Outcome, Outgoing, Sender
 from bot.services.staff import StaffService
 from bot.services.volunteers import ROLES
 from bot.storage.reminders import DeliveryRow, Reminder, Run

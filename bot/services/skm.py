@@ -20,8 +20,8 @@ from zoneinfo import ZoneInfo
 
 from rapidfuzz import fuzz, process, utils
 
-from bot.clock import Clock, parse_iso
 from bot.content import Content, Skm, Unit
+from bot.core.clock import Clock, parse_iso
 from bot.services import ikm
 from bot.services.staff import StaffService
 from bot.storage.skm import DraftRow, NewResponse, ResponseRow

@@ -14,8 +14,8 @@ import textwrap
 from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
-from bot.clock import parse_iso
 from bot.content import Content
+from bot.core.clock import parse_iso
 from bot.services import ikm
 from bot.storage.skm import ResponseRow
 

@@ -9,7 +9,7 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
-from bot.clock import Clock
+from bot.core.clock import Clock
 from bot.storage.store import Store
 
 ROLES = ("operator", "admin")

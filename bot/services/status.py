@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
-from bot.clock import Clock, parse_iso
+from bot.core.clock import Clock, parse_iso
+from bot.delivery.sender import Outcome, Outgoing, Sender
 from bot.services import nik as niks
-from bot.services.delivery import Outcome, Outgoing, Sender
 from bot.storage.disbursements import Notification, Record
 from bot.storage.store import Store
 

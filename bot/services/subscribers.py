@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import OrderedDict
 
-from bot.clock import Clock
+from bot.core.clock import Clock
 from bot.settings import LANGUAGES
 from bot.storage.store import Store
 from bot.storage.subscribers import Subscriber

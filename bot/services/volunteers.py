@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from bot.clock import Clock
 from bot.content import Region
-from bot.i18n import N_
+from bot.core.clock import Clock
+from bot.core.i18n import N_
 from bot.services.staff import StaffService
 from bot.storage.store import Store
 from bot.storage.volunteers import Volunteer

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.clock import iso
+from bot.core.clock import iso
 from bot.storage.db import Database
 
 OUTBOX_STATES = ("pending", "sending", "sent", "failed", "blocked")

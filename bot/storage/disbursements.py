@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.clock import iso
+from bot.core.clock import iso
 from bot.storage.db import BUSY_TIMEOUT_MS, Database
 
 COLUMNS = ("nik_hash", "nama", "program", "periode", "status", "tanggal", "lembaga_penyalur",

@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from bot.clock import iso
+from bot.core.clock import iso
 from bot.storage.db import Database
 
 

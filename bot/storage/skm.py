@@ -8,7 +8,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.clock import iso
+from bot.core.clock import iso
 from bot.storage.db import Database
 
 PROFILE_COLUMNS = ("gender", "age", "education", "occupation")

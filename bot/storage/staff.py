@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from bot.clock import iso
+from bot.core.clock import iso
 from bot.storage.db import Database
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from bot.clock import iso
+from bot.core.clock import iso
 from bot.storage.db import Database
 
 

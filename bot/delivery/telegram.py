@@ -1,4 +1,4 @@
-"""The Telegram side of bot.services.delivery: send an Outgoing, classify the answer."""
+"""The Telegram side of bot.delivery.sender: send an Outgoing, classify the answer."""
 
 from __future__ import annotations
 
@@ -7,16 +7,16 @@ import asyncio
 from telegram import Bot, MessageEntity
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
-from bot.services.delivery import Delivery, Outcome, Outgoing, Sender
-from handlers.common import keyboard
+from bot.core.ui import keyboard
+from bot.delivery.sender import Delivery, Outcome, Outgoing, Sender
 
 NETWORK_RETRIES = 3
 
 
 def telegram_sender(bot: Bot, *, network_retries: int = NETWORK_RETRIES,
                     backoff: float = 0.5, rate_limit_args: dict | None = None) -> Sender:
-    """`rate_limit_args=bot.ratelimit.BULK_ARGS` puts the sends in the rate limiter's bulk lane
-    (broadcasts, reminders), behind the replies to residents."""
+    """`rate_limit_args=bot.delivery.ratelimit.BULK_ARGS` puts the sends in the rate limiter's
+    bulk lane (broadcasts, reminders), behind the replies to residents."""
     extra = {"rate_limit_args": rate_limit_args} if rate_limit_args else {}
 
     async def send(chat_id: int, message: Outgoing) -> Delivery:

@@ -9,8 +9,8 @@ from telegram.constants import ChatType
 from telegram.ext import BaseHandler, CommandHandler, ConversationHandler, TypeHandler
 
 from bot.context import BotContext
-from bot.i18n import N_, Translator
-from bot.menu import MenuEntry
+from bot.core.i18n import N_, Translator
+from bot.core.menu import MenuEntry
 
 Button = tuple[str, str]  # (label, callback_data)
 

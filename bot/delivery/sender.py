@@ -1,7 +1,7 @@
 """Delivery: how services send messages without knowing Telegram.
 
 A service that must send (reminders, broadcasts, status notifications) takes a `Sender`; the
-Telegram adapter (handlers.delivery.telegram_sender) turns Bot API answers into an Outcome:
+Telegram adapter (bot.delivery.telegram.telegram_sender) turns Bot API answers into an Outcome:
 
   SENT     delivered
   BLOCKED  403: the user blocked the bot, deactivated, or never started it. Never retry.
