@@ -4,7 +4,6 @@ Every fact a resident reads carries its `source` and whether staff `verified` it
 fact is shown with a caveat, never as certain. Indonesian is required; a missing Javanese text
 falls back to Indonesian and `dinsos-bot content check` lists it.
 
-Imports from bot.content happen inside the loader functions (bot.content imports this module).
 """
 
 from __future__ import annotations
@@ -13,6 +12,8 @@ from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from bot.content.base import ContentError, read_yaml, validate
 
 ASPECTS = ("eligibility", "benefit", "apply", "documents", "schedule", "contact")
 KEY_PATTERN = r"^[a-z0-9_]{1,20}$"
@@ -144,7 +145,6 @@ class ScreenerCase(BaseModel):
 
 
 def load_programs(content_dir: Path) -> list[Program]:
-    from bot.content import ContentError, read_yaml, validate
 
     folder = Path(content_dir) / "programs"
     if not folder.is_dir():
@@ -161,7 +161,6 @@ def load_programs(content_dir: Path) -> list[Program]:
 
 
 def load_screener(content_dir: Path, programs: list[Program]) -> Screener:
-    from bot.content import ContentError, read_yaml, validate
 
     path = Path(content_dir) / "screener.yaml"
     screener = validate(Screener, read_yaml(path), path)
@@ -174,7 +173,6 @@ def load_screener(content_dir: Path, programs: list[Program]) -> Screener:
 
 
 def load_screener_cases(content_dir: Path) -> list[ScreenerCase]:
-    from bot.content import read_yaml, validate
 
     path = Path(content_dir) / "screener_cases.yaml"
     data = read_yaml(path) or {}

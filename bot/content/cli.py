@@ -28,7 +28,7 @@ def check(content_dir: Path, out=print) -> int:
     """Load and check everything; print a report. 0 when fine, 1 when a screener case fails.
     A malformed file raises ContentError (one line naming file and field; exit 2)."""
     from bot.content import load_content
-    from bot.content_programs import load_screener_cases
+    from bot.content.programs import load_screener_cases
     from bot.services.eligibility import run_case
 
     content = load_content(content_dir)
