@@ -34,7 +34,7 @@ import httpx
 from bot.app import OFFLINE_TOKEN, build_application
 from bot.delivery.ratelimit import BULK_ARGS, PriorityRateLimiter
 from bot.delivery.sender import Delivery, Outcome, Outgoing
-from bot.fakeapi import ChatClient, FakeBotAPI
+from bot.offline.api import ChatClient, FakeBotAPI
 from bot.services.broadcast import Draft
 from bot.settings import Settings
 

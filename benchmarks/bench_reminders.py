@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.app import OFFLINE_TOKEN, build_application
 from bot.core.clock import FakeClock
-from bot.fakeapi import FakeBotAPI
+from bot.offline.api import FakeBotAPI
 from bot.settings import Settings
 
 VOLUNTEERS = 2000

@@ -32,7 +32,7 @@ PER_UNIT = 200
 
 async def survey_steps(surveys: int = 20) -> None:
     from bot.app import OFFLINE_TOKEN, build_application
-    from bot.fakeapi import ChatClient, FakeBotAPI
+    from bot.offline.api import ChatClient, FakeBotAPI
 
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(_env_file=None, database_path=Path(tmp) / "steps.sqlite3")

@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 
 # Modules that add verbs: each has add_verbs(subparsers) and sets `func` on its parsers.
 VERB_MODULES: list[str] = [
-    "bot.commands.content",
+    "bot.content.cli",
     "bot.commands.volunteers",
     "bot.commands.skm",
     "bot.commands.disbursements",
@@ -73,8 +73,8 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _console(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.console import run_console
     from bot.core.logs import setup_logging
+    from bot.offline.console import run_console
 
     setup_logging("WARNING")
     if args.admin:

@@ -21,7 +21,7 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot.app import BotApplication
-from bot.content_programs import ASPECTS, KEY_PATTERN, Program, Question, Screener
+from bot.content.programs import ASPECTS, KEY_PATTERN, Program, Question, Screener
 from bot.context import BotContext
 from bot.core.i18n import N_, Translator
 from bot.core.menu import CommandSpec, MenuEntry

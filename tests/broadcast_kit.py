@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 
 from bot.core.clock import iso
-from bot.fakeapi import ChatClient, FakeBotAPI
+from bot.offline.api import ChatClient, FakeBotAPI
 
 
 async def add_subscriber(app, user_id: int, language: str | None = "id",

@@ -15,7 +15,7 @@ import pytest
 
 from bot.app import OFFLINE_TOKEN, BotApplication, build_application
 from bot.core.clock import FakeClock
-from bot.fakeapi import ChatClient, FakeBotAPI
+from bot.offline.api import ChatClient, FakeBotAPI
 from bot.settings import Settings
 
 ADMIN_ID = 9001

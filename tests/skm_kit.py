@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.fakeapi import ChatClient, FakeMessage
+from bot.offline.api import ChatClient, FakeMessage
 from bot.storage.skm import NewResponse
 
 PROFILE = {"gender": "P", "age": "30-39", "education": "SMA", "occupation": "Wirausaha"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from bot.fakeapi import ChatClient
+from bot.offline.api import ChatClient
 from bot.services.disbursement_import import Summary, import_csv
 
 HEADER = "nik,nama,program,periode,status,tanggal,lembaga_penyalur,keterangan,kabupaten"

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from bot.cli import main
-from bot.fakeapi import ApiError
+from bot.offline.api import ApiError
 from bot.services.broadcast import Audience, Draft
 from handlers.broadcast import attach
 from tests.broadcast_kit import (

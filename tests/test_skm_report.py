@@ -211,7 +211,7 @@ def test_cli_without_a_database(monkeypatch, tmp_path, capsys):
 
 
 async def test_ikm_survives_when_files_cannot_be_sent(admin, app, fake):
-    from bot.fakeapi import ApiError
+    from bot.offline.api import ApiError
 
     await seed(app.runtime.store, 2001, "DINSOS", [4] * 9)
     fake.fail_when(lambda method, _: ApiError(400, "Bad Request: method not supported")

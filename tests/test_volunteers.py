@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from bot.core.clock import iso
-from bot.fakeapi import ApiError, ChatClient
+from bot.offline.api import ApiError, ChatClient
 from bot.services.reminders import ReminderError, normalize_cron
 from bot.services.volunteers import match_regions
 from tests.conftest import ADMIN_ID, choose_language

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from bot.content_programs import UNKNOWN, Criterion, Rule, Screener, ScreenerCase
+from bot.content.programs import UNKNOWN, Criterion, Rule, Screener, ScreenerCase
 
 
 class Verdict(StrEnum):

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from bot.content_programs import Program
+from bot.content.programs import Program
 
 # -- normalisation ----------------------------------------------------------------------------
 # One word -> its canonical Indonesian form (possibly several words). Chat abbreviations,

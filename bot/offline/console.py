@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.app import OFFLINE_TOKEN, build_application
-from bot.fakeapi import ApiCall, ChatClient, FakeBotAPI, FakeMessage
+from bot.offline.api import ApiCall, ChatClient, FakeBotAPI, FakeMessage
 from bot.settings import Settings
 
 INTRO = (
