@@ -22,14 +22,14 @@ if TYPE_CHECKING:
     from telegram.ext import Application
 
 FEATURES = [
-    "handlers.core",
+    "bot.features.chat.handlers",
     "handlers.programs",
     "handlers.volunteers",
     "handlers.skm",
     "handlers.status",
     "handlers.staff",
     "handlers.broadcast",
-    "handlers.fallback",
+    "bot.features.fallback.handlers",
 ]
 
 GROUP_TRACK = -10

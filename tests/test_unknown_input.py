@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from handlers.core import MAX_TEXT
+from bot.features.chat.handlers import MAX_TEXT
 from tests.conftest import add_first
 
 STICKER = {"sticker": {"file_id": "s1", "file_unique_id": "s1", "width": 512, "height": 512,
