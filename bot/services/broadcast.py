@@ -26,8 +26,8 @@ from typing import Any
 
 from bot.core.clock import Clock
 from bot.delivery.sender import Delivery, Outcome, Outgoing, Sender
+from bot.features.subscribers.service import SubscriberService
 from bot.services.staff import StaffService
-from bot.services.subscribers import SubscriberService
 from bot.services.volunteers import ROLES as VOLUNTEER_ROLE_NAMES
 from bot.settings import LANGUAGES
 from bot.storage.broadcasts import BroadcastRow, OutboxRow

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from bot.features.subscribers.repo import SubscriberRepo
 from bot.storage.broadcasts import BroadcastRepo
 from bot.storage.db import Database
 from bot.storage.disbursements import DisbursementRepo
 from bot.storage.reminders import ReminderRepo
 from bot.storage.skm import SkmRepo
 from bot.storage.staff import AuditRepo, StaffRepo
-from bot.storage.subscribers import SubscriberRepo
 from bot.storage.volunteers import VolunteerRepo
 
 

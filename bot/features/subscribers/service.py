@@ -10,9 +10,9 @@ import datetime as dt
 from collections import OrderedDict
 
 from bot.core.clock import Clock
+from bot.features.subscribers.repo import Subscriber
 from bot.settings import LANGUAGES
 from bot.storage.store import Store
-from bot.storage.subscribers import Subscriber
 
 TOUCH_EVERY = dt.timedelta(minutes=5)
 CACHE_SIZE = 50_000
