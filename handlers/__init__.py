@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 FEATURES = [
     "bot.features.chat.handlers",
-    "handlers.programs",
+    "bot.features.programs.handlers",
     "handlers.volunteers",
     "handlers.skm",
     "handlers.status",

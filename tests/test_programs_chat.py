@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers.programs import EXTRA_KEY
+from bot.features.programs.handlers import EXTRA_KEY
 
 
 async def test_indonesian_question_answered_from_content_with_caveat(resident):
@@ -123,7 +123,7 @@ async def test_answer_offers_next_question_and_the_whole_card(resident_jv):
 async def test_every_button_fits_telegram_and_our_patterns(app):
     import re
 
-    from handlers.programs import (
+    from bot.features.programs.handlers import (
         ASPECT_PATTERN,
         CARD_PATTERN,
         CEK_ANSWER_PATTERN,

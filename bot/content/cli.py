@@ -29,7 +29,7 @@ def check(content_dir: Path, out=print) -> int:
     A malformed file raises ContentError (one line naming file and field; exit 2)."""
     from bot.content import load_content
     from bot.content.programs import load_screener_cases
-    from bot.services.eligibility import run_case
+    from bot.features.programs.eligibility import run_case
 
     content = load_content(content_dir)
     unverified = 0

@@ -1,6 +1,6 @@
 """Programs: free-text questions answered from content, /program cards, and the /cek pre-screen.
 
-Thin: the matching is bot.services.programs, the screener rules bot.services.eligibility; this
+Thin: the matching is bot.features.programs.matching, the screener rules bot.features.programs.eligibility; this
 module parses updates and renders with the user's translator.
 """
 
@@ -33,8 +33,8 @@ from bot.core.ui import (
     reply,
     stale_button,
 )
-from bot.services.eligibility import Assessment, Verdict, assess
-from bot.services.programs import Match, ProgramIndex
+from bot.features.programs.eligibility import Assessment, Verdict, assess
+from bot.features.programs.matching import Match, ProgramIndex
 
 log = logging.getLogger(__name__)
 
