@@ -26,7 +26,7 @@ VERB_MODULES: list[str] = [
     "bot.content.cli",
     "bot.commands.volunteers",
     "bot.commands.skm",
-    "bot.commands.disbursements",
+    "bot.features.status.cli",
     "bot.commands.staff",
     "bot.commands.broadcast",
 ]

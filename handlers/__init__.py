@@ -26,7 +26,7 @@ FEATURES = [
     "bot.features.programs.handlers",
     "handlers.volunteers",
     "handlers.skm",
-    "handlers.status",
+    "bot.features.status.handlers",
     "handlers.staff",
     "handlers.broadcast",
     "bot.features.fallback.handlers",

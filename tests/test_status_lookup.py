@@ -7,8 +7,8 @@ import sqlite3
 
 import pytest
 
-from bot.services import nik as niks
-from bot.services.status import Limits, names_match, normalise_name
+from bot.features.status import nik as niks
+from bot.features.status.service import Limits, names_match, normalise_name
 from tests.conftest import choose_language
 from tests.status_kit import (
     BUDI,

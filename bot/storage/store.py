@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from bot.features.status.repo import DisbursementRepo
 from bot.features.subscribers.repo import SubscriberRepo
 from bot.storage.broadcasts import BroadcastRepo
 from bot.storage.db import Database
-from bot.storage.disbursements import DisbursementRepo
 from bot.storage.reminders import ReminderRepo
 from bot.storage.skm import SkmRepo
 from bot.storage.staff import AuditRepo, StaffRepo

@@ -31,9 +31,9 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 from bot.core.clock import Clock, system_clock
 from bot.core.i18n import N_, Translator
-from bot.services import nik as niks
-from bot.services.status import STATUSES, normalise_name
-from bot.storage.disbursements import ImportDb, Row, StagingDb, WorkerDb
+from bot.features.status import nik as niks
+from bot.features.status.repo import ImportDb, Row, StagingDb, WorkerDb
+from bot.features.status.service import STATUSES, normalise_name
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime

@@ -24,8 +24,8 @@ from rapidfuzz import fuzz
 
 from bot.core.clock import Clock, parse_iso
 from bot.delivery.sender import Outcome, Outgoing, Sender
-from bot.services import nik as niks
-from bot.storage.disbursements import Notification, Record
+from bot.features.status import nik as niks
+from bot.features.status.repo import Notification, Record
 from bot.storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -144,7 +144,7 @@ class StatusService:
         return None
 
     async def lookup(self, user_id: int, nik: str, name: str) -> LookupResult:
-        """Look up a normalised NIK (see bot.services.nik.normalise) for the given name."""
+        """Look up a normalised NIK (see bot.features.status.nik.normalise) for the given name."""
         return await self.lookup_hash(user_id, niks.digest(self.key(), nik), name)
 
     async def lookup_hash(self, user_id: int, nik_hash: bytes, name: str) -> LookupResult:

@@ -39,7 +39,7 @@ def _usage(parser: argparse.ArgumentParser) -> int:
 def _import(args: argparse.Namespace, settings: Settings) -> int:
     from bot.cli import UserError
     from bot.core.i18n import I18n
-    from bot.services.disbursement_import import (
+    from bot.features.status.importer import (
         REASONS,
         ImportFileError,
         import_csv,
@@ -64,7 +64,7 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
     if sys.stderr.isatty():
         from tqdm import tqdm
 
-        from bot.services.disbursement_import import file_fingerprint
+        from bot.features.status.importer import file_fingerprint
 
         _, lines = file_fingerprint(path)
         bar = tqdm(total=max(lines - 1, 0), unit=" rows", unit_scale=True, file=sys.stderr)

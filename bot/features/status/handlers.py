@@ -45,24 +45,24 @@ from bot.core.ui import (
 )
 from bot.delivery.sender import Outgoing
 from bot.delivery.telegram import telegram_sender
-from bot.services import nik as niks
-from bot.services.disbursement_import import (
+from bot.features.status import nik as niks
+from bot.features.status.importer import (
     FILE_PROBLEMS,
     ImportFileError,
     Summary,
     import_as,
     render_report,
 )
-from bot.services.staff import PermissionDenied
-from bot.services.status import (
+from bot.features.status.repo import Notification, Record
+from bot.features.status.service import (
     LookupOutcome,
     LookupResult,
     StatusService,
     drain_notifications,
     sort_records,
 )
+from bot.services.staff import PermissionDenied
 from bot.settings import SettingsError
-from bot.storage.disbursements import Notification, Record
 
 log = logging.getLogger(__name__)
 
