@@ -20,11 +20,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.content import load_content
 from bot.core.clock import FakeClock
-from bot.services import skm_files
-from bot.services.skm import Period, SurveyService
+from bot.features.skm import files as skm_files
+from bot.features.skm.repo import NewResponse
+from bot.features.skm.service import Period, SurveyService
 from bot.settings import PROJECT_ROOT, Settings
 from bot.storage.db import Database
-from bot.storage.skm import NewResponse
 from bot.storage.store import Store
 
 PER_UNIT = 200

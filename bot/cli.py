@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 VERB_MODULES: list[str] = [
     "bot.content.cli",
     "bot.commands.volunteers",
-    "bot.commands.skm",
+    "bot.features.skm.cli",
     "bot.features.status.cli",
     "bot.commands.staff",
     "bot.commands.broadcast",

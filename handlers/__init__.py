@@ -25,7 +25,7 @@ FEATURES = [
     "bot.features.chat.handlers",
     "bot.features.programs.handlers",
     "handlers.volunteers",
-    "handlers.skm",
+    "bot.features.skm.handlers",
     "bot.features.status.handlers",
     "handlers.staff",
     "handlers.broadcast",

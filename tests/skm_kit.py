@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from bot.features.skm.repo import NewResponse
 from bot.offline.api import ChatClient, FakeMessage
-from bot.storage.skm import NewResponse
 
 PROFILE = {"gender": "P", "age": "30-39", "education": "SMA", "occupation": "Wirausaha"}
 

@@ -373,7 +373,7 @@ async def test_simultaneous_taps_are_counted_once_by_the_service(app):
     """Even without the per-user ordering, the draft moves only from the step it was at."""
     import asyncio
 
-    from bot.services.skm import Outcome
+    from bot.features.skm.service import Outcome
 
     svc = app.runtime.extras["skm"]
     draft = (await svc.begin(4242, "DINSOS")).draft

@@ -16,8 +16,8 @@ from zoneinfo import ZoneInfo
 
 from bot.content import Content
 from bot.core.clock import parse_iso
-from bot.services import ikm
-from bot.storage.skm import ResponseRow
+from bot.features.skm import ikm
+from bot.features.skm.repo import ResponseRow
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 

@@ -13,8 +13,9 @@ from pathlib import Path
 
 from bot.content import load_content
 from bot.core.clock import Clock, system_clock
-from bot.services import ikm, skm_files
-from bot.services.skm import Period, Report, SurveyService
+from bot.features.skm import files as skm_files
+from bot.features.skm import ikm
+from bot.features.skm.service import Period, Report, SurveyService
 from bot.settings import Settings
 from bot.storage.db import Database
 from bot.storage.store import Store

@@ -39,8 +39,10 @@ from bot.core.ui import (
     send_menu,
     staff_or_unknown,
 )
-from bot.services import ikm, skm_files
-from bot.services.skm import (
+from bot.features.skm import files as skm_files
+from bot.features.skm import ikm
+from bot.features.skm.repo import DraftRow
+from bot.features.skm.service import (
     MAX_SUGGESTION,
     SKIP,
     STEP_SERVICE,
@@ -53,7 +55,6 @@ from bot.services.skm import (
     SurveyService,
 )
 from bot.services.staff import PermissionDenied
-from bot.storage.skm import DraftRow
 
 log = logging.getLogger(__name__)
 

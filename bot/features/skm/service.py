@@ -22,9 +22,9 @@ from rapidfuzz import fuzz, process, utils
 
 from bot.content import Content, Skm, Unit
 from bot.core.clock import Clock, parse_iso
-from bot.services import ikm
+from bot.features.skm import ikm
+from bot.features.skm.repo import DraftRow, NewResponse, ResponseRow
 from bot.services.staff import StaffService
-from bot.storage.skm import DraftRow, NewResponse, ResponseRow
 from bot.storage.store import Store
 
 STEP_UNIT = "unit"
