@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 # Modules that add verbs: each has add_verbs(subparsers) and sets `func` on its parsers.
 VERB_MODULES: list[str] = [
     "bot.content.cli",
-    "bot.commands.volunteers",
+    "bot.features.volunteers.cli",
     "bot.features.skm.cli",
     "bot.features.status.cli",
     "bot.commands.staff",

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 FEATURES = [
     "bot.features.chat.handlers",
     "bot.features.programs.handlers",
-    "handlers.volunteers",
+    "bot.features.volunteers.handlers",
     "bot.features.skm.handlers",
     "bot.features.status.handlers",
     "handlers.staff",

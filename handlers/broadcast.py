@@ -36,6 +36,7 @@ from bot.core.ui import (
 from bot.delivery.ratelimit import BULK_ARGS
 from bot.delivery.sender import Outgoing
 from bot.delivery.telegram import telegram_sender
+from bot.features.volunteers.service import ROLES as VOLUNTEER_ROLE_NAMES
 from bot.services.broadcast import (
     KIND_SUBSCRIBERS,
     KIND_VOLUNTEERS,
@@ -49,7 +50,6 @@ from bot.services.broadcast import (
     utf16_len,
 )
 from bot.services.staff import PermissionDenied
-from bot.services.volunteers import ROLES as VOLUNTEER_ROLE_NAMES
 from bot.storage.broadcasts import BroadcastRow
 
 log = logging.getLogger(__name__)

@@ -30,6 +30,7 @@ from bot.core.clock import iso, parse_iso
 from bot.core.i18n import N_, Translator
 from bot.core.menu import CommandSpec, MenuEntry
 from bot.core.ui import answer_query, conversation_fallbacks, keyboard, reply, staff_or_unknown
+from bot.features.volunteers.service import ROLES, match_regions
 from bot.services.reminders import (
     REASONS,
     WEEKDAY_NAMES,
@@ -46,7 +47,6 @@ from bot.services.reminders import (
     weekly,
 )
 from bot.services.staff import PermissionDenied
-from bot.services.volunteers import ROLES, match_regions
 from bot.storage.reminders import Reminder as StoredReminder
 
 log = logging.getLogger(__name__)
@@ -154,7 +154,7 @@ async def sync(app: BotApplication) -> None:
     await svc.catch_up()
     await svc.due_snoozes()
     await register_jobs(app)
-    from handlers.volunteers import notify_pending_decisions  # avoid an import cycle
+    from bot.features.volunteers.handlers import notify_pending_decisions  # avoid an import cycle
 
     await notify_pending_decisions(app)
 

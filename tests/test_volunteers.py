@@ -7,9 +7,9 @@ import datetime as dt
 import pytest
 
 from bot.core.clock import iso
+from bot.features.volunteers.service import match_regions
 from bot.offline.api import ApiError, ChatClient
 from bot.services.reminders import ReminderError, normalize_cron
-from bot.services.volunteers import match_regions
 from tests.conftest import ADMIN_ID, choose_language
 
 WIB = dt.timezone(dt.timedelta(hours=7))

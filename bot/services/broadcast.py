@@ -27,8 +27,8 @@ from typing import Any
 from bot.core.clock import Clock
 from bot.delivery.sender import Delivery, Outcome, Outgoing, Sender
 from bot.features.subscribers.service import SubscriberService
+from bot.features.volunteers.service import ROLES as VOLUNTEER_ROLE_NAMES
 from bot.services.staff import StaffService
-from bot.services.volunteers import ROLES as VOLUNTEER_ROLE_NAMES
 from bot.settings import LANGUAGES
 from bot.storage.broadcasts import BroadcastRow, OutboxRow
 from bot.storage.store import Store

@@ -33,8 +33,8 @@ from bot.content import Region
 from bot.core.clock import Clock, iso, parse_iso
 from bot.core.i18n import N_, Translator
 from bot.delivery.sender import Outcome, Outgoing, Sender
+from bot.features.volunteers.service import ROLES
 from bot.services.staff import StaffService
-from bot.services.volunteers import ROLES
 from bot.storage.reminders import DeliveryRow, Reminder, Run
 from bot.storage.store import Store
 

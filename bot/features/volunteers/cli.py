@@ -17,6 +17,7 @@ from bot.cli import UserError
 from bot.content import load_content
 from bot.core.clock import parse_iso, system_clock
 from bot.core.i18n import I18n, Translator
+from bot.features.volunteers.service import ROLES, VolunteerService, match_regions
 from bot.services.reminders import (
     ReminderError,
     ReminderService,
@@ -25,7 +26,6 @@ from bot.services.reminders import (
     parse_local_datetime,
 )
 from bot.services.staff import StaffService
-from bot.services.volunteers import ROLES, VolunteerService, match_regions
 from bot.settings import Settings
 from bot.storage.db import Database
 from bot.storage.store import Store

@@ -36,6 +36,14 @@ from bot.core.ui import (
 from bot.delivery.ratelimit import BULK_ARGS
 from bot.delivery.sender import Outgoing
 from bot.delivery.telegram import telegram_sender
+from bot.features.volunteers.repo import Volunteer
+from bot.features.volunteers.service import (
+    ROLES,
+    VolunteerError,
+    VolunteerService,
+    match_regions,
+    normalize_phone,
+)
 from bot.services.reminders import (
     DONE_PATTERN,
     SNOOZE_PATTERN,
@@ -44,14 +52,6 @@ from bot.services.reminders import (
     local_time,
 )
 from bot.services.staff import PermissionDenied
-from bot.services.volunteers import (
-    ROLES,
-    VolunteerError,
-    VolunteerService,
-    match_regions,
-    normalize_phone,
-)
-from bot.storage.volunteers import Volunteer
 from handlers import reminders as reminder_handlers
 
 log = logging.getLogger(__name__)

@@ -14,9 +14,9 @@ from rapidfuzz import fuzz
 from bot.content import Region
 from bot.core.clock import Clock
 from bot.core.i18n import N_
+from bot.features.volunteers.repo import Volunteer
 from bot.services.staff import StaffService
 from bot.storage.store import Store
-from bot.storage.volunteers import Volunteer
 
 # Role code -> display name (an English msgid, translated per reader).
 ROLES: dict[str, str] = {
