@@ -7,9 +7,9 @@ import datetime as dt
 import pytest
 
 from bot.core.clock import iso
+from bot.features.reminders.service import ReminderError, normalize_cron
 from bot.features.volunteers.service import match_regions
 from bot.offline.api import ApiError, ChatClient
-from bot.services.reminders import ReminderError, normalize_cron
 from tests.conftest import ADMIN_ID, choose_language
 
 WIB = dt.timezone(dt.timedelta(hours=7))
@@ -153,7 +153,7 @@ async def test_one_off_on_time_through_its_job(app, fake, clock):
     s = svc(app)
     at = dt.datetime(2026, 11, 2, 10, 0, 0, tzinfo=WIB)
     r = await s.create(ADMIN_ID, text="Rapat koordinasi jam 10", at=at)
-    from handlers.reminders import register_jobs
+    from bot.features.reminders.handlers import register_jobs
 
     await register_jobs(app)
     job = app.job_queue.get_jobs_by_name(f"reminder:{r.id}")[0]
@@ -183,7 +183,7 @@ async def test_each_recurrence_kind(app, fake, clock, kind, cron, first, second)
         assert s.next_occurrence(r) == moment
         job = app.job_queue.get_jobs_by_name(f"reminder:{r.id}")
         if not job:
-            from handlers.reminders import schedule_reminder
+            from bot.features.reminders.handlers import schedule_reminder
 
             schedule_reminder(app, r)
             job = app.job_queue.get_jobs_by_name(f"reminder:{r.id}")
@@ -206,7 +206,7 @@ async def test_three_restarts_no_duplicate_jobs_or_sends(make_app, fake, clock):
     app = await make_app()
     await volunteer(app, fake, 2001)
     r = await svc(app).create(ADMIN_ID, text="Harian", cron="0 9 * * *")
-    from handlers.reminders import register_jobs
+    from bot.features.reminders.handlers import register_jobs
 
     await register_jobs(app)
     await register_jobs(app)
@@ -283,7 +283,7 @@ async def test_interrupted_send_is_not_repeated(make_app, fake, clock):
 async def test_cancelled_reminder_is_not_sent(app, fake, clock, admin):
     await volunteer(app, fake, 2001)
     r = await svc(app).create(ADMIN_ID, text="Batal", cron="0 9 * * *")
-    from handlers.reminders import register_jobs
+    from bot.features.reminders.handlers import register_jobs
 
     await register_jobs(app)
     await admin.send("/pengingat")

@@ -17,14 +17,14 @@ from bot.cli import UserError
 from bot.content import load_content
 from bot.core.clock import parse_iso, system_clock
 from bot.core.i18n import I18n, Translator
-from bot.features.volunteers.service import ROLES, VolunteerService, match_regions
-from bot.services.reminders import (
+from bot.features.reminders.service import (
     ReminderError,
     ReminderService,
     describe,
     local_time,
     parse_local_datetime,
 )
+from bot.features.volunteers.service import ROLES, VolunteerService, match_regions
 from bot.services.staff import StaffService
 from bot.settings import Settings
 from bot.storage.db import Database

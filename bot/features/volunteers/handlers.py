@@ -1,6 +1,6 @@
 """Volunteers: /relawan registration, the staff's decision, /tugas, and the reminder buttons.
 
-The staff's reminder tools and the job queue wiring are in handlers.reminders (registered from
+The staff's reminder tools and the job queue wiring are in bot.features.reminders.handlers (registered from
 here, so FEATURES has one entry for the feature).
 """
 
@@ -36,6 +36,14 @@ from bot.core.ui import (
 from bot.delivery.ratelimit import BULK_ARGS
 from bot.delivery.sender import Outgoing
 from bot.delivery.telegram import telegram_sender
+from bot.features.reminders import handlers as reminder_handlers
+from bot.features.reminders.service import (
+    DONE_PATTERN,
+    SNOOZE_PATTERN,
+    ReminderService,
+    describe,
+    local_time,
+)
 from bot.features.volunteers.repo import Volunteer
 from bot.features.volunteers.service import (
     ROLES,
@@ -44,15 +52,7 @@ from bot.features.volunteers.service import (
     match_regions,
     normalize_phone,
 )
-from bot.services.reminders import (
-    DONE_PATTERN,
-    SNOOZE_PATTERN,
-    ReminderService,
-    describe,
-    local_time,
-)
 from bot.services.staff import PermissionDenied
-from handlers import reminders as reminder_handlers
 
 log = logging.getLogger(__name__)
 
@@ -445,7 +445,7 @@ async def on_snooze(update: Update, context: BotContext) -> None:
 
 # -- wiring ---------------------------------------------------------------------------------------
 async def setup(app: BotApplication) -> None:
-    """At start: build the services, then let handlers.reminders catch up and register jobs."""
+    """At start: build the services, then let bot.features.reminders.handlers catch up and register jobs."""
     runtime = app.runtime
     if "volunteers" not in runtime.extras:
         runtime.extras["volunteers"] = VolunteerService(

@@ -30,8 +30,8 @@ from bot.core.clock import iso, parse_iso
 from bot.core.i18n import N_, Translator
 from bot.core.menu import CommandSpec, MenuEntry
 from bot.core.ui import answer_query, conversation_fallbacks, keyboard, reply, staff_or_unknown
-from bot.features.volunteers.service import ROLES, match_regions
-from bot.services.reminders import (
+from bot.features.reminders.repo import Reminder as StoredReminder
+from bot.features.reminders.service import (
     REASONS,
     WEEKDAY_NAMES,
     ReminderError,
@@ -46,8 +46,8 @@ from bot.services.reminders import (
     parse_local_datetime,
     weekly,
 )
+from bot.features.volunteers.service import ROLES, match_regions
 from bot.services.staff import PermissionDenied
-from bot.storage.reminders import Reminder as StoredReminder
 
 log = logging.getLogger(__name__)
 
