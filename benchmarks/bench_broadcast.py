@@ -34,8 +34,8 @@ import httpx
 from bot.app import OFFLINE_TOKEN, build_application
 from bot.delivery.ratelimit import BULK_ARGS, PriorityRateLimiter
 from bot.delivery.sender import Delivery, Outcome, Outgoing
+from bot.features.broadcasts.service import Draft
 from bot.offline.api import ChatClient, FakeBotAPI
-from bot.services.broadcast import Draft
 from bot.settings import Settings
 
 ADMIN = 9001

@@ -28,7 +28,7 @@ VERB_MODULES: list[str] = [
     "bot.features.skm.cli",
     "bot.features.status.cli",
     "bot.commands.staff",
-    "bot.commands.broadcast",
+    "bot.features.broadcasts.cli",
 ]
 
 

@@ -28,7 +28,7 @@ FEATURES = [
     "bot.features.skm.handlers",
     "bot.features.status.handlers",
     "handlers.staff",
-    "handlers.broadcast",
+    "bot.features.broadcasts.handlers",
     "bot.features.fallback.handlers",
 ]
 

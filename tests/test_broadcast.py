@@ -10,9 +10,9 @@ import httpx
 import pytest
 
 from bot.cli import main
+from bot.features.broadcasts.handlers import attach
+from bot.features.broadcasts.service import Audience, Draft
 from bot.offline.api import ApiError
-from bot.services.broadcast import Audience, Draft
-from handlers.broadcast import attach
 from tests.broadcast_kit import (
     VirtualTime,
     add_subscriber,

@@ -26,11 +26,11 @@ from typing import Any
 
 from bot.core.clock import Clock
 from bot.delivery.sender import Delivery, Outcome, Outgoing, Sender
+from bot.features.broadcasts.repo import BroadcastRow, OutboxRow
 from bot.features.subscribers.service import SubscriberService
 from bot.features.volunteers.service import ROLES as VOLUNTEER_ROLE_NAMES
 from bot.services.staff import StaffService
 from bot.settings import LANGUAGES
-from bot.storage.broadcasts import BroadcastRow, OutboxRow
 from bot.storage.store import Store
 
 log = logging.getLogger(__name__)

@@ -8,8 +8,8 @@ import json
 
 from bot.cli import UserError
 from bot.core.clock import system_clock
+from bot.features.broadcasts.service import BroadcastService, Report
 from bot.features.subscribers.service import SubscriberService
-from bot.services.broadcast import BroadcastService, Report
 from bot.services.staff import StaffService
 from bot.settings import Settings
 from bot.storage.db import Database

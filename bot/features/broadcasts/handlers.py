@@ -1,5 +1,5 @@
 """/siaran: an operator writes an announcement, picks the audience, previews and sends it;
-/siaran_status: how a broadcast is going. The work is in bot.services.broadcast.
+/siaran_status: how a broadcast is going. The work is in bot.features.broadcasts.service.
 
 Text is sent as plain text with the operator's own formatting entities (no parse_mode), so
 nothing they type needs escaping and splitting never breaks a tag.
@@ -36,8 +36,8 @@ from bot.core.ui import (
 from bot.delivery.ratelimit import BULK_ARGS
 from bot.delivery.sender import Outgoing
 from bot.delivery.telegram import telegram_sender
-from bot.features.volunteers.service import ROLES as VOLUNTEER_ROLE_NAMES
-from bot.services.broadcast import (
+from bot.features.broadcasts.repo import BroadcastRow
+from bot.features.broadcasts.service import (
     KIND_SUBSCRIBERS,
     KIND_VOLUNTEERS,
     VOLUNTEER_ROLES,
@@ -49,8 +49,8 @@ from bot.services.broadcast import (
     compose,
     utf16_len,
 )
+from bot.features.volunteers.service import ROLES as VOLUNTEER_ROLE_NAMES
 from bot.services.staff import PermissionDenied
-from bot.storage.broadcasts import BroadcastRow
 
 log = logging.getLogger(__name__)
 
