@@ -27,7 +27,7 @@ VERB_MODULES: list[str] = [
     "bot.features.volunteers.cli",
     "bot.features.skm.cli",
     "bot.features.status.cli",
-    "bot.commands.staff",
+    "bot.features.staff.cli",
     "bot.features.broadcasts.cli",
 ]
 

@@ -14,8 +14,8 @@ from bot.content import Content, load_content
 from bot.core.clock import Clock, system_clock
 from bot.core.i18n import I18n
 from bot.core.menu import Commands, Menu
+from bot.features.staff.service import StaffService
 from bot.features.subscribers.service import SubscriberService
-from bot.services.staff import StaffService
 from bot.settings import Settings
 from bot.storage.db import Database
 from bot.storage.store import Store

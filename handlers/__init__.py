@@ -27,7 +27,7 @@ FEATURES = [
     "bot.features.volunteers.handlers",
     "bot.features.skm.handlers",
     "bot.features.status.handlers",
-    "handlers.staff",
+    "bot.features.staff.handlers",
     "bot.features.broadcasts.handlers",
     "bot.features.fallback.handlers",
 ]

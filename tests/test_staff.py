@@ -7,7 +7,7 @@ import asyncio
 import pytest
 
 from bot.cli import main
-from bot.services.staff import PermissionDenied, StaffError
+from bot.features.staff.service import PermissionDenied, StaffError
 from bot.storage.db import Database
 from bot.storage.store import Store
 from tests.broadcast_kit import add_subscriber

@@ -5,11 +5,11 @@ from __future__ import annotations
 from bot.features.broadcasts.repo import BroadcastRepo
 from bot.features.reminders.repo import ReminderRepo
 from bot.features.skm.repo import SkmRepo
+from bot.features.staff.repo import AuditRepo, StaffRepo
 from bot.features.status.repo import DisbursementRepo
 from bot.features.subscribers.repo import SubscriberRepo
 from bot.features.volunteers.repo import VolunteerRepo
 from bot.storage.db import Database
-from bot.storage.staff import AuditRepo, StaffRepo
 
 
 class Store:

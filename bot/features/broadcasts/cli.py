@@ -9,8 +9,8 @@ import json
 from bot.cli import UserError
 from bot.core.clock import system_clock
 from bot.features.broadcasts.service import BroadcastService, Report
+from bot.features.staff.service import StaffService
 from bot.features.subscribers.service import SubscriberService
-from bot.services.staff import StaffService
 from bot.settings import Settings
 from bot.storage.db import Database
 from bot.storage.store import Store

@@ -49,8 +49,8 @@ from bot.features.broadcasts.service import (
     compose,
     utf16_len,
 )
+from bot.features.staff.service import PermissionDenied
 from bot.features.volunteers.service import ROLES as VOLUNTEER_ROLE_NAMES
-from bot.services.staff import PermissionDenied
 
 log = logging.getLogger(__name__)
 

@@ -27,9 +27,9 @@ from typing import Any
 from bot.core.clock import Clock
 from bot.delivery.sender import Delivery, Outcome, Outgoing, Sender
 from bot.features.broadcasts.repo import BroadcastRow, OutboxRow
+from bot.features.staff.service import StaffService
 from bot.features.subscribers.service import SubscriberService
 from bot.features.volunteers.service import ROLES as VOLUNTEER_ROLE_NAMES
-from bot.services.staff import StaffService
 from bot.settings import LANGUAGES
 from bot.storage.store import Store
 

@@ -46,8 +46,8 @@ from bot.features.reminders.service import (
     parse_local_datetime,
     weekly,
 )
+from bot.features.staff.service import PermissionDenied
 from bot.features.volunteers.service import ROLES, match_regions
-from bot.services.staff import PermissionDenied
 
 log = logging.getLogger(__name__)
 

@@ -34,8 +34,8 @@ from bot.core.clock import Clock, iso, parse_iso
 from bot.core.i18n import N_, Translator
 from bot.delivery.sender import Outcome, Outgoing, Sender
 from bot.features.reminders.repo import DeliveryRow, Reminder, Run
+from bot.features.staff.service import StaffService
 from bot.features.volunteers.service import ROLES
-from bot.services.staff import StaffService
 from bot.storage.store import Store
 
 log = logging.getLogger(__name__)

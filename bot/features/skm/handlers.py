@@ -54,7 +54,7 @@ from bot.features.skm.service import (
     StepResult,
     SurveyService,
 )
-from bot.services.staff import PermissionDenied
+from bot.features.staff.service import PermissionDenied
 
 log = logging.getLogger(__name__)
 

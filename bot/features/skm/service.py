@@ -24,7 +24,7 @@ from bot.content import Content, Skm, Unit
 from bot.core.clock import Clock, parse_iso
 from bot.features.skm import ikm
 from bot.features.skm.repo import DraftRow, NewResponse, ResponseRow
-from bot.services.staff import StaffService
+from bot.features.staff.service import StaffService
 from bot.storage.store import Store
 
 STEP_UNIT = "unit"

@@ -87,7 +87,7 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
         await db.connect()
         try:
             from bot.core.clock import system_clock
-            from bot.storage.staff import AuditRepo
+            from bot.features.staff.repo import AuditRepo
 
             await AuditRepo(db).write(at=system_clock(), actor_id=None, action="status.import",
                                       outcome="ok", detail={

@@ -45,6 +45,7 @@ from bot.core.ui import (
 )
 from bot.delivery.sender import Outgoing
 from bot.delivery.telegram import telegram_sender
+from bot.features.staff.service import PermissionDenied
 from bot.features.status import nik as niks
 from bot.features.status.importer import (
     FILE_PROBLEMS,
@@ -61,7 +62,6 @@ from bot.features.status.service import (
     drain_notifications,
     sort_records,
 )
-from bot.services.staff import PermissionDenied
 from bot.settings import SettingsError
 
 log = logging.getLogger(__name__)

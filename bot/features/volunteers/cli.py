@@ -24,8 +24,8 @@ from bot.features.reminders.service import (
     local_time,
     parse_local_datetime,
 )
+from bot.features.staff.service import StaffService
 from bot.features.volunteers.service import ROLES, VolunteerService, match_regions
-from bot.services.staff import StaffService
 from bot.settings import Settings
 from bot.storage.db import Database
 from bot.storage.store import Store

@@ -44,6 +44,7 @@ from bot.features.reminders.service import (
     describe,
     local_time,
 )
+from bot.features.staff.service import PermissionDenied
 from bot.features.volunteers.repo import Volunteer
 from bot.features.volunteers.service import (
     ROLES,
@@ -52,7 +53,6 @@ from bot.features.volunteers.service import (
     match_regions,
     normalize_phone,
 )
-from bot.services.staff import PermissionDenied
 
 log = logging.getLogger(__name__)
 

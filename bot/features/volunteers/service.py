@@ -14,8 +14,8 @@ from rapidfuzz import fuzz
 from bot.content import Region
 from bot.core.clock import Clock
 from bot.core.i18n import N_
+from bot.features.staff.service import StaffService
 from bot.features.volunteers.repo import Volunteer
-from bot.services.staff import StaffService
 from bot.storage.store import Store
 
 # Role code -> display name (an English msgid, translated per reader).

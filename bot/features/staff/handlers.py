@@ -1,7 +1,7 @@
 """/staf: administrators list, add and remove staff (operators and administrators).
 
 The role is checked here (residents get the ordinary unknown-command answer) and again in
-bot.services.staff, which writes every change to the audit log.
+bot.features.staff.service, which writes every change to the audit log.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from bot.core.ui import (
     reply,
     staff_or_unknown,
 )
-from bot.services.staff import PermissionDenied, StaffError, parse_user_id
+from bot.features.staff.service import PermissionDenied, StaffError, parse_user_id
 
 PREFIX = "staf"
 ADD = f"{PREFIX}:add"

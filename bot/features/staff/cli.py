@@ -11,7 +11,7 @@ import asyncio
 
 from bot.cli import UserError
 from bot.core.clock import system_clock
-from bot.services.staff import ROLES, StaffError, StaffService, parse_user_id
+from bot.features.staff.service import ROLES, StaffError, StaffService, parse_user_id
 from bot.settings import Settings
 from bot.storage.db import Database
 from bot.storage.store import Store
