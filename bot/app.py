@@ -117,7 +117,7 @@ def build_application(
     builder = builder.rate_limiter(limiter)
     app: BotApplication = builder.build()  # type: ignore[assignment]
 
-    from handlers import register_all  # handlers import telegram types; keep import local
+    from bot.features import register_all  # features import bot.app: keep this import local
 
     register_all(app)
     return app

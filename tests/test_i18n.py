@@ -14,7 +14,7 @@ KEYWORDS = {"N_": None, "_": None, "gettext": None, "ngettext": (1, 2)}
 
 def code_msgids() -> set[str]:
     found = set()
-    for folder in ("bot", "handlers"):
+    for folder in ("bot",):
         for _, _, message, _, _ in extract_from_dir(
             ROOT / folder, method_map=[("**.py", "python")], keywords=KEYWORDS
         ):

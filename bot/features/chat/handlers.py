@@ -21,7 +21,7 @@ from bot.context import BotContext
 from bot.core.i18n import LANGUAGE_NAMES, N_, Translator
 from bot.core.menu import CommandSpec, MenuEntry
 from bot.core.ui import answer_query, is_private, keyboard, reply, send_menu
-from handlers import GROUP_GUARD, GROUP_TRACK
+from bot.features import GROUP_GUARD, GROUP_TRACK
 
 log = logging.getLogger(__name__)
 

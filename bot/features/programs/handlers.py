@@ -1,6 +1,7 @@
 """Programs: free-text questions answered from content, /program cards, and the /cek pre-screen.
 
-Thin: the matching is in matching.py, the screener rules in eligibility.py; this module parses updates and renders with the user's translator.
+Thin: the matching is in matching.py, the screener rules in eligibility.py; this module
+parses updates and renders with the user's translator.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Volunteers: /relawan registration, the staff's decision, /tugas, and the reminder buttons.
 
-The staff's reminder tools and the job queue wiring are in bot.features.reminders.handlers (registered from
-here, so FEATURES has one entry for the feature).
+The staff's reminder tools and the job queue wiring are in bot.features.reminders.handlers
+(registered from here, so FEATURES has one entry for the feature).
 """
 
 from __future__ import annotations
@@ -445,7 +445,7 @@ async def on_snooze(update: Update, context: BotContext) -> None:
 
 # -- wiring ---------------------------------------------------------------------------------------
 async def setup(app: BotApplication) -> None:
-    """At start: build the services, then let bot.features.reminders.handlers catch up and register jobs."""
+    """At start: build the services, then let the reminders feature catch up and register jobs."""
     runtime = app.runtime
     if "volunteers" not in runtime.extras:
         runtime.extras["volunteers"] = VolunteerService(
