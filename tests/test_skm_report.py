@@ -24,8 +24,8 @@ PNG = b"\x89PNG\r\n\x1a\n"
 async def test_ikm_for_staff_text_chart_and_spreadsheet(resident, admin, app, fake):
     await complete_survey(resident, "PSTW-PSR", scores=[4, 4, 3, 3, 4, 4, 4, 3, 3],
                           suggestion="<script>alert(1)</script> & antre")
-    await seed(app.runtime.store, 2001, "PSTW-PSR", [3] * 9)
-    await seed(app.runtime.store, 2002, "RSBD-PSR", [2] * 9)
+    await seed(app.services.store, 2001, "PSTW-PSR", [3] * 9)
+    await seed(app.services.store, 2002, "RSBD-PSR", [2] * 9)
     replies = await admin.send("/ikm")
     texts = [m for m in replies if m.kind == "text"]
     body = "\n".join(m.text for m in texts)
@@ -56,8 +56,8 @@ async def test_ikm_for_staff_text_chart_and_spreadsheet(resident, admin, app, fa
 
 
 async def test_ikm_for_one_unit_and_a_month(admin, app):
-    await seed(app.runtime.store, 2001, "RSBN-MLG", [4] * 9)
-    await seed(app.runtime.store, 2002, "RSBN-MLG", [3] * 9, month="2026-10",
+    await seed(app.services.store, 2001, "RSBN-MLG", [4] * 9)
+    await seed(app.services.store, 2002, "RSBN-MLG", [3] * 9, month="2026-10",
                when=dt.datetime(2026, 10, 5, 3, 0, tzinfo=dt.UTC))
     replies = await admin.send("/ikm RSBN-MLG 2026-11")
     body = replies[0].text
@@ -213,7 +213,7 @@ def test_cli_without_a_database(monkeypatch, tmp_path, capsys):
 async def test_ikm_survives_when_files_cannot_be_sent(admin, app, fake):
     from bot.offline.api import ApiError
 
-    await seed(app.runtime.store, 2001, "DINSOS", [4] * 9)
+    await seed(app.services.store, 2001, "DINSOS", [4] * 9)
     fake.fail_when(lambda method, _: ApiError(400, "Bad Request: method not supported")
                    if method in ("sendPhoto", "sendDocument") else None)
     replies = await admin.send("/ikm")

@@ -14,6 +14,12 @@ from bot.core.menu import MenuEntry
 
 Button = tuple[str, str]  # (label, callback_data)
 
+# Handler groups (PTB runs at most one handler per group, lowest first):
+GROUP_TRACK = -10      # records the subscriber and sets context.locale
+GROUP_GUARD = -5       # in group chats only /start gets an answer
+GROUP_NAVIGATION = -1  # a command or button an open conversation does not handle ends it
+GROUP_MAIN = 0         # everything else, in the registry's order
+
 
 def keyboard(rows: Sequence[Sequence[Button]]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
@@ -35,7 +41,7 @@ async def reply(update: Update, context: BotContext, text: str,
 
 async def is_staff(update: Update, context: BotContext) -> bool:
     user = update.effective_user
-    return user is not None and await context.runtime.staff.has(user.id)
+    return user is not None and await context.services.staff.has(user.id)
 
 
 def render_menu(t: Translator, entries: Sequence[MenuEntry],
@@ -46,7 +52,7 @@ def render_menu(t: Translator, entries: Sequence[MenuEntry],
 
 
 async def send_menu(update: Update, context: BotContext, intro: str | None = None) -> None:
-    entries = context.runtime.menu.visible(await is_staff(update, context))
+    entries = context.services.menu.visible(await is_staff(update, context))
     text, markup = render_menu(context.t, entries, intro)
     await reply(update, context, text, markup)
 
@@ -108,7 +114,7 @@ async def staff_or_unknown(update: Update, context: BotContext, needed: str = "o
     """In a staff handler: True if the user may go on; otherwise answer as for an unknown
     command and return False. The service checks the role again."""
     user = update.effective_user
-    if user is not None and await context.runtime.staff.has(user.id, needed):
+    if user is not None and await context.services.staff.has(user.id, needed):
         return True
     await answer_query(update)
     await unknown_command(update, context)

@@ -49,3 +49,21 @@ class Delivery:
 
 
 Sender = Callable[[int, Outgoing], Awaitable[Delivery]]
+
+
+@dataclass(frozen=True)
+class Senders:
+    """One sender per lane: `reply` answers people who wrote; `bulk` carries broadcasts,
+    reminders and notifications behind the replies (bot.delivery.ratelimit)."""
+
+    reply: Sender
+    bulk: Sender
+
+    @classmethod
+    def refusing(cls) -> Senders:
+        """For the command line, whose verbs never send: a send is a programming error."""
+
+        async def refuse(chat_id: int, message: Outgoing) -> Delivery:
+            raise RuntimeError("this process has no Telegram bot to send with")
+
+        return cls(reply=refuse, bulk=refuse)

@@ -8,7 +8,7 @@ from telegram import Bot, MessageEntity
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.core.ui import keyboard
-from bot.delivery.sender import Delivery, Outcome, Outgoing, Sender
+from bot.delivery.sender import Delivery, Outcome, Outgoing, Sender, Senders
 
 NETWORK_RETRIES = 3
 
@@ -54,3 +54,10 @@ def telegram_sender(bot: Bot, *, network_retries: int = NETWORK_RETRIES,
 
 def _reason(exc: Exception) -> str:
     return f"{type(exc).__name__}: {exc}"[:200]
+
+
+def telegram_senders(bot: Bot) -> Senders:
+    """The bot's two lanes: replies first, bulk sends behind them."""
+    from bot.delivery.ratelimit import BULK_ARGS
+
+    return Senders(reply=telegram_sender(bot), bulk=telegram_sender(bot, rate_limit_args=BULK_ARGS))

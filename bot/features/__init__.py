@@ -1,5 +1,5 @@
-"""Telegram adapters, one module per feature; each has `register(app)` and may have
-`register_late(app)`.
+"""One package per feature. Each has handlers.py with `register(app)` (and may have
+`register_late(app)`); bot/features/registry.py lists them in order.
 
 Handler groups:
   -10  tracking: records the subscriber and sets context.locale (bot.features.chat.handlers.track)
@@ -12,41 +12,3 @@ Handler groups:
             (core: /start, /menu, /batal ...; programs: free-text questions; fallback: the rest)
        PTB runs at most one handler per group, so order within group 0 decides who answers.
 """
-
-from __future__ import annotations
-
-from importlib import import_module
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from telegram.ext import Application
-
-FEATURES = [
-    "bot.features.chat.handlers",
-    "bot.features.programs.handlers",
-    "bot.features.volunteers.handlers",
-    "bot.features.skm.handlers",
-    "bot.features.status.handlers",
-    "bot.features.staff.handlers",
-    "bot.features.broadcasts.handlers",
-    "bot.features.fallback.handlers",
-]
-
-GROUP_TRACK = -10
-GROUP_GUARD = -5
-GROUP_NAVIGATION = -1
-GROUP_MAIN = 0
-
-
-def register_all(app: Application) -> None:
-    modules = [import_module(name) for name in FEATURES]
-    for module in modules:
-        module.register(app)
-    for module in modules:
-        late = getattr(module, "register_late", None)
-        if late is not None:
-            late(app)
-
-    from bot.core.ui import navigation_guard  # after every feature has registered
-
-    app.add_handler(navigation_guard(app.handlers.get(GROUP_MAIN, [])), group=GROUP_NAVIGATION)

@@ -92,7 +92,7 @@ class SQLitePersistence(BasePersistence[dict, dict, dict]):
     async def refresh_chat_data(self, chat_id: int, chat_data: dict) -> None:
         return None
 
-    # -- bot data and callback data are not kept (runtime state lives in Runtime) -------------
+    # -- bot data and callback data are not kept (services live in bot.services) -------
     async def get_bot_data(self) -> dict:
         return {}
 

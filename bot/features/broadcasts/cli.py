@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 
-from bot.cli import UserError
-from bot.core.clock import system_clock
-from bot.features.broadcasts.service import BroadcastService, Report
-from bot.features.staff.service import StaffService
-from bot.features.subscribers.service import SubscriberService
+from bot.core.errors import UserError
+from bot.features.broadcasts.service import Report
+from bot.services import Services, run_with_services
 from bot.settings import Settings
-from bot.storage.db import Database
-from bot.storage.store import Store
 
 
 def _audience(a: dict) -> str:
@@ -44,24 +39,14 @@ def render(r: Report) -> str:
     return "\n".join(lines)
 
 
-async def _reports(settings: Settings, broadcast_id: int | None) -> list[Report]:
-    if not settings.database_path.exists():
-        raise UserError(f"there is no database at {settings.database_path} (DATABASE_PATH)")
-    db = Database(settings.database_path)
-    await db.connect()
-    try:
-        store = Store(db)
-        staff = StaffService(store, settings.admin_ids, system_clock)
-        service = BroadcastService(store, staff, SubscriberService(
-            store, system_clock, settings.default_language), system_clock)
-        if broadcast_id is None:
-            return await service.recent(None, limit=10)
-        report = await service.report(broadcast_id)
-        if report is None:
-            raise UserError(f"there is no broadcast #{broadcast_id}")
-        return [report]
-    finally:
-        await db.close()
+async def _reports(services: Services, broadcast_id: int | None) -> list[Report]:
+    service = services.broadcasts
+    if broadcast_id is None:
+        return await service.recent(None, limit=10)
+    report = await service.report(broadcast_id)
+    if report is None:
+        raise UserError(f"there is no broadcast #{broadcast_id}")
+    return [report]
 
 
 def _status(args: argparse.Namespace, settings: Settings) -> int:
@@ -71,7 +56,8 @@ def _status(args: argparse.Namespace, settings: Settings) -> int:
         if not (raw.isascii() and raw.isdigit()):
             raise UserError("the broadcast id must be a number, e.g. 3")
         broadcast_id = int(raw)
-    reports = asyncio.run(_reports(settings, broadcast_id))
+    reports = run_with_services(settings, lambda s: _reports(s, broadcast_id),
+                                existing_database=True)
     if args.json:
         data = [r.as_dict() for r in reports]
         print(json.dumps(data[0] if broadcast_id is not None else data, ensure_ascii=False,

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import logging
 import warnings
+from typing import TYPE_CHECKING
 
 from telegram import Message, MessageEntity, Update
-from telegram.error import BadRequest
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
@@ -21,7 +21,6 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot.app import BotApplication
 from bot.context import BotContext
 from bot.core.i18n import N_, Translator
 from bot.core.menu import CommandSpec, MenuEntry
@@ -36,7 +35,7 @@ from bot.core.ui import (
 from bot.delivery.ratelimit import BULK_ARGS
 from bot.delivery.sender import Outgoing
 from bot.delivery.telegram import telegram_sender
-from bot.features.broadcasts.repo import BroadcastRow
+from bot.features.broadcasts.render import audience_label, render_report, role_label
 from bot.features.broadcasts.service import (
     KIND_SUBSCRIBERS,
     KIND_VOLUNTEERS,
@@ -45,12 +44,13 @@ from bot.features.broadcasts.service import (
     BroadcastError,
     BroadcastService,
     Draft,
-    Report,
     compose,
     utf16_len,
 )
 from bot.features.staff.service import PermissionDenied
-from bot.features.volunteers.service import ROLES as VOLUNTEER_ROLE_NAMES
+
+if TYPE_CHECKING:
+    from bot.app import BotApplication
 
 log = logging.getLogger(__name__)
 
@@ -70,100 +70,20 @@ TEXT, JV_ASK, JV_TEXT, AUDIENCE, ROLE, REGION, CONFIRM = range(7)
 DRAFT_KEY = "broadcast_draft"
 MAX_DRAFT = 20_000  # characters of announcement; longer is surely a mistake
 
-def service_of(context_or_app) -> BroadcastService:
-    runtime = getattr(context_or_app, "runtime", None)
-    return runtime.extras[FEATURE]  # type: ignore[union-attr,return-value]
+def service_of(context_or_app: BotContext | BotApplication) -> BroadcastService:
+    return context_or_app.services.broadcasts
 
 
-# -- rendering ----------------------------------------------------------------------------------
-def role_label(t: Translator, role: str) -> str:
-    """The volunteers feature's name for a role, in the reader's language."""
-    return t(VOLUNTEER_ROLE_NAMES[role]) if role in VOLUNTEER_ROLE_NAMES else role
 
-
-def audience_label(t: Translator, audience: dict, content) -> str:
-    if audience.get("kind") != KIND_VOLUNTEERS:
-        return t(N_("all subscribers"))
-    role, code = audience.get("role"), audience.get("region")
-    region = content.region(code) if code else None
-    where = region.label() if region else code
-    if role and code:
-        return t(N_("volunteers: {role} in {region}")).format(role=role_label(t, role),
-                                                            region=where)
-    if role:
-        return t(N_("volunteers: {role}")).format(role=role_label(t, role))
-    if code:
-        return t(N_("volunteers in {region}")).format(region=where)
-    return t(N_("all volunteers"))
-
-
-def _duration(t: Translator, seconds: float) -> str:
-    seconds = max(0, round(seconds))
-    if seconds < 60:
-        return t(N_("{seconds} s")).format(seconds=seconds)
-    minutes, secs = divmod(seconds, 60)
-    if minutes < 60:
-        return t(N_("{minutes} min {seconds} s")).format(minutes=minutes, seconds=secs)
-    hours, minutes = divmod(minutes, 60)
-    return t(N_("{hours} h {minutes} min")).format(hours=hours, minutes=minutes)
-
-
-def render_report(t: Translator, r: Report, content, final: bool = False) -> str:
-    if r.status == "done":
-        head = t(N_("Broadcast #{id} is finished.")).format(id=r.id)
-    elif final:
-        head = t(N_("Broadcast #{id} has stopped.")).format(id=r.id)
-    else:
-        head = t(N_("Broadcast #{id} is being sent.")).format(id=r.id)
-    lines = [
-        head,
-        t(N_("To: {audience}")).format(audience=audience_label(t, r.audience, content)),
-        t(N_("Sent: {sent} of {total}")).format(sent=r.sent, total=r.total),
-        t(N_("Failed: {count}")).format(count=r.failed),
-        t(N_("Blocked the bot: {count}")).format(count=r.blocked),
-        t(N_("Left: {count}")).format(count=r.left),
-    ]
-    if r.status == "sending" and r.rate:
-        lines.append(t(N_("Speed: {rate} messages a second; about {eta} to go")).format(
-            rate=f"{r.rate:.1f}", eta=_duration(t, r.eta_seconds or 0)))
-    if r.restarts:
-        lines.append(t(N_("Resumed after a restart of the bot: {count}x")).format(
-            count=r.restarts))
-    if r.duplicates:
-        lines.append(t(N_("In flight at a restart and sent again (these people may have it "
-                          "twice): {count}")).format(count=r.duplicates))
-    if r.retries_429:
-        lines.append(t(N_("Telegram asked us to slow down {count}x; those messages were "
-                          "retried.")).format(count=r.retries_429))
-    return "\n".join(lines)
-
-
-# -- the bot side of the service: the bulk sender and the progress message --------------------
-def attach(app: BotApplication, *, backoff: float = 0.5) -> BroadcastService:
-    """Give the service the bot's bulk sender (rate limiter's bulk lane) and progress callback."""
-    service = service_of(app)
-
-    async def notify(b: BroadcastRow, report: Report, final: bool) -> None:
-        if b.report_chat_id is None:
-            return
-        runtime = app.runtime
-        t = runtime.i18n.translator(await runtime.subscribers.locale_for(b.created_by))
-        text = render_report(t, report, runtime.content, final)
-        if b.progress_message_id is not None:
-            try:
-                await app.bot.edit_message_text(text, chat_id=b.report_chat_id,
-                                                message_id=b.progress_message_id)
-            except BadRequest as exc:  # "not modified", or too old: the final report follows
-                log.debug("progress edit refused: %s", exc)
-        if final:
-            await app.bot.send_message(b.report_chat_id, text)
-
-    service.attach(telegram_sender(app.bot, rate_limit_args=BULK_ARGS, backoff=backoff), notify)
+def use_backoff(app: BotApplication, backoff: float) -> BroadcastService:
+    """Tests: the same bulk sender with another pause between network retries."""
+    service = app.services.broadcasts
+    service.attach(telegram_sender(app.bot, rate_limit_args=BULK_ARGS, backoff=backoff),
+                   service.notify)
     return service
 
 
 async def _on_start(app: BotApplication) -> None:
-    attach(app)
     await service_of(app).resume_all()
 
 
@@ -481,18 +401,14 @@ async def cmd_status(update: Update, context: BotContext) -> None:
 
 
 def register(app: BotApplication) -> None:
-    runtime = app.runtime
-    runtime.extras[FEATURE] = BroadcastService(
-        runtime.store, runtime.staff, runtime.subscribers, runtime.clock,
-        default_language=runtime.settings.default_language,
-        rate=runtime.settings.broadcast_rate)
-    runtime.start_hooks.append(_on_start)
-    runtime.stop_hooks.append(_on_stop)
-    entry = runtime.menu.add(MenuEntry(MENU_KEY, N_("Send an announcement"), order=80,
+    services = app.services
+    services.start_hooks.append(_on_start)
+    services.stop_hooks.append(_on_stop)
+    entry = services.menu.add(MenuEntry(MENU_KEY, N_("Send an announcement"), order=80,
                                        staff_only=True))
-    runtime.commands.add(CommandSpec("siaran", N_("send an announcement"), order=80,
+    services.commands.add(CommandSpec("siaran", N_("send an announcement"), order=80,
                                      staff_only=True))
-    runtime.commands.add(CommandSpec("siaran_status", N_("how a broadcast is going"), order=81,
+    services.commands.add(CommandSpec("siaran_status", N_("how a broadcast is going"), order=81,
                                      staff_only=True))
     text_input = (filters.TEXT & ~filters.COMMAND) | filters.PHOTO
     with warnings.catch_warnings():  # per_message=False is intended: one draft per operator chat

@@ -223,7 +223,8 @@ class _Run:
 
 class BroadcastService:
     def __init__(self, store: Store, staff: StaffService, subscribers: SubscriberService,
-                 clock: Clock, *, default_language: str = "id", rate: float = 25.0,
+                 clock: Clock, *, sender: Sender, notify: Notify | None = None,
+                 default_language: str = "id", rate: float = 25.0,
                  monotonic: Callable[[], float] = time.monotonic) -> None:
         self.store = store
         self.repo = store.broadcasts
@@ -235,8 +236,8 @@ class BroadcastService:
         self.batch = max(1, min(64, round(rate / 4)))  # rows claimed at a time (~1/4 s)
         self.progress_every = PROGRESS_EVERY
         self.error_pause = ERROR_PAUSE
-        self.sender: Sender | None = None
-        self.notify: Notify | None = None
+        self.sender = sender
+        self.notify = notify
         self.fault: Callable[[str], None] | None = None  # tests: crash at "claimed"/"recorded"
         self._runs: dict[int, _Run] = {}
         self._stopping = False
@@ -289,7 +290,7 @@ class BroadcastService:
         return broadcast_id
 
     def attach(self, sender: Sender, notify: Notify | None = None) -> None:
-        """The bot's bulk Sender and the operator's progress callback (set at start)."""
+        """Use another sender and progress callback from now on (tests, benchmarks)."""
         self.sender = sender
         self.notify = notify
         self._stopping = False
@@ -300,8 +301,6 @@ class BroadcastService:
 
     def launch(self, broadcast_id: int) -> asyncio.Task:
         """Start draining a broadcast's outbox in the background (no-op if already running)."""
-        if self.sender is None:
-            raise RuntimeError("BroadcastService.attach(sender) was not called")
         run = self._runs.get(broadcast_id)
         if run is not None and not run.task.done():
             return run.task
@@ -346,7 +345,6 @@ class BroadcastService:
     async def _deliver(self, row: OutboxRow, messages: list[Outgoing]) -> tuple[str, str | None,
                                                                                 int]:
         """Send one recipient's messages: (status, error, how many 429s it met)."""
-        assert self.sender is not None
         floods = 0
         for number, message in enumerate(messages, 1):
             while True:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from telegram import BotCommand, ChatMemberUpdated, Update
 from telegram.constants import ChatMemberStatus, ChatType
@@ -16,12 +17,21 @@ from telegram.ext import (
     filters,
 )
 
-from bot.app import BotApplication
 from bot.context import BotContext
 from bot.core.i18n import LANGUAGE_NAMES, N_, Translator
 from bot.core.menu import CommandSpec, MenuEntry
-from bot.core.ui import answer_query, is_private, keyboard, reply, send_menu
-from bot.features import GROUP_GUARD, GROUP_TRACK
+from bot.core.ui import (
+    GROUP_GUARD,
+    GROUP_TRACK,
+    answer_query,
+    is_private,
+    keyboard,
+    reply,
+    send_menu,
+)
+
+if TYPE_CHECKING:
+    from bot.app import BotApplication
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +55,7 @@ async def track(update: Update, context: BotContext) -> None:
     user = update.effective_user
     if user is None or user.is_bot:
         return
-    subscribers = context.runtime.subscribers
+    subscribers = context.services.subscribers
     if is_private(update) and update.my_chat_member is None:
         sub = await subscribers.seen(user.id, user.language_code)
     else:
@@ -90,7 +100,7 @@ async def ask_language(update: Update, context: BotContext, first_contact: bool)
 
 async def on_language(update: Update, context: BotContext) -> None:
     code = context.match.group(1)
-    await context.runtime.subscribers.choose_language(update.effective_user.id, code)
+    await context.services.subscribers.choose_language(update.effective_user.id, code)
     context.locale = code
     await answer_query(update)
     try:
@@ -108,7 +118,7 @@ async def cmd_language(update: Update, context: BotContext) -> None:
 
 # -- start, menu, help --------------------------------------------------------------------------
 async def cmd_start(update: Update, context: BotContext) -> None:
-    sub = await context.runtime.subscribers.get(update.effective_user.id)
+    sub = await context.services.subscribers.get(update.effective_user.id)
     if sub is None or sub.language is None:
         await ask_language(update, context, first_contact=True)
         return
@@ -139,8 +149,8 @@ def render_help(t: Translator, context: BotContext, commands) -> str:
 
 
 async def cmd_help(update: Update, context: BotContext) -> None:
-    staff = await context.runtime.staff.has(update.effective_user.id)
-    commands = context.runtime.commands.visible(staff)
+    staff = await context.services.staff.has(update.effective_user.id)
+    commands = context.services.commands.visible(staff)
     await reply(update, context, render_help(context.t, context, commands))
 
 
@@ -161,14 +171,14 @@ async def cmd_cancel_idle(update: Update, context: BotContext) -> None:
 
 # -- subscription -------------------------------------------------------------------------------
 async def cmd_unsubscribe(update: Update, context: BotContext) -> None:
-    await context.runtime.subscribers.set_subscribed(update.effective_user.id, False)
+    await context.services.subscribers.set_subscribed(update.effective_user.id, False)
     await reply(update, context, context._(N_(
         "You will no longer receive announcements. You can still use the bot at any time. "
         "Type /langganan to receive announcements again.")))
 
 
 async def cmd_subscribe(update: Update, context: BotContext) -> None:
-    await context.runtime.subscribers.set_subscribed(update.effective_user.id, True)
+    await context.services.subscribers.set_subscribed(update.effective_user.id, True)
     await reply(update, context, context._(N_(
         "You will receive announcements from the office again. Type /berhenti to stop them.")))
 
@@ -180,9 +190,9 @@ async def on_my_chat_member(update: Update, context: BotContext) -> None:
         return
     status = change.new_chat_member.status
     if status in (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT):
-        await context.runtime.subscribers.set_blocked(change.chat.id, True)
+        await context.services.subscribers.set_blocked(change.chat.id, True)
     elif status == ChatMemberStatus.MEMBER:
-        await context.runtime.subscribers.set_blocked(change.chat.id, False)
+        await context.services.subscribers.set_blocked(change.chat.id, False)
 
 
 async def on_long_text(update: Update, context: BotContext) -> None:
@@ -194,10 +204,10 @@ async def on_long_text(update: Update, context: BotContext) -> None:
 # -- wiring -------------------------------------------------------------------------------------
 async def set_commands(app: BotApplication) -> None:
     """Telegram's command menu, per language (and the default language for everyone else)."""
-    runtime = app.runtime
-    specs = runtime.commands.visible(False)
-    for lang in (None, *runtime.i18n.languages):
-        t = runtime.i18n.translator(lang or runtime.settings.default_language)
+    services = app.services
+    specs = services.commands.visible(False)
+    for lang in (None, *services.i18n.languages):
+        t = services.i18n.translator(lang or services.settings.default_language)
         commands = [BotCommand(c.name, t(c.description)[:256]) for c in specs]
         try:
             await app.bot.set_my_commands(commands, language_code=lang)
@@ -207,9 +217,9 @@ async def set_commands(app: BotApplication) -> None:
 
 
 def register(app: BotApplication) -> None:
-    runtime = app.runtime
-    runtime.menu.add(MenuEntry("help", N_("Help and contacts"), order=90))
-    runtime.menu.add(MenuEntry("lang", N_("Change language"), order=95))
+    services = app.services
+    services.menu.add(MenuEntry("help", N_("Help and contacts"), order=90))
+    services.menu.add(MenuEntry("lang", N_("Change language"), order=95))
     for spec in (
         CommandSpec("menu", N_("show the main menu"), order=1),
         CommandSpec("bantuan", N_("help and the office's contacts"), order=90),
@@ -218,8 +228,8 @@ def register(app: BotApplication) -> None:
         CommandSpec("berhenti", N_("stop receiving announcements"), order=93),
         CommandSpec("langganan", N_("receive announcements again"), order=94),
     ):
-        runtime.commands.add(spec)
-    runtime.start_hooks.append(set_commands)
+        services.commands.add(spec)
+    services.start_hooks.append(set_commands)
 
     app.add_handler(TypeHandler(Update, track), group=GROUP_TRACK)
     app.add_handler(TypeHandler(Update, group_guard), group=GROUP_GUARD)

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
-from bot.app import BotApplication
 from bot.context import BotContext
 from bot.core.i18n import N_
 from bot.core.ui import reply, send_menu, stale_button, unknown_command
+
+if TYPE_CHECKING:
+    from bot.app import BotApplication
 
 log = logging.getLogger(__name__)
 
@@ -39,11 +42,11 @@ async def on_error(update: object, context: BotContext) -> None:
         return
     if update.effective_chat.type != "private":
         return
-    runtime = context.application.runtime
+    services = context.application.services
     user = update.effective_user
-    locale = await runtime.subscribers.locale_for(user.id if user else None,
+    locale = await services.subscribers.locale_for(user.id if user else None,
                                                   user.language_code if user else None)
-    t = runtime.i18n.translator(locale)
+    t = services.i18n.translator(locale)
     try:
         await context.bot.send_message(update.effective_chat.id, t(N_(
             "Sorry, something went wrong on our side. Please try again in a moment. "

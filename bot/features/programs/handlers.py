@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import warnings
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from telegram import Update
 from telegram.ext import (
@@ -20,7 +21,6 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot.app import BotApplication
 from bot.content.programs import ASPECTS, KEY_PATTERN, Program, Question, Screener
 from bot.context import BotContext
 from bot.core.i18n import N_, Translator
@@ -36,11 +36,13 @@ from bot.core.ui import (
 from bot.features.programs.eligibility import Assessment, Verdict, assess
 from bot.features.programs.matching import Match, ProgramIndex
 
+if TYPE_CHECKING:
+    from bot.app import BotApplication
+
 log = logging.getLogger(__name__)
 
-EXTRA_KEY = "programs"           # runtime.extras[EXTRA_KEY]: the ProgramIndex
-KEYBOARDS_KEY = "programs_keyboards"  # runtime.extras[...]: answer keyboards, built once each
-ANSWERS_KEY = "programs_answers"      # runtime.extras[...]: answer texts, rendered once each
+KEYBOARDS_KEY = "programs_keyboards"  # services.memo[...]: answer keyboards, built once each
+ANSWERS_KEY = "programs_answers"      # services.memo[...]: answer texts, rendered once each
 PREFIX = "prog"
 CEK = "cek"
 _KEY = KEY_PATTERN.strip("^$")
@@ -78,11 +80,7 @@ NEXT_ASPECT = {None: "eligibility", "eligibility": "apply", "benefit": "eligibil
 
 
 def index_of(context: BotContext) -> ProgramIndex:
-    index = context.runtime.extras.get(EXTRA_KEY)
-    if index is None:  # built at start; this only runs if a hook was skipped (tests, console)
-        index = ProgramIndex(context.content.programs)
-        context.runtime.extras[EXTRA_KEY] = index
-    return index  # type: ignore[return-value]
+    return context.services.programs
 
 
 # -- rendering --------------------------------------------------------------------------------
@@ -119,9 +117,9 @@ def render_answer(t: Translator, program: Program, aspect: str | None) -> str:
 
 
 def _once(context: BotContext, store: str, key: tuple, build):
-    """build() once per key, kept in runtime.extras (content is fixed while the bot runs;
+    """build() once per key, kept in services.memo (content is fixed while the bot runs;
     rebuilding texts and keyboards for every answer showed in the benchmark)."""
-    cache: dict = context.runtime.extras.setdefault(store, {})
+    cache: dict = context.services.memo.setdefault(store, {})
     value = cache.get(key)
     if value is None:
         value = cache[key] = build()
@@ -430,19 +428,13 @@ async def cek_why_not(update: Update, context: BotContext) -> None:
 
 
 # -- wiring -----------------------------------------------------------------------------------
-async def build_index(app: BotApplication) -> None:
-    """Start hook: the matcher's index, once."""
-    app.runtime.extras[EXTRA_KEY] = ProgramIndex(app.runtime.content.programs)
-
-
 def register(app: BotApplication) -> None:
-    runtime = app.runtime
-    programs_entry = runtime.menu.add(MenuEntry("programs", N_("Assistance programs"), order=10))
-    cek_entry = runtime.menu.add(MenuEntry("cek", N_("Check which programs may fit me"),
+    services = app.services
+    programs_entry = services.menu.add(MenuEntry("programs", N_("Assistance programs"), order=10))
+    cek_entry = services.menu.add(MenuEntry("cek", N_("Check which programs may fit me"),
                                            order=11))
-    runtime.commands.add(CommandSpec("program", N_("the list of assistance programs"), order=10))
-    runtime.commands.add(CommandSpec("cek", N_("check which programs may fit you"), order=11))
-    runtime.start_hooks.append(build_index)
+    services.commands.add(CommandSpec("program", N_("the list of assistance programs"), order=10))
+    services.commands.add(CommandSpec("cek", N_("check which programs may fit you"), order=11))
 
     with warnings.catch_warnings():  # per_message=False with buttons is what we want here
         warnings.simplefilter("ignore", PTBUserWarning)

@@ -220,7 +220,7 @@ class ReminderService:
     def __init__(self, store: Store, staff: StaffService, clock: Clock, *, tz: ZoneInfo,
                  grace: dt.timedelta, regions: Sequence[Region],
                  translator: Callable[[str], Translator],
-                 locale_for: Callable[[int], Awaitable[str]],
+                 locale_for: Callable[[int], Awaitable[str]], sender: Sender,
                  sleep: Callable[[float], Awaitable[object]] = asyncio.sleep) -> None:
         self.store = store
         self.repo = store.reminders
@@ -232,7 +232,7 @@ class ReminderService:
         self.translator = translator
         self.locale_for = locale_for
         self.sleep = sleep
-        self.sender: Sender | None = None  # set when the bot starts
+        self.sender = sender  # the bulk lane: no resident waits behind reminders
 
     # -- staff actions ----------------------------------------------------------------------------
     async def create(self, actor_id: int | None, *, text: str, role: str | None = None,
@@ -372,8 +372,6 @@ class ReminderService:
         return result
 
     async def _send(self, user_id: int, message: Outgoing) -> tuple[str, str | None, int | None]:
-        if self.sender is None:
-            raise RuntimeError("the reminder service has no sender yet")
         for _ in range(RETRIES_ON_429 + 1):
             try:
                 delivery = await self.sender(user_id, message)

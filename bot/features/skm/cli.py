@@ -7,22 +7,19 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 from pathlib import Path
 
-from bot.content import load_content
 from bot.core.clock import Clock, system_clock
+from bot.core.errors import UserError
 from bot.features.skm import files as skm_files
 from bot.features.skm import ikm
 from bot.features.skm.service import Period, Report, SurveyService
+from bot.services import Services, run_with_services
 from bot.settings import Settings
-from bot.storage.db import Database
-from bot.storage.store import Store
 
 
 def _period(text: str | None) -> Period | None:
-    from bot.cli import UserError
 
     if text is None:
         return None
@@ -32,26 +29,13 @@ def _period(text: str | None) -> Period | None:
         raise UserError(str(exc)) from None
 
 
-def _check_database(settings: Settings) -> None:
-    from bot.cli import UserError
-
-    if not Path(settings.database_path).exists():
-        raise UserError(f"there is no database at {settings.database_path} (DATABASE_PATH)")
-
-
-async def _with_service(settings: Settings, clock: Clock, work):
-    content = load_content(settings.content_dir)
-    db = Database(settings.database_path)
-    await db.connect()
-    try:
-        service = SurveyService(Store(db), content, clock, settings.tz)
-        return await work(service)
-    finally:
-        await db.close()
+def _with_survey(settings: Settings, clock: Clock, work):
+    """work(survey service, services) with the bot's own services, on an existing database."""
+    return run_with_services(settings, lambda s: work(s.survey, s), clock=clock,
+                             existing_database=True)
 
 
 def _check_unit(service: SurveyService, code: str | None) -> str | None:
-    from bot.cli import UserError
 
     if code is None:
         return None
@@ -91,12 +75,11 @@ def render_text(report: Report) -> str:
 def _report(args: argparse.Namespace, settings: Settings) -> int:
     period = _period(args.period)
 
-    async def work(service: SurveyService) -> Report:
+    async def work(service: SurveyService, _services: Services) -> Report:
         unit = _check_unit(service, args.unit)
         return await service.report(period or service.current_period(), unit, suggestions=0)
 
-    _check_database(settings)
-    report = asyncio.run(_with_service(settings, args.clock, work))
+    report = _with_survey(settings, args.clock, work)
     if args.json:
         print(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
     else:
@@ -105,26 +88,23 @@ def _report(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _export(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.cli import UserError
 
     period = _period(args.period)
     out = Path(args.out)
     if not out.parent.exists():
         raise UserError(f"the folder {out.parent} does not exist")
 
-    async def work(service: SurveyService):
+    async def work(service: SurveyService, services: Services):
         unit = _check_unit(service, args.unit)
         p = period or service.current_period()
         responses = await service.responses(p, unit)
         report = await service.report(p, unit, suggestions=0)
-        await service.store.audit.write(at=service.clock(), actor_id=None, action="skm.export",
-                                        target=p.code, detail={"unit": unit, "rows":
-                                                               len(responses),
-                                                               "format": args.format})
+        await services.staff.audit(None, "skm.export", target=p.code,
+                                   detail={"unit": unit, "rows": len(responses),
+                                           "format": args.format})
         return service, p, responses, report
 
-    _check_database(settings)
-    service, p, responses, report = asyncio.run(_with_service(settings, args.clock, work))
+    service, p, responses, report = _with_survey(settings, args.clock, work)
     head = skm_files.header(service.content)
     body = skm_files.rows(service.content, responses, service.tz)
     if args.format == "csv":

@@ -13,6 +13,7 @@ import asyncio
 import html
 import logging
 import warnings
+from typing import TYPE_CHECKING
 
 from babel.dates import format_date
 from babel.numbers import format_decimal
@@ -27,7 +28,6 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot.app import BotApplication
 from bot.context import BotContext
 from bot.core.i18n import N_, Translator
 from bot.core.menu import CommandSpec, MenuEntry
@@ -55,6 +55,9 @@ from bot.features.skm.service import (
     SurveyService,
 )
 from bot.features.staff.service import PermissionDenied
+
+if TYPE_CHECKING:
+    from bot.app import BotApplication
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +93,7 @@ def page_data(draft_id: int, page: int) -> str:
 
 
 def survey(context: BotContext) -> SurveyService:
-    return context.runtime.extras[EXTRA_KEY]  # type: ignore[return-value]
+    return context.services.survey
 
 
 def state_for(step: str) -> str:
@@ -492,12 +495,6 @@ async def cmd_ikm(update: Update, context: BotContext) -> None:
 
 
 # -- wiring ---------------------------------------------------------------------------------------
-async def _start(app: BotApplication) -> None:
-    runtime = app.runtime
-    runtime.extras[EXTRA_KEY] = SurveyService(runtime.store, runtime.content, runtime.clock,
-                                              runtime.settings.tz, runtime.staff)
-
-
 def build_conversation() -> ConversationHandler:
     text = filters.TEXT & ~filters.COMMAND & filters.UpdateType.MESSAGE
     with warnings.catch_warnings():
@@ -527,12 +524,11 @@ def build_conversation() -> ConversationHandler:
 
 
 def register(app: BotApplication) -> None:
-    runtime = app.runtime
-    runtime.menu.add(MENU)
-    runtime.commands.add(CommandSpec("survei", N_("rate a service of the office (survey)"),
+    services = app.services
+    services.menu.add(MENU)
+    services.commands.add(CommandSpec("survei", N_("rate a service of the office (survey)"),
                                      order=40))
-    runtime.commands.add(CommandSpec("ikm", N_("staff: satisfaction index (IKM) and spreadsheet"),
+    services.commands.add(CommandSpec("ikm", N_("staff: satisfaction index (IKM) and spreadsheet"),
                                      order=80, staff_only=True))
-    runtime.start_hooks.append(_start)
     app.add_handler(build_conversation())
     app.add_handler(CommandHandler("ikm", cmd_ikm))

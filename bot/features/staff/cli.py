@@ -7,14 +7,11 @@ change is still written to the audit log.
 from __future__ import annotations
 
 import argparse
-import asyncio
 
-from bot.cli import UserError
-from bot.core.clock import system_clock
-from bot.features.staff.service import ROLES, StaffError, StaffService, parse_user_id
+from bot.core.errors import UserError
+from bot.features.staff.service import ROLES, StaffError, parse_user_id
+from bot.services import run_with_services
 from bot.settings import Settings
-from bot.storage.db import Database
-from bot.storage.store import Store
 
 MESSAGES = {
     "bad_id": "that is not a Telegram user id (a positive number)",
@@ -23,16 +20,6 @@ MESSAGES = {
     "not_staff": "that user is not on the staff list",
     "self": "you cannot remove yourself",
 }
-
-
-async def _with_service(settings: Settings, work):
-    db = Database(settings.database_path)
-    await db.connect()
-    try:
-        service = StaffService(Store(db), settings.admin_ids, system_clock)
-        return await work(service)
-    finally:
-        await db.close()
 
 
 def _user_id(text: str) -> int:
@@ -44,7 +31,7 @@ def _user_id(text: str) -> int:
 
 def _run(settings: Settings, work):
     try:
-        return asyncio.run(_with_service(settings, work))
+        return run_with_services(settings, lambda s: work(s.staff))
     except StaffError as err:
         raise UserError(MESSAGES[err.code]) from None
 

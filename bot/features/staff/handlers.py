@@ -7,6 +7,7 @@ bot.features.staff.service, which writes every change to the audit log.
 from __future__ import annotations
 
 import warnings
+from typing import TYPE_CHECKING
 
 from telegram import Update
 from telegram.ext import (
@@ -18,7 +19,6 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot.app import BotApplication
 from bot.context import BotContext
 from bot.core.i18n import N_, Translator
 from bot.core.menu import CommandSpec
@@ -30,6 +30,9 @@ from bot.core.ui import (
     staff_or_unknown,
 )
 from bot.features.staff.service import PermissionDenied, StaffError, parse_user_id
+
+if TYPE_CHECKING:
+    from bot.app import BotApplication
 
 PREFIX = "staf"
 ADD = f"{PREFIX}:add"
@@ -79,7 +82,7 @@ async def cmd_staff(update: Update, context: BotContext) -> int:
     if not await staff_or_unknown(update, context, "admin"):
         return ConversationHandler.END
     try:
-        members = await context.runtime.staff.list_members(update.effective_user.id)
+        members = await context.services.staff.list_members(update.effective_user.id)
     except PermissionDenied:
         return await _denied(update, context)
     await reply(update, context, render_list(context.t, members), menu_keyboard(context.t))
@@ -123,7 +126,7 @@ async def on_role(update: Update, context: BotContext) -> int:
         return ConversationHandler.END
     role = context.match.group(1)
     try:
-        before = await context.runtime.staff.add_member(update.effective_user.id, user_id, role)
+        before = await context.services.staff.add_member(update.effective_user.id, user_id, role)
     except PermissionDenied:
         return await _denied(update, context)
     except StaffError as err:
@@ -145,7 +148,7 @@ async def on_remove_menu(update: Update, context: BotContext) -> int:
     await answer_query(update)
     me = update.effective_user.id
     try:
-        members = await context.runtime.staff.list_members(me)
+        members = await context.services.staff.list_members(me)
     except PermissionDenied:
         return await _denied(update, context)
     t = context.t
@@ -167,7 +170,7 @@ async def on_remove(update: Update, context: BotContext) -> int:
     await answer_query(update)
     user_id = int(context.match.group(1))
     try:
-        before = await context.runtime.staff.remove_member(update.effective_user.id, user_id)
+        before = await context.services.staff.remove_member(update.effective_user.id, user_id)
     except PermissionDenied:
         return await _denied(update, context)
     except StaffError as err:
@@ -185,7 +188,7 @@ async def on_close(update: Update, context: BotContext) -> int:
 
 
 def register(app: BotApplication) -> None:
-    app.runtime.commands.add(CommandSpec("staf", N_("manage staff (administrators)"),
+    app.services.commands.add(CommandSpec("staf", N_("manage staff (administrators)"),
                                          order=82, staff_only=True))
     with warnings.catch_warnings():  # per_message=False is intended: one staff change per chat
         warnings.simplefilter("ignore", PTBUserWarning)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from pathlib import Path
 
+from bot.core.errors import UserError
+from bot.services import Services, run_with_services
 from bot.settings import Settings
 
 
@@ -37,15 +38,12 @@ def _usage(parser: argparse.ArgumentParser) -> int:
 
 
 def _import(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.cli import UserError
-    from bot.core.i18n import I18n
     from bot.features.status.importer import (
         REASONS,
         ImportFileError,
         import_csv,
         render_report,
     )
-    from bot.storage.db import Database
 
     path = Path(args.file)
     if not path.is_file():
@@ -54,12 +52,10 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
         raise UserError("--batch-size must be at least 1")
     key = settings.nik_key()  # SettingsError: one line, nothing written
 
-    async def migrate() -> None:
-        db = Database(settings.database_path)
-        await db.connect()
-        await db.close()
+    async def migrate(services: Services) -> None:
+        """Opening the services migrates the database before the loaders write to it."""
 
-    asyncio.run(migrate())
+    run_with_services(settings, migrate)
     bar = None
     if sys.stderr.isatty():
         from tqdm import tqdm
@@ -82,26 +78,14 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
           f"{summary.unchanged}, rejected {summary.rejected}"
           + (f"; {summary.notifications} notifications queued" if summary.notifications else ""))
 
-    async def audit() -> None:
-        db = Database(settings.database_path)
-        await db.connect()
-        try:
-            from bot.core.clock import system_clock
-            from bot.features.staff.repo import AuditRepo
+    async def audit(services: Services) -> str:
+        await services.staff.audit(None, "status.import", detail={
+            "inserted": summary.inserted, "updated": summary.updated,
+            "unchanged": summary.unchanged, "rejected": summary.rejected})
+        return services.i18n.translator(settings.default_language)
 
-            await AuditRepo(db).write(at=system_clock(), actor_id=None, action="status.import",
-                                      outcome="ok", detail={
-                                          "inserted": summary.inserted,
-                                          "updated": summary.updated,
-                                          "unchanged": summary.unchanged,
-                                          "rejected": summary.rejected})
-        finally:
-            await db.close()
-
-    asyncio.run(audit())
+    t = run_with_services(settings, audit)
     if args.report:
-        t = I18n(settings.locales_dir, settings.default_language).translator(
-            settings.default_language)
         Path(args.report).write_text(render_report(summary, t), encoding="utf-8")
         print(f"report of {summary.rejected} rejected rows written to {args.report}")
     elif summary.rejected:

@@ -15,6 +15,7 @@ import re
 import tempfile
 import warnings
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from babel.dates import format_date
 from telegram import InputFile, Update
@@ -28,7 +29,6 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot.app import BotApplication
 from bot.context import BotContext
 from bot.core.clock import iso, parse_iso
 from bot.core.i18n import N_, Translator
@@ -44,7 +44,6 @@ from bot.core.ui import (
     staff_or_unknown,
 )
 from bot.delivery.sender import Outgoing
-from bot.delivery.telegram import telegram_sender
 from bot.features.staff.service import PermissionDenied
 from bot.features.status import nik as niks
 from bot.features.status.importer import (
@@ -63,6 +62,9 @@ from bot.features.status.service import (
     sort_records,
 )
 from bot.settings import SettingsError
+
+if TYPE_CHECKING:
+    from bot.app import BotApplication
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +97,7 @@ STATUS_WORDS = {
 
 
 def service(context: BotContext) -> StatusService:
-    return context.runtime.extras[FEATURE]  # type: ignore[return-value]
+    return context.services.status
 
 
 # -- rendering ------------------------------------------------------------------------------------
@@ -207,7 +209,7 @@ async def start(update: Update, context: BotContext) -> str | int:
         return ConversationHandler.END
     limited = await service(context).user_limited(update.effective_user.id)
     if limited is not None:
-        await reply(update, context, render_result(context.t, limited, "", context.runtime
+        await reply(update, context, render_result(context.t, limited, "", context.services
                                                    .clock(), context.settings.tz))
         return ConversationHandler.END
     await reply(update, context, context._(N_(
@@ -249,7 +251,7 @@ async def on_nik(update: Update, context: BotContext) -> str:
         return ConversationHandler.END
     masked = niks.mask(nik)
     context.user_data[PENDING] = {"h": niks.digest(key, nik).hex(), "m": masked,
-                                  "at": iso(context.runtime.clock())}
+                                  "at": iso(context.services.clock())}
     await reply(update, context, context._(N_(
         "NIK {nik} received. Now type the full name as written on the KTP.")).format(nik=masked))
     return ASK_NAME
@@ -259,7 +261,7 @@ async def on_name(update: Update, context: BotContext) -> str | int:
     if _LONG_NUMBER.search(niks.clean(update.message.text or "")):
         await _delete(update, context)  # a NIK typed again instead of the name
     pending = context.user_data.get(PENDING) or {}
-    now = context.runtime.clock()
+    now = context.services.clock()
     try:
         fresh = now - parse_iso(pending["at"]) <= PENDING_TTL
         nik_hash = bytes.fromhex(pending["h"])
@@ -346,7 +348,7 @@ async def on_import_document(update: Update, context: BotContext) -> None:
         tg_file = await context.bot.get_file(doc.file_id)
         await tg_file.download_to_drive(path)
         try:
-            summary = await import_as(context.runtime, update.effective_user.id, path)
+            summary = await import_as(context.services, update.effective_user.id, path)
         except PermissionDenied:
             await reply(update, context, context._(N_(
                 "I do not know that command. Type /menu to see what I can do, or /bantuan for "
@@ -384,17 +386,17 @@ async def on_import_command(update: Update, context: BotContext) -> None:
 
 # -- notifications --------------------------------------------------------------------------------
 async def drain(app: BotApplication) -> int:
-    runtime = app.runtime
+    services = app.services
 
     async def render(note: Notification) -> Outgoing:
-        locale = await runtime.subscribers.locale_for(note.user_id, None)
-        return render_notification(runtime.i18n.translator(locale), note)
+        locale = await services.subscribers.locale_for(note.user_id, None)
+        return render_notification(services.i18n.translator(locale), note)
 
     async def blocked(user_id: int) -> None:
-        await runtime.subscribers.set_blocked(user_id, True)
+        await services.subscribers.set_blocked(user_id, True)
 
-    return await drain_notifications(runtime.store, telegram_sender(app.bot), render,
-                                     runtime.clock, on_blocked=blocked)
+    return await drain_notifications(services.store, services.senders.reply, render,
+                                     services.clock, on_blocked=blocked)
 
 
 async def drain_job(context: BotContext) -> None:
@@ -415,15 +417,13 @@ async def schedule_drain(app: BotApplication) -> None:
 
 # -- wiring ---------------------------------------------------------------------------------------
 def register(app: BotApplication) -> None:
-    runtime = app.runtime
-    runtime.extras[FEATURE] = StatusService(runtime.store, runtime.clock,
-                                            runtime.settings.nik_key, runtime.staff.audit)
-    runtime.menu.add(MENU)
-    runtime.commands.add(CommandSpec("status", N_("check the status of your assistance"),
+    services = app.services
+    services.menu.add(MENU)
+    services.commands.add(CommandSpec("status", N_("check the status of your assistance"),
                                      order=20))
-    runtime.commands.add(CommandSpec("impor", N_("import disbursement records (CSV)"),
+    services.commands.add(CommandSpec("impor", N_("import disbursement records (CSV)"),
                                      order=80, staff_only=True))
-    runtime.start_hooks.append(schedule_drain)
+    services.start_hooks.append(schedule_drain)
 
     text = filters.TEXT & ~filters.COMMAND
     other = ~filters.COMMAND & filters.UpdateType.MESSAGE

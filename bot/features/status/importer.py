@@ -36,7 +36,7 @@ from bot.features.status.repo import ImportDb, Row, StagingDb, WorkerDb
 from bot.features.status.service import STATUSES, normalise_name
 
 if TYPE_CHECKING:
-    from bot.runtime import Runtime
+    from bot.services import Services
 
 FIELDS = ("nik", "nama", "program", "periode", "status", "tanggal", "lembaga_penyalur",
           "keterangan", "kabupaten")
@@ -472,16 +472,16 @@ def render_report(summary: Summary, t: Translator) -> str:
     return out.getvalue()
 
 
-async def import_as(runtime: Runtime, user_id: int | None, path: Path) -> Summary:
+async def import_as(services: Services, user_id: int | None, path: Path) -> Summary:
     """The import as a staff member (checked here again) from the running bot: the file is
     parsed and written in a worker thread on its own connection, so residents keep being
     answered; the import is audited (counts only)."""
     if user_id is not None:
-        await runtime.staff.require(user_id, "operator")
-    key = runtime.settings.nik_key()  # SettingsError before anything is written
-    summary = await asyncio.to_thread(import_csv, path, runtime.db.path, key,
-                                      clock=runtime.clock)
-    await runtime.staff.audit(user_id, "status.import", outcome="ok", detail={
+        await services.staff.require(user_id, "operator")
+    key = services.settings.nik_key()  # SettingsError before anything is written
+    summary = await asyncio.to_thread(import_csv, path, services.db.path, key,
+                                      clock=services.clock)
+    await services.staff.audit(user_id, "status.import", outcome="ok", detail={
         "inserted": summary.inserted, "updated": summary.updated,
         "unchanged": summary.unchanged, "rejected": summary.rejected})
     return summary

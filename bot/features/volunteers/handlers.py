@@ -1,13 +1,13 @@
-"""Volunteers: /relawan registration, the staff's decision, /tugas, and the reminder buttons.
+"""Volunteers: /relawan registration and the staff's decision, told to the volunteer once.
 
-The staff's reminder tools and the job queue wiring are in bot.features.reminders.handlers
-(registered from here, so FEATURES has one entry for the feature).
+/tugas and the reminder buttons belong to the reminders feature (bot.features.reminders.tasks).
 """
 
 from __future__ import annotations
 
 import logging
 import warnings
+from typing import TYPE_CHECKING
 
 from telegram import KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
 from telegram.ext import (
@@ -19,9 +19,7 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot.app import BotApplication
 from bot.context import BotContext
-from bot.core.clock import parse_iso
 from bot.core.i18n import N_, Translator
 from bot.core.menu import CommandSpec, MenuEntry
 from bot.core.ui import (
@@ -33,17 +31,8 @@ from bot.core.ui import (
     send_menu,
     staff_or_unknown,
 )
-from bot.delivery.ratelimit import BULK_ARGS
 from bot.delivery.sender import Outgoing
 from bot.delivery.telegram import telegram_sender
-from bot.features.reminders import handlers as reminder_handlers
-from bot.features.reminders.service import (
-    DONE_PATTERN,
-    SNOOZE_PATTERN,
-    ReminderService,
-    describe,
-    local_time,
-)
 from bot.features.staff.service import PermissionDenied
 from bot.features.volunteers.repo import Volunteer
 from bot.features.volunteers.service import (
@@ -53,6 +42,9 @@ from bot.features.volunteers.service import (
     match_regions,
     normalize_phone,
 )
+
+if TYPE_CHECKING:
+    from bot.app import BotApplication
 
 log = logging.getLogger(__name__)
 
@@ -69,14 +61,8 @@ ROLE, REGION, NAME, PHONE = "vol_role", "vol_region", "vol_name", "vol_phone"
 SKIP_WORDS = {"lewati", "skip", "liwati", "boten", "tidak", "-"}
 
 
-def volunteers(context_or_app) -> VolunteerService:
-    runtime = getattr(context_or_app, "runtime", None) or context_or_app.application.runtime
-    return runtime.extras["volunteers"]  # type: ignore[return-value]
-
-
-def reminder_service(context_or_app) -> ReminderService:
-    runtime = getattr(context_or_app, "runtime", None) or context_or_app.application.runtime
-    return runtime.extras["reminders"]  # type: ignore[return-value]
+def volunteers(context_or_app: BotContext | BotApplication) -> VolunteerService:
+    return context_or_app.services.volunteers
 
 
 def region_label(context: BotContext, code: str) -> str:
@@ -253,11 +239,11 @@ async def finish_registration(update: Update, context: BotContext,
 
 
 async def notify_staff(app: BotApplication, vol: Volunteer) -> None:
-    runtime = app.runtime
+    services = app.services
     send = telegram_sender(app.bot)
-    region = runtime.content.region(vol.region_code)
-    for staff_id in await runtime.extras["volunteers"].staff_ids():  # type: ignore[union-attr]
-        t = runtime.i18n.translator(await runtime.subscribers.locale_for(staff_id))
+    region = services.content.region(vol.region_code)
+    for staff_id in await services.volunteers.staff_ids():  # type: ignore[union-attr]
+        t = services.i18n.translator(await services.subscribers.locale_for(staff_id))
         text = t(N_("New volunteer registration:")) + "\n" + describe_volunteer(
             t, vol, region.label() if region else vol.region_code)
         buttons = [[(t(N_("Approve")), f"vol:ok:{vol.user_id}"),
@@ -324,10 +310,10 @@ async def on_decide(update: Update, context: BotContext) -> None:
 
 async def notify_decision(app: BotApplication, vol: Volunteer) -> None:
     """Tell the volunteer the staff's decision, once (also decisions made on the command line)."""
-    runtime = app.runtime
-    if not await runtime.store.volunteers.mark_notified(vol.user_id, runtime.clock()):
+    services = app.services
+    if not await services.store.volunteers.mark_notified(vol.user_id, services.clock()):
         return
-    t = runtime.i18n.translator(await runtime.subscribers.locale_for(vol.user_id))
+    t = services.i18n.translator(await services.subscribers.locale_for(vol.user_id))
     if vol.status == "approved":
         text = t(N_("Your registration as a volunteer has been approved. Welcome! The office's "
                     "reminders will arrive here. Type /tugas to see your reminders and tasks."))
@@ -338,149 +324,47 @@ async def notify_decision(app: BotApplication, vol: Volunteer) -> None:
 
 
 async def notify_pending_decisions(app: BotApplication) -> None:
-    for vol in await app.runtime.store.volunteers.unnotified_decisions():
+    for vol in await app.services.store.volunteers.unnotified_decisions():
         await notify_decision(app, vol)
 
 
-# -- /tugas ---------------------------------------------------------------------------------------
-async def cmd_tasks(update: Update, context: BotContext) -> None:
-    uid = update.effective_user.id
-    if not await context.store.volunteers.is_approved(uid):
-        await reply(update, context, context._(N_(
-            "This is for registered volunteers. Type /relawan to register.")))
-        return
-    service = reminder_service(context)
-    tz = context.settings.tz
-    upcoming = await service.upcoming_for(uid)
-    tasks = await service.open_tasks(uid)
-    if not upcoming and not tasks:
-        await reply(update, context, context._(N_(
-            "You have no upcoming reminders and no open tasks.")))
-        return
-    lines: list[str] = []
-    if upcoming:
-        lines.append(context._(N_("Upcoming reminders:")))
-        for reminder, when in upcoming:
-            lines.append(f"• {local_time(when, tz)}: {_short(reminder.text)}")
-            lines.append("   " + describe(context.t, reminder, tz))
-    buttons = []
-    if tasks:
-        if lines:
-            lines.append("")
-        lines.append(context._(N_("Open tasks (press the button when done):")))
-        for n, task in enumerate(tasks, 1):
-            lines.append(f"{n}. {local_time(_parse(task.occurrence), tz)}: {_short(task.text)}")
-            buttons.append([(context._(N_("Done: task {n}")).format(n=n),
-                             f"rem:done:{task.id}")])
-    await reply(update, context, "\n".join(lines), keyboard(buttons) if buttons else None)
-
-
-def _short(text: str, limit: int = 120) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[:limit - 1] + "…"
-
-
-def _parse(stamp: str):
-    return parse_iso(stamp)
-
-
-# -- the reminder buttons -------------------------------------------------------------------------
-def _without(query, delivery_id: int):
-    """The pressed message's buttons minus those of this delivery."""
-    markup = query.message.reply_markup if query.message else None
-    rows = []
-    for row in (markup.inline_keyboard if markup else ()):
-        kept = [(b.text, b.callback_data) for b in row
-                if not str(b.callback_data or "").endswith(f":{delivery_id}")]
-        if kept:
-            rows.append(kept)
-    return keyboard(rows) if rows else None
-
-
-async def _edit(query, text: str, markup) -> None:
-    try:
-        await query.edit_message_text(text, reply_markup=markup)
-    except Exception:  # too old to edit, or unchanged: the answer above already told them
-        pass
-
-
-async def on_done(update: Update, context: BotContext) -> None:
-    delivery_id = int(context.match.group(1))
-    state, _ = await reminder_service(context).mark_done(delivery_id, update.effective_user.id)
-    if state == "foreign":
-        await answer_query(update, context._(N_(
-            "Sorry, this button is not valid for you any more.")))
-        return
-    if state == "already":
-        await answer_query(update, context._(N_("Already marked as done. Thank you!")))
-        return
-    await answer_query(update, context._(N_("Marked as done. Thank you!")))
-    query = update.callback_query
-    if query.message is not None:
-        await _edit(query, (query.message.text or "") + "\n\n✅ " + context._(N_(
-            "Marked as done. Thank you!")), _without(query, delivery_id))
-
-
-async def on_snooze(update: Update, context: BotContext) -> None:
-    delivery_id = int(context.match.group(1))
-    service = reminder_service(context)
-    state, _, until = await service.snooze(delivery_id, update.effective_user.id)
-    if state == "foreign":
-        await answer_query(update, context._(N_(
-            "Sorry, this button is not valid for you any more.")))
-        return
-    if state == "done" or until is None:
-        await answer_query(update, context._(N_("This reminder is already done.")))
-        return
-    reminder_handlers.schedule_snooze(context.application, delivery_id, until)  # type: ignore[arg-type]
-    when = local_time(until, context.settings.tz, with_date=False)
-    await answer_query(update, context._(N_("I will remind you again at {time}.")).format(
-        time=when))
-    query = update.callback_query
-    if query.message is not None:
-        await _edit(query, (query.message.text or "") + "\n\n⏰ " + context._(N_(
-            "I will remind you again at {time}.")).format(time=when),
-            _without(query, delivery_id))
-
-
 # -- wiring ---------------------------------------------------------------------------------------
-async def setup(app: BotApplication) -> None:
-    """At start: build the services, then let the reminders feature catch up and register jobs."""
-    runtime = app.runtime
-    if "volunteers" not in runtime.extras:
-        runtime.extras["volunteers"] = VolunteerService(
-            runtime.store, runtime.staff, runtime.clock, runtime.content.regions)
-        runtime.extras["reminders"] = ReminderService(
-            runtime.store, runtime.staff, runtime.clock, tz=runtime.settings.tz,
-            grace=runtime.settings.reminder_grace, regions=runtime.content.regions,
-            translator=runtime.i18n.translator, locale_for=runtime.subscribers.locale_for)
-    # Reminders go to many volunteers at once: the bulk lane, so no resident waits behind them.
-    runtime.extras["reminders"].sender = telegram_sender(app.bot, rate_limit_args=BULK_ARGS)
+DECISIONS_JOB = "volunteers:decisions"
+DECISIONS_EVERY = 30  # seconds: decisions made on the command line reach the volunteer
+
+
+async def decisions_job(context: BotContext) -> None:
     try:
-        await reminder_handlers.start(app)
+        await notify_pending_decisions(context.application)  # type: ignore[arg-type]
+    except Exception as exc:  # a bad round must not stop the job; the next one retries
+        log.warning("volunteer decision notices failed: %s", type(exc).__name__)
+
+
+async def start(app: BotApplication) -> None:
+    """At start: tell volunteers the decisions made while the bot was down; then every 30 s."""
+    try:
         await notify_pending_decisions(app)
-    except Exception:  # never keep the bot from starting; the sync job tries again in 30 s
-        log.exception("reminders could not catch up at start")
-        reminder_handlers.ensure_sync(app)
+    except Exception:  # never keep the bot from starting; the job tries again
+        log.exception("volunteer decisions could not be sent at start")
+    if app.job_queue is None:
+        return
+    for job in app.job_queue.get_jobs_by_name(DECISIONS_JOB):
+        job.schedule_removal()
+    app.job_queue.run_repeating(decisions_job, interval=DECISIONS_EVERY, first=DECISIONS_EVERY,
+                                name=DECISIONS_JOB)
 
 
 def register(app: BotApplication) -> None:
-    runtime = app.runtime
-    runtime.menu.add(MenuEntry(MENU_KEY, N_("Register as a volunteer"), order=70))
-    runtime.commands.add(CommandSpec("relawan", N_("register as a volunteer"), order=70))
-    runtime.commands.add(CommandSpec("tugas", N_("volunteers: your reminders and tasks"),
-                                     order=71))
-    runtime.start_hooks.append(setup)
+    services = app.services
+    services.menu.add(MenuEntry(MENU_KEY, N_("Register as a volunteer"), order=70))
+    services.commands.add(CommandSpec("relawan", N_("register as a volunteer"), order=70))
+    services.start_hooks.append(start)
     text = filters.TEXT & ~filters.COMMAND
     with warnings.catch_warnings():  # per_message=False is intended: one registration per chat
         warnings.simplefilter("ignore", PTBUserWarning)
         conversation = _registration(text)
     app.add_handler(conversation)
     app.add_handler(CallbackQueryHandler(on_decide, pattern=DECIDE_PATTERN))
-    app.add_handler(CommandHandler("tugas", cmd_tasks))
-    app.add_handler(CallbackQueryHandler(on_done, pattern=DONE_PATTERN))
-    app.add_handler(CallbackQueryHandler(on_snooze, pattern=SNOOZE_PATTERN))
-    reminder_handlers.register(app)
 
 
 def _registration(text) -> ConversationHandler:

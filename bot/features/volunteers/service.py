@@ -137,6 +137,9 @@ class VolunteerService:
                                detail={"role": role, "region": region_code})
         return vol
 
+    async def is_approved(self, user_id: int) -> bool:
+        return await self.store.volunteers.is_approved(user_id)
+
     async def staff_ids(self) -> list[int]:
         """Everyone who may decide on a registration: administrators and operators."""
         ids = set(self.staff.admin_ids)
