@@ -23,9 +23,9 @@ from bot.core.clock import FakeClock
 from bot.features.skm import files as skm_files
 from bot.features.skm.repo import NewResponse
 from bot.features.skm.service import Period, SurveyService
+from bot.repos import Store
 from bot.settings import PROJECT_ROOT, Settings
 from bot.storage.db import Database
-from bot.storage.store import Store
 
 PER_UNIT = 200
 

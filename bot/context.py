@@ -10,9 +10,9 @@ from bot.core.i18n import Translator
 
 if TYPE_CHECKING:
     from bot.content import Content
+    from bot.repos import Store
     from bot.services import Services
     from bot.settings import Settings
-    from bot.storage.store import Store
 
 
 class BotContext(CallbackContext[ExtBot, dict, dict, dict]):

@@ -34,9 +34,9 @@ from bot.features.staff.service import StaffService
 from bot.features.status.service import StatusService
 from bot.features.subscribers.service import SubscriberService
 from bot.features.volunteers.service import VolunteerService
+from bot.repos import Store
 from bot.settings import Settings
 from bot.storage.db import Database
-from bot.storage.store import Store
 
 if TYPE_CHECKING:
     from telegram.ext import Application
@@ -105,20 +105,21 @@ def build_services(
     staff = StaffService(store, settings.admin_ids, clock)
     subscribers = SubscriberService(store, clock, settings.default_language)
     progress = broadcast_progress(i18n, content, subscribers) if broadcast_progress else None
+    volunteers = VolunteerService(store, staff, clock, content.regions)
     return Services(
         settings=settings, clock=clock, db=db, store=store, i18n=i18n, content=content,
         senders=senders, staff=staff, subscribers=subscribers,
         programs=ProgramIndex(content.programs),
         status=StatusService(store, clock, settings.nik_key, staff.audit),
         survey=SurveyService(store, content, clock, settings.tz, staff),
-        volunteers=VolunteerService(store, staff, clock, content.regions),
+        volunteers=volunteers,
         reminders=ReminderService(
-            store, staff, clock, tz=settings.tz, grace=settings.reminder_grace,
+            store, staff, volunteers, clock, tz=settings.tz, grace=settings.reminder_grace,
             regions=content.regions, translator=i18n.translator,
             locale_for=subscribers.locale_for, sender=senders.bulk),
         broadcasts=BroadcastService(
-            store, staff, subscribers, clock, default_language=settings.default_language,
-            rate=settings.broadcast_rate, sender=senders.bulk, notify=progress),
+            store, staff, subscribers, volunteers, clock, rate=settings.broadcast_rate,
+            sender=senders.bulk, notify=progress),
     )
 
 

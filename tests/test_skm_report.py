@@ -14,8 +14,8 @@ import openpyxl
 import pytest
 
 from bot.cli import main
+from bot.repos import Store
 from bot.storage.db import Database
-from bot.storage.store import Store
 from tests.skm_kit import choose, complete_survey, seed
 
 PNG = b"\x89PNG\r\n\x1a\n"

@@ -8,8 +8,8 @@ import pytest
 
 from bot.cli import main
 from bot.features.staff.service import PermissionDenied, StaffError
+from bot.repos import Store
 from bot.storage.db import Database
-from bot.storage.store import Store
 from tests.broadcast_kit import add_subscriber
 from tests.conftest import ADMIN_ID, choose_language
 

@@ -59,22 +59,6 @@ class BroadcastRepo:
         self.db = db
 
     # -- audiences ------------------------------------------------------------------------------
-    async def contact_prefs(self, user_ids: Sequence[int]) -> dict[int, tuple[str | None, bool]]:
-        """user_id -> (language or Telegram's code, wants announcements and has not blocked us)
-        for those of `user_ids` who have a subscriber row."""
-        out: dict[int, tuple[str | None, bool]] = {}
-        ids = list(user_ids)
-        for start in range(0, len(ids), CHUNK):
-            chunk = ids[start:start + CHUNK]
-            marks = ",".join("?" * len(chunk))
-            rows = await self.db.fetchall(
-                "SELECT user_id, COALESCE(language, tg_language) AS lang, "
-                "subscribed = 1 AND blocked = 0 AS reachable "
-                f"FROM subscribers WHERE user_id IN ({marks})", chunk)
-            for r in rows:
-                out[r["user_id"]] = (r["lang"], bool(r["reachable"]))
-        return out
-
     # -- creating -------------------------------------------------------------------------------
     async def create(self, *, created_by: int, now: dt.datetime, audience: dict[str, Any],
                      text_id: str, entities_id: list[dict[str, Any]], text_jv: str | None,

@@ -30,8 +30,8 @@ from bot.features.broadcasts.repo import BroadcastRow, OutboxRow
 from bot.features.staff.service import StaffService
 from bot.features.subscribers.service import SubscriberService
 from bot.features.volunteers.service import ROLES as VOLUNTEER_ROLE_NAMES
-from bot.settings import LANGUAGES
-from bot.storage.store import Store
+from bot.features.volunteers.service import VolunteerService
+from bot.repos import Store
 
 log = logging.getLogger(__name__)
 
@@ -223,15 +223,15 @@ class _Run:
 
 class BroadcastService:
     def __init__(self, store: Store, staff: StaffService, subscribers: SubscriberService,
-                 clock: Clock, *, sender: Sender, notify: Notify | None = None,
-                 default_language: str = "id", rate: float = 25.0,
+                 volunteers: VolunteerService, clock: Clock, *, sender: Sender,
+                 notify: Notify | None = None, rate: float = 25.0,
                  monotonic: Callable[[], float] = time.monotonic) -> None:
         self.store = store
         self.repo = store.broadcasts
         self.staff = staff
         self.subscribers = subscribers
+        self.volunteers = volunteers
         self.clock = clock
-        self.default_language = default_language
         self.monotonic = monotonic
         self.batch = max(1, min(64, round(rate / 4)))  # rows claimed at a time (~1/4 s)
         self.progress_every = PROGRESS_EVERY
@@ -243,25 +243,13 @@ class BroadcastService:
         self._stopping = False
 
     # -- audiences ------------------------------------------------------------------------------
-    def _language(self, code: str | None) -> str:
-        short = (code or "").split("-")[0].split("_")[0].lower()
-        return short if short in LANGUAGES else self.default_language
-
     async def recipients(self, audience: Audience) -> list[tuple[int, str]]:
         """(user_id, 'id'|'jv') of everyone the audience reaches: subscribed, not blocked."""
         audience.check()
         if audience.kind == KIND_SUBSCRIBERS:
-            return [(uid, self._language(lang))
-                    for uid, lang in await self.store.subscribers.audience()]
-        ids = await self.store.volunteers.audience(role=audience.role,
-                                                   region_code=audience.region)
-        prefs = await self.repo.contact_prefs(ids)
-        out = []
-        for uid in ids:
-            lang, reachable = prefs.get(uid, (None, True))
-            if reachable:
-                out.append((uid, self._language(lang)))
-        return out
+            return await self.subscribers.audience()
+        ids = await self.volunteers.audience(role=audience.role, region_code=audience.region)
+        return await self.subscribers.reachable_of(ids)
 
     async def preview(self, actor_id: int, draft: Draft) -> Preview:
         await self.staff.require(actor_id, "operator")

@@ -150,7 +150,7 @@ async def on_view(update: Update, context: BotContext) -> None:
         lines += ["", t(N_("Last sent: {when}")).format(
             when=local_time(parse_iso(view.latest.occurrence), tz))]
         for row in view.recipients[:50]:
-            vol = await context.store.volunteers.get(row.user_id)
+            vol = await context.services.volunteers.get(row.user_id)
             who = f"{vol.name} ({row.user_id})" if vol else str(row.user_id)
             state = status_text(t, row.status)
             if row.status == "done":
@@ -364,7 +364,7 @@ async def _confirm(update: Update, context: BotContext) -> str:
     svc, tz = service(context), context.settings.tz
     draft = _draft(data, svc.clock())
     nxt = next_after(draft, svc.clock(), tz)
-    count = len(await context.store.volunteers.audience(draft.role, draft.region_code))
+    count = len(await context.services.volunteers.audience(draft.role, draft.region_code))
     lines = [
         context._(N_("Please check the reminder:")), "", draft.text, "",
         context._(N_("For: {audience} ({count} now)")).format(

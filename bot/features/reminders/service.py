@@ -35,8 +35,8 @@ from bot.core.i18n import N_, Translator
 from bot.delivery.sender import Outcome, Outgoing, Sender
 from bot.features.reminders.repo import DeliveryRow, Reminder, Run
 from bot.features.staff.service import StaffService
-from bot.features.volunteers.service import ROLES
-from bot.storage.store import Store
+from bot.features.volunteers.service import ROLES, VolunteerService
+from bot.repos import Store
 
 log = logging.getLogger(__name__)
 REM_PREFIX = "rem"
@@ -217,7 +217,8 @@ class View:
 
 
 class ReminderService:
-    def __init__(self, store: Store, staff: StaffService, clock: Clock, *, tz: ZoneInfo,
+    def __init__(self, store: Store, staff: StaffService, volunteers: VolunteerService,
+                 clock: Clock, *, tz: ZoneInfo,
                  grace: dt.timedelta, regions: Sequence[Region],
                  translator: Callable[[str], Translator],
                  locale_for: Callable[[int], Awaitable[str]], sender: Sender,
@@ -225,6 +226,7 @@ class ReminderService:
         self.store = store
         self.repo = store.reminders
         self.staff = staff
+        self.volunteers = volunteers
         self.clock = clock
         self.tz = tz
         self.grace = grace
@@ -306,7 +308,7 @@ class ReminderService:
         return out
 
     async def audience(self, reminder: Reminder) -> list[int]:
-        return await self.store.volunteers.audience(reminder.role, reminder.region_code)
+        return await self.volunteers.audience(reminder.role, reminder.region_code)
 
     # -- sending ----------------------------------------------------------------------------------
     async def catch_up(self) -> CatchUp:
@@ -444,7 +446,7 @@ class ReminderService:
     # -- what people see --------------------------------------------------------------------------
     async def upcoming_for(self, user_id: int, limit: int = 10
                            ) -> list[tuple[Reminder, dt.datetime]]:
-        vol = await self.store.volunteers.get(user_id)
+        vol = await self.volunteers.get(user_id)
         if vol is None or vol.status != "approved":
             return []
         out = []

@@ -25,7 +25,7 @@ from bot.core.clock import Clock, parse_iso
 from bot.features.skm import ikm
 from bot.features.skm.repo import DraftRow, NewResponse, ResponseRow
 from bot.features.staff.service import StaffService
-from bot.storage.store import Store
+from bot.repos import Store
 
 STEP_UNIT = "unit"
 STEP_SERVICE = "service"

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from bot.core.clock import Clock
-from bot.storage.store import Store
+from bot.repos import Store
 
 ROLES = ("operator", "admin")
 _RANK = {"operator": 1, "admin": 2}
@@ -134,6 +134,12 @@ class StaffService:
         await self.audit(actor_id, "staff.remove", target=str(user_id),
                          detail={"role": before})
         return before
+
+    async def staff_ids(self) -> list[int]:
+        """Everyone with a staff role: administrators and operators."""
+        ids = set(self.admin_ids)
+        ids.update(m.user_id for m in await self.store.staff.list())
+        return sorted(ids)
 
     async def audit_log(self, actor_id: int | None, limit: int = 20) -> list[dict[str, Any]]:
         await self._check(actor_id)

@@ -26,7 +26,7 @@ from bot.core.clock import Clock, parse_iso
 from bot.delivery.sender import Outcome, Outgoing, Sender
 from bot.features.status import nik as niks
 from bot.features.status.repo import Notification, Record
-from bot.storage.store import Store
+from bot.repos import Store
 
 log = logging.getLogger(__name__)
 

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.core.clock import iso
 from bot.storage.db import Database
 
+# Who an announcement may reach: wants announcements and has not blocked the bot. The one
+# place this rule is written.
+REACHABLE = "subscribed = 1 AND blocked = 0"
+CHUNK = 500  # ids per IN (...) query, well under SQLite's variable limit
 
 @dataclass(frozen=True)
 class Subscriber:
@@ -71,9 +76,24 @@ class SubscriberRepo:
         """(user_id, language) of everyone who wants announcements and has not blocked the bot."""
         rows = await self.db.fetchall(
             "SELECT user_id, COALESCE(language, tg_language) AS lang FROM subscribers "
-            "WHERE subscribed = 1 AND blocked = 0 ORDER BY user_id"
+            f"WHERE {REACHABLE} ORDER BY user_id"
         )
         return [(r["user_id"], r["lang"]) for r in rows]
+
+    async def contact_prefs(self, user_ids: Sequence[int]) -> dict[int, tuple[str | None, bool]]:
+        """user_id -> (language or Telegram's code, reachable) for those of `user_ids` who have
+        a subscriber row."""
+        out: dict[int, tuple[str | None, bool]] = {}
+        ids = list(user_ids)
+        for start in range(0, len(ids), CHUNK):
+            chunk = ids[start:start + CHUNK]
+            marks = ",".join("?" * len(chunk))
+            rows = await self.db.fetchall(
+                "SELECT user_id, COALESCE(language, tg_language) AS lang, "
+                f"{REACHABLE} AS reachable FROM subscribers WHERE user_id IN ({marks})", chunk)
+            for r in rows:
+                out[r["user_id"]] = (r["lang"], bool(r["reachable"]))
+        return out
 
     async def count(self) -> int:
         return await self.db.fetchval("SELECT COUNT(*) FROM subscribers")

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import OrderedDict
+from collections.abc import Sequence
 
 from bot.core.clock import Clock
 from bot.features.subscribers.repo import Subscriber
+from bot.repos import Store
 from bot.settings import LANGUAGES
-from bot.storage.store import Store
 
 TOUCH_EVERY = dt.timedelta(minutes=5)
 CACHE_SIZE = 50_000
@@ -76,3 +77,25 @@ class SubscriberService:
     async def set_blocked(self, user_id: int, blocked: bool) -> None:
         await self.store.subscribers.set_blocked(user_id, blocked, self.clock())
         self._cache.pop(user_id, None)
+
+    # -- who announcements reach (the rule is in the repository, once) -------------------------
+    async def audience(self) -> list[tuple[int, str]]:
+        """(user_id, 'id'|'jv') of every subscriber an announcement reaches."""
+        return [(uid, self.language_code(lang)) for uid, lang in
+                await self.store.subscribers.audience()]
+
+    async def reachable_of(self, user_ids: Sequence[int]) -> list[tuple[int, str]]:
+        """Those of `user_ids` an announcement reaches, with their language: everyone without a
+        subscriber row too (they never talked to the bot, but may have been registered)."""
+        prefs = await self.store.subscribers.contact_prefs(user_ids)
+        out = []
+        for uid in user_ids:
+            lang, reachable = prefs.get(uid, (None, True))
+            if reachable:
+                out.append((uid, self.language_code(lang)))
+        return out
+
+    def language_code(self, code: str | None) -> str:
+        """'id' or 'jv' from a stored choice or Telegram's language_code, else the default."""
+        short = (code or "").split("-")[0].split("_")[0].lower()
+        return short if short in LANGUAGES else self.default_language

@@ -311,7 +311,7 @@ async def on_decide(update: Update, context: BotContext) -> None:
 async def notify_decision(app: BotApplication, vol: Volunteer) -> None:
     """Tell the volunteer the staff's decision, once (also decisions made on the command line)."""
     services = app.services
-    if not await services.store.volunteers.mark_notified(vol.user_id, services.clock()):
+    if not await services.volunteers.claim_notice(vol.user_id):
         return
     t = services.i18n.translator(await services.subscribers.locale_for(vol.user_id))
     if vol.status == "approved":
@@ -324,7 +324,7 @@ async def notify_decision(app: BotApplication, vol: Volunteer) -> None:
 
 
 async def notify_pending_decisions(app: BotApplication) -> None:
-    for vol in await app.services.store.volunteers.unnotified_decisions():
+    for vol in await app.services.volunteers.pending_notices():
         await notify_decision(app, vol)
 
 

@@ -16,7 +16,7 @@ from bot.core.clock import Clock
 from bot.core.i18n import N_
 from bot.features.staff.service import StaffService
 from bot.features.volunteers.repo import Volunteer
-from bot.storage.store import Store
+from bot.repos import Store
 
 # Role code -> display name (an English msgid, translated per reader).
 ROLES: dict[str, str] = {
@@ -137,14 +137,25 @@ class VolunteerService:
                                detail={"role": role, "region": region_code})
         return vol
 
+    async def audience(self, role: str | None = None, region_code: str | None = None
+                       ) -> list[int]:
+        """User ids of approved volunteers, optionally of one role and/or one kab/kota."""
+        return await self.store.volunteers.audience(role, region_code)
+
+    async def pending_notices(self) -> list[Volunteer]:
+        """Decided registrations whose volunteer has not been told yet."""
+        return await self.store.volunteers.unnotified_decisions()
+
+    async def claim_notice(self, user_id: int) -> bool:
+        """True once per decision: the caller tells the volunteer (at most once)."""
+        return await self.store.volunteers.mark_notified(user_id, self.clock())
+
     async def is_approved(self, user_id: int) -> bool:
         return await self.store.volunteers.is_approved(user_id)
 
     async def staff_ids(self) -> list[int]:
         """Everyone who may decide on a registration: administrators and operators."""
-        ids = set(self.staff.admin_ids)
-        ids.update(m.user_id for m in await self.store.staff.list())
-        return sorted(ids)
+        return await self.staff.staff_ids()
 
     async def decide(self, actor_id: int | None, user_id: int, approve: bool, *,
                      trusted: bool = False) -> Decision:

@@ -1,4 +1,4 @@
-"""The repositories of every domain on one database."""
+"""The repositories of every feature on one database (wiring: built by bot.services)."""
 
 from __future__ import annotations
 
