@@ -86,8 +86,8 @@ def _reminders_list(args: argparse.Namespace, settings: Settings) -> int:
             print("no reminders")
             return 0
         for item in out:
-            audience = ", ".join(x for x in (item["role"], region_label(services,
-                item["region_code"])) if x) or "all volunteers"
+            region = region_label(services.content, item["region_code"])
+            audience = ", ".join(x for x in (item["role"], region) if x) or "all volunteers"
             nxt = local_time(parse_iso(item["next"]), settings.tz) if item["next"] else "-"
             d = item["deliveries"]
             print(f"#{item['id']} [{item['status']}] {item['schedule']}; {audience}; next {nxt}")

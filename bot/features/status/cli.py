@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from bot.core.errors import UserError
+from bot.core.i18n import Translator
 from bot.services import Services, run_with_services
 from bot.settings import Settings
 
@@ -78,7 +79,7 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
           f"{summary.unchanged}, rejected {summary.rejected}"
           + (f"; {summary.notifications} notifications queued" if summary.notifications else ""))
 
-    async def audit(services: Services) -> str:
+    async def audit(services: Services) -> Translator:
         await services.staff.audit(None, "status.import", detail={
             "inserted": summary.inserted, "updated": summary.updated,
             "unchanged": summary.unchanged, "rejected": summary.rejected})
