@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import warnings
+from collections.abc import Mapping, Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
-from telegram.ext import BaseHandler, CommandHandler, ConversationHandler, TypeHandler
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+from telegram.warnings import PTBUserWarning
 
 from bot.context import BotContext
 from bot.core.i18n import N_, Translator
@@ -17,7 +26,6 @@ Button = tuple[str, str]  # (label, callback_data)
 # Handler groups (PTB runs at most one handler per group, lowest first):
 GROUP_TRACK = -10      # records the subscriber and sets context.locale
 GROUP_GUARD = -5       # in group chats only /start gets an answer
-GROUP_NAVIGATION = -1  # a command or button an open conversation does not handle ends it
 GROUP_MAIN = 0         # everything else, in the registry's order
 
 
@@ -121,30 +129,36 @@ async def staff_or_unknown(update: Update, context: BotContext, needed: str = "o
     return False
 
 
-def navigation_guard(handlers: Sequence[BaseHandler]) -> TypeHandler:
-    """End conversations the user has walked away from.
+async def walked_away(update: Update, context: BotContext) -> int:
+    """A command or button the open conversation does not handle: the user went elsewhere.
 
     A resident who starts /status, then opens "Program bantuan" from the menu and types a
-    question, means the question, not a NIK. So when a command or a button press arrives that
-    an open conversation does not handle itself (its states and fallbacks), that conversation
-    ends. Plain text is left alone: inside a conversation it is an answer.
-    """
-    conversations = [h for h in handlers if isinstance(h, ConversationHandler)]
+    question, means the question, not a NIK. So the conversation ends, and the update is handed
+    on (behind the same user's lock) to the handler it was meant for. Plain text is left alone:
+    inside a conversation it is an answer."""
+    context.application.redispatch(update)  # type: ignore[attr-defined]
+    return ConversationHandler.END
 
-    async def end_abandoned(update: Update, context: BotContext) -> None:
-        message = update.message
-        is_command = bool(message and message.text and message.text.startswith("/"))
-        if not (is_command or update.callback_query is not None):
-            return
-        for conversation in conversations:
-            if conversation.check_update(update):
-                continue  # it handles this itself (a state's handler, a fallback, re-entry)
-            # PTB has no public way to end a conversation from outside; these two private
-            # helpers are stable across PTB 20-22 (pinned <23 in pyproject).
-            try:
-                key = conversation._get_key(update)
-            except RuntimeError:
-                continue
-            conversation._update_state(ConversationHandler.END, key)
 
-    return TypeHandler(Update, end_abandoned)
+def conversation(name: str, *, entry_points: Sequence[BaseHandler],
+                 states: Mapping[str, Sequence[BaseHandler]],
+                 fallbacks: Sequence[BaseHandler]) -> ConversationHandler:
+    """Every conversation of the bot: string states (stored ones keep their meaning when a
+    state is added), persisted under `name`, re-entered by its entry points, and ended when the
+    user walks away (the last fallbacks). Include conversation_fallbacks() in `fallbacks`."""
+    for state in states:
+        if not isinstance(state, str):
+            raise TypeError(f"conversation {name}: state {state!r} is not a string")
+    with warnings.catch_warnings():
+        # per_message=False is intended everywhere: one conversation per user's chat, and each
+        # button carries what it acts on, which the service checks again.
+        warnings.filterwarnings("ignore", message=r".*per_message", category=PTBUserWarning)
+        return ConversationHandler(
+            entry_points=list(entry_points),
+            states={state: list(handlers) for state, handlers in states.items()},
+            fallbacks=[*fallbacks, MessageHandler(filters.COMMAND, walked_away),
+                       CallbackQueryHandler(walked_away)],
+            name=name,
+            persistent=True,
+            allow_reentry=True,
+        )

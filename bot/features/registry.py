@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.core.ui import GROUP_MAIN, GROUP_NAVIGATION, navigation_guard
+from telegram.ext import ConversationHandler
+
+from bot.core.ui import GROUP_MAIN
 from bot.features.broadcasts import handlers as broadcasts
 from bot.features.chat import handlers as chat
 from bot.features.fallback import handlers as fallback
@@ -28,5 +30,14 @@ def register_all(app: BotApplication) -> None:
         late = getattr(module, "register_late", None)
         if late is not None:
             late(app)
-    # after every feature has registered: it needs to know every conversation
-    app.add_handler(navigation_guard(app.handlers.get(GROUP_MAIN, [])), group=GROUP_NAVIGATION)
+    conversations_first(app)
+
+
+def conversations_first(app: BotApplication) -> None:
+    """An open conversation sees its user's updates before any other handler of group 0, so
+    that a command or button it does not handle ends it (bot.core.ui.conversation) and then
+    reaches the handler it was meant for. Order among conversations, and among the others,
+    is kept."""
+    handlers = app.handlers.get(GROUP_MAIN, [])
+    ordered = sorted(handlers, key=lambda h: not isinstance(h, ConversationHandler))
+    handlers[:] = ordered

@@ -8,7 +8,6 @@ nothing they type needs escaping and splitting never breaks a tag.
 from __future__ import annotations
 
 import logging
-import warnings
 from typing import TYPE_CHECKING
 
 from telegram import Message, MessageEntity, Update
@@ -19,13 +18,13 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
-from telegram.warnings import PTBUserWarning
 
 from bot.context import BotContext
 from bot.core.i18n import N_, Translator
 from bot.core.menu import CommandSpec, MenuEntry
 from bot.core.ui import (
     answer_query,
+    conversation,
     conversation_fallbacks,
     keyboard,
     reply,
@@ -66,7 +65,9 @@ ROLE_PATTERN = rf"^{PREFIX}:role:({'|'.join(VOLUNTEER_ROLES)})$"
 REGION_PATTERN = rf"^{PREFIX}:reg:(all|35[0-9]{{2}})$"
 MENU_KEY = "broadcast"
 
-TEXT, JV_ASK, JV_TEXT, AUDIENCE, ROLE, REGION, CONFIRM = range(7)
+# Conversation states (strings: a stored conversation keeps its meaning when one is added).
+TEXT, JV_ASK, JV_TEXT, AUDIENCE = "bc_text", "bc_jv_ask", "bc_jv_text", "bc_audience"
+ROLE, REGION, CONFIRM = "bc_role", "bc_region", "bc_confirm"
 DRAFT_KEY = "broadcast_draft"
 MAX_DRAFT = 20_000  # characters of announcement; longer is surely a mistake
 
@@ -411,27 +412,23 @@ def register(app: BotApplication) -> None:
     services.commands.add(CommandSpec("siaran_status", N_("how a broadcast is going"), order=81,
                                      staff_only=True))
     text_input = (filters.TEXT & ~filters.COMMAND) | filters.PHOTO
-    with warnings.catch_warnings():  # per_message=False is intended: one draft per operator chat
-        warnings.simplefilter("ignore", PTBUserWarning)
-        app.add_handler(ConversationHandler(
-            entry_points=[CommandHandler("siaran", cmd_broadcast),
-                          CallbackQueryHandler(cmd_broadcast, pattern=entry.pattern)],
-            states={
-                TEXT: [MessageHandler(text_input, on_text),
-                       CallbackQueryHandler(on_text_done, pattern=rf"^{NEXT}$")],
-                JV_ASK: [CallbackQueryHandler(on_jv_add, pattern=rf"^{JV_ADD}$"),
-                         CallbackQueryHandler(on_jv_skip, pattern=rf"^{JV_SKIP}$")],
-                JV_TEXT: [MessageHandler(text_input, on_text),
-                          CallbackQueryHandler(on_text_done, pattern=rf"^{NEXT}$")],
-                AUDIENCE: [CallbackQueryHandler(on_audience, pattern=AUDIENCE_PATTERN)],
-                ROLE: [CallbackQueryHandler(on_role, pattern=ROLE_PATTERN)],
-                REGION: [CallbackQueryHandler(on_region, pattern=REGION_PATTERN)],
-                CONFIRM: [CallbackQueryHandler(on_send, pattern=rf"^{SEND}$"),
-                          CallbackQueryHandler(on_cancel, pattern=rf"^{CANCEL}$")],
-            },
-            fallbacks=[*conversation_fallbacks(), CommandHandler("siaran", cmd_broadcast)],
-            name="broadcast",
-            persistent=True,
-            allow_reentry=True,
-        ))
+    app.add_handler(conversation(
+        "broadcast",
+        entry_points=[CommandHandler("siaran", cmd_broadcast),
+                      CallbackQueryHandler(cmd_broadcast, pattern=entry.pattern)],
+        states={
+            TEXT: [MessageHandler(text_input, on_text),
+                   CallbackQueryHandler(on_text_done, pattern=rf"^{NEXT}$")],
+            JV_ASK: [CallbackQueryHandler(on_jv_add, pattern=rf"^{JV_ADD}$"),
+                     CallbackQueryHandler(on_jv_skip, pattern=rf"^{JV_SKIP}$")],
+            JV_TEXT: [MessageHandler(text_input, on_text),
+                      CallbackQueryHandler(on_text_done, pattern=rf"^{NEXT}$")],
+            AUDIENCE: [CallbackQueryHandler(on_audience, pattern=AUDIENCE_PATTERN)],
+            ROLE: [CallbackQueryHandler(on_role, pattern=ROLE_PATTERN)],
+            REGION: [CallbackQueryHandler(on_region, pattern=REGION_PATTERN)],
+            CONFIRM: [CallbackQueryHandler(on_send, pattern=rf"^{SEND}$"),
+                      CallbackQueryHandler(on_cancel, pattern=rf"^{CANCEL}$")],
+        },
+        fallbacks=[*conversation_fallbacks(), CommandHandler("siaran", cmd_broadcast)],
+    ))
     app.add_handler(CommandHandler("siaran_status", cmd_status))

@@ -7,7 +7,6 @@ parses updates and renders with the user's translator.
 from __future__ import annotations
 
 import logging
-import warnings
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -19,7 +18,6 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
-from telegram.warnings import PTBUserWarning
 
 from bot.content.programs import ASPECTS, KEY_PATTERN, Program, Question, Screener
 from bot.context import BotContext
@@ -28,6 +26,7 @@ from bot.core.menu import CommandSpec, MenuEntry
 from bot.core.ui import (
     Button,
     answer_query,
+    conversation,
     conversation_fallbacks,
     keyboard,
     reply,
@@ -436,26 +435,22 @@ def register(app: BotApplication) -> None:
     services.commands.add(CommandSpec("program", N_("the list of assistance programs"), order=10))
     services.commands.add(CommandSpec("cek", N_("check which programs may fit you"), order=11))
 
-    with warnings.catch_warnings():  # per_message=False with buttons is what we want here
-        warnings.simplefilter("ignore", PTBUserWarning)
-        screener = ConversationHandler(
-            entry_points=[
-                CommandHandler("cek", cek_start),
-                CallbackQueryHandler(cek_start, pattern=cek_entry.pattern),
-                CallbackQueryHandler(cek_start, pattern=CEK_START_PATTERN),
+    screener = conversation(
+        CONVERSATION_NAME,
+        entry_points=[
+            CommandHandler("cek", cek_start),
+            CallbackQueryHandler(cek_start, pattern=cek_entry.pattern),
+            CallbackQueryHandler(cek_start, pattern=CEK_START_PATTERN),
+        ],
+        states={
+            ASKING: [
+                CallbackQueryHandler(cek_answer, pattern=CEK_ANSWER_PATTERN),
+                CallbackQueryHandler(cek_skip, pattern=CEK_SKIP_PATTERN),
+                MessageHandler(filters.TEXT & ~filters.COMMAND, cek_text),
             ],
-            states={
-                ASKING: [
-                    CallbackQueryHandler(cek_answer, pattern=CEK_ANSWER_PATTERN),
-                    CallbackQueryHandler(cek_skip, pattern=CEK_SKIP_PATTERN),
-                    MessageHandler(filters.TEXT & ~filters.COMMAND, cek_text),
-                ],
-            },
-            fallbacks=conversation_fallbacks(),
-            name=CONVERSATION_NAME,
-            persistent=True,
-            allow_reentry=True,
-        )
+        },
+        fallbacks=conversation_fallbacks(),
+    )
     app.add_handler(screener)
     app.add_handler(CommandHandler("program", show_list))
     app.add_handler(CallbackQueryHandler(show_list, pattern=programs_entry.pattern))

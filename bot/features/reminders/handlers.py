@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import warnings
 from typing import TYPE_CHECKING
 
 from telegram import Update
@@ -23,13 +22,19 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
-from telegram.warnings import PTBUserWarning
 
 from bot.context import BotContext
 from bot.core.clock import iso, parse_iso
 from bot.core.i18n import N_, Translator
 from bot.core.menu import CommandSpec, MenuEntry
-from bot.core.ui import answer_query, conversation_fallbacks, keyboard, reply, staff_or_unknown
+from bot.core.ui import (
+    answer_query,
+    conversation,
+    conversation_fallbacks,
+    keyboard,
+    reply,
+    staff_or_unknown,
+)
 from bot.features.reminders import tasks
 from bot.features.reminders.jobs import (
     schedule_reminder,
@@ -421,10 +426,7 @@ def register(app: BotApplication) -> None:
     services.commands.add(CommandSpec("pengingat", N_("staff: reminders for volunteers"),
                                      order=40, staff_only=True))
     text = filters.TEXT & ~filters.COMMAND
-    with warnings.catch_warnings():  # per_message=False is intended: one draft per staff chat
-        warnings.simplefilter("ignore", PTBUserWarning)
-        conversation = _new_conversation(text)
-    app.add_handler(conversation)
+    app.add_handler(_new_conversation(text))
     app.add_handler(CommandHandler("pengingat", cmd_reminders))
     app.add_handler(CallbackQueryHandler(cmd_reminders, pattern=LIST_PATTERN))
     app.add_handler(CallbackQueryHandler(on_view, pattern=VIEW_PATTERN))
@@ -432,7 +434,8 @@ def register(app: BotApplication) -> None:
 
 
 def _new_conversation(text) -> ConversationHandler:
-    return ConversationHandler(
+    return conversation(
+        "reminder_new",
         entry_points=[CallbackQueryHandler(new_start, pattern=rf"^{ADM}:new$")],
         states={
             R_TEXT: [MessageHandler(text, new_text)],
@@ -452,7 +455,4 @@ def _new_conversation(text) -> ConversationHandler:
                         CallbackQueryHandler(new_drop, pattern=rf"^{NEW}:drop$")],
         },
         fallbacks=conversation_fallbacks(),
-        name="reminder_new",
-        persistent=True,
-        allow_reentry=True,
     )

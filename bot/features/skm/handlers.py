@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import html
 import logging
-import warnings
 from typing import TYPE_CHECKING
 
 from babel.dates import format_date
@@ -26,13 +25,13 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
-from telegram.warnings import PTBUserWarning
 
 from bot.context import BotContext
 from bot.core.i18n import N_, Translator
 from bot.core.menu import CommandSpec, MenuEntry
 from bot.core.ui import (
     answer_query,
+    conversation,
     conversation_fallbacks,
     keyboard,
     reply,
@@ -497,30 +496,25 @@ async def cmd_ikm(update: Update, context: BotContext) -> None:
 # -- wiring ---------------------------------------------------------------------------------------
 def build_conversation() -> ConversationHandler:
     text = filters.TEXT & ~filters.COMMAND & filters.UpdateType.MESSAGE
-    with warnings.catch_warnings():
-        # per_message=False with button handlers is intended: the key is the user's chat, and
-        # each button names its draft and step, which the service checks.
-        warnings.simplefilter("ignore", PTBUserWarning)
-        return ConversationHandler(
-            entry_points=[
-                CommandHandler("survei", cmd_survey),
-                CommandHandler("start", on_deep_link, filters=filters.Regex(DEEP_LINK_RX)),
-                CallbackQueryHandler(cmd_survey, pattern=MENU.pattern),
-                CallbackQueryHandler(on_answer, pattern=ANSWER_RX),
-                CallbackQueryHandler(on_back, pattern=BACK_RX),
-                CallbackQueryHandler(on_page, pattern=PAGE_RX),
-                CallbackQueryHandler(on_bad_button, pattern=ANY_RX),
-            ],
-            states={
-                CHOOSING_UNIT: [MessageHandler(text, on_text)],
-                ANSWERING: [MessageHandler(text, on_text)],
-                WRITING_SUGGESTION: [MessageHandler(text, on_text)],
-            },
-            fallbacks=[CommandHandler("batal", on_cancel), *conversation_fallbacks()],
-            allow_reentry=True,
-            persistent=True,
-            name=CONVERSATION,
-        )
+    # The key is the user's chat; each button names its draft and step, which the service checks.
+    return conversation(
+        CONVERSATION,
+        entry_points=[
+            CommandHandler("survei", cmd_survey),
+            CommandHandler("start", on_deep_link, filters=filters.Regex(DEEP_LINK_RX)),
+            CallbackQueryHandler(cmd_survey, pattern=MENU.pattern),
+            CallbackQueryHandler(on_answer, pattern=ANSWER_RX),
+            CallbackQueryHandler(on_back, pattern=BACK_RX),
+            CallbackQueryHandler(on_page, pattern=PAGE_RX),
+            CallbackQueryHandler(on_bad_button, pattern=ANY_RX),
+        ],
+        states={
+            CHOOSING_UNIT: [MessageHandler(text, on_text)],
+            ANSWERING: [MessageHandler(text, on_text)],
+            WRITING_SUGGESTION: [MessageHandler(text, on_text)],
+        },
+        fallbacks=[CommandHandler("batal", on_cancel), *conversation_fallbacks()],
+    )
 
 
 def register(app: BotApplication) -> None:

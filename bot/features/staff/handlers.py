@@ -6,7 +6,6 @@ bot.features.staff.service, which writes every change to the audit log.
 
 from __future__ import annotations
 
-import warnings
 from typing import TYPE_CHECKING
 
 from telegram import Update
@@ -17,13 +16,13 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
-from telegram.warnings import PTBUserWarning
 
 from bot.context import BotContext
 from bot.core.i18n import N_, Translator
 from bot.core.menu import CommandSpec
 from bot.core.ui import (
     answer_query,
+    conversation,
     conversation_fallbacks,
     keyboard,
     reply,
@@ -41,7 +40,9 @@ CLOSE = f"{PREFIX}:close"
 ROLE_PATTERN = rf"^{PREFIX}:role:(operator|admin)$"
 REMOVE_PATTERN = rf"^{PREFIX}:rm:([0-9]{{1,16}})$"
 
-MENU, ASK_ID, ASK_ROLE, PICK_REMOVE = range(4)
+# Conversation states (strings: a stored conversation keeps its meaning when one is added).
+MENU, ASK_ID, ASK_ROLE, PICK_REMOVE = "staff_menu", "staff_ask_id", "staff_ask_role", \
+    "staff_pick_remove"
 PENDING_KEY = "staff_pending_id"
 
 ROLE_NAMES = {"operator": N_("operator"), "admin": N_("administrator")}
@@ -190,24 +191,20 @@ async def on_close(update: Update, context: BotContext) -> int:
 def register(app: BotApplication) -> None:
     app.services.commands.add(CommandSpec("staf", N_("manage staff (administrators)"),
                                          order=82, staff_only=True))
-    with warnings.catch_warnings():  # per_message=False is intended: one staff change per chat
-        warnings.simplefilter("ignore", PTBUserWarning)
-        app.add_handler(ConversationHandler(
-            entry_points=[CommandHandler("staf", cmd_staff)],
-            states={
-                MENU: [CallbackQueryHandler(on_add, pattern=rf"^{ADD}$"),
-                       CallbackQueryHandler(on_remove_menu, pattern=rf"^{REMOVE}$"),
-                       CallbackQueryHandler(on_close, pattern=rf"^{CLOSE}$")],
-                # one word only: an id attempt; a sentence (say an announcement typed after
-                # leaving this flow for /siaran) is not taken for one
-                ASK_ID: [MessageHandler(filters.Regex(r"^\s*\S{1,40}\s*$") & ~filters.COMMAND,
-                                        on_id)],
-                ASK_ROLE: [CallbackQueryHandler(on_role, pattern=ROLE_PATTERN)],
-                PICK_REMOVE: [CallbackQueryHandler(on_remove, pattern=REMOVE_PATTERN),
-                              CallbackQueryHandler(on_close, pattern=rf"^{CLOSE}$")],
-            },
-            fallbacks=[*conversation_fallbacks(), CommandHandler("staf", cmd_staff)],
-            name="staff",
-            persistent=True,
-            allow_reentry=True,
-        ))
+    app.add_handler(conversation(
+        "staff",
+        entry_points=[CommandHandler("staf", cmd_staff)],
+        states={
+            MENU: [CallbackQueryHandler(on_add, pattern=rf"^{ADD}$"),
+                   CallbackQueryHandler(on_remove_menu, pattern=rf"^{REMOVE}$"),
+                   CallbackQueryHandler(on_close, pattern=rf"^{CLOSE}$")],
+            # one word only: an id attempt; a sentence (say an announcement typed after
+            # leaving this flow for /siaran) is not taken for one
+            ASK_ID: [MessageHandler(filters.Regex(r"^\s*\S{1,40}\s*$") & ~filters.COMMAND,
+                                    on_id)],
+            ASK_ROLE: [CallbackQueryHandler(on_role, pattern=ROLE_PATTERN)],
+            PICK_REMOVE: [CallbackQueryHandler(on_remove, pattern=REMOVE_PATTERN),
+                          CallbackQueryHandler(on_close, pattern=rf"^{CLOSE}$")],
+        },
+        fallbacks=[*conversation_fallbacks(), CommandHandler("staf", cmd_staff)],
+    ))

@@ -13,7 +13,6 @@ import datetime as dt
 import logging
 import re
 import tempfile
-import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,7 +26,6 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
-from telegram.warnings import PTBUserWarning
 
 from bot.context import BotContext
 from bot.core.clock import iso, parse_iso
@@ -36,6 +34,7 @@ from bot.core.menu import CommandSpec, MenuEntry
 from bot.core.ui import (
     answer_query,
     cancel_conversation,
+    conversation,
     conversation_fallbacks,
     is_private,
     keyboard,
@@ -427,26 +426,20 @@ def register(app: BotApplication) -> None:
 
     text = filters.TEXT & ~filters.COMMAND
     other = ~filters.COMMAND & filters.UpdateType.MESSAGE
-    with warnings.catch_warnings():
-        # PTB warns that a CallbackQueryHandler entry point is not tracked per message: it
-        # need not be, the menu button only starts the conversation.
-        warnings.simplefilter("ignore", PTBUserWarning)
-        conversation = ConversationHandler(
-            entry_points=[CommandHandler("status", start),
-                          CallbackQueryHandler(start, pattern=MENU.pattern)],
-            states={
-                ASK_NIK: [MessageHandler(text, on_nik), MessageHandler(other, not_text)],
-                ASK_NAME: [MessageHandler(text, on_name), MessageHandler(other, not_text)],
-            },
-            # Ours first (they forget the pending NIK hash), then the shared ones.
-            fallbacks=[CommandHandler("batal", on_cancel),
-                       CommandHandler(["menu", "start"], on_leave),
-                       *conversation_fallbacks(), CommandHandler("status", start)],
-            name=CONVERSATION,
-            persistent=True,
-            allow_reentry=True,
-        )
-    app.add_handler(conversation)
+    conversation_ = conversation(
+        CONVERSATION,
+        entry_points=[CommandHandler("status", start),
+                      CallbackQueryHandler(start, pattern=MENU.pattern)],
+        states={
+            ASK_NIK: [MessageHandler(text, on_nik), MessageHandler(other, not_text)],
+            ASK_NAME: [MessageHandler(text, on_name), MessageHandler(other, not_text)],
+        },
+        # Ours first (they forget the pending NIK hash), then the shared ones.
+        fallbacks=[CommandHandler("batal", on_cancel),
+                   CommandHandler(["menu", "start"], on_leave),
+                   *conversation_fallbacks(), CommandHandler("status", start)],
+    )
+    app.add_handler(conversation_)
     app.add_handler(CallbackQueryHandler(on_watch, pattern=WATCH_PATTERN))
     app.add_handler(CallbackQueryHandler(on_unwatch, pattern=UNWATCH_PATTERN))
     app.add_handler(MessageHandler(

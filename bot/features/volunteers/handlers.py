@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import logging
-import warnings
 from typing import TYPE_CHECKING
 
 from telegram import KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
@@ -17,13 +16,13 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
-from telegram.warnings import PTBUserWarning
 
 from bot.context import BotContext
 from bot.core.i18n import N_, Translator
 from bot.core.menu import CommandSpec, MenuEntry
 from bot.core.ui import (
     answer_query,
+    conversation,
     conversation_fallbacks,
     is_private,
     keyboard,
@@ -360,15 +359,13 @@ def register(app: BotApplication) -> None:
     services.commands.add(CommandSpec("relawan", N_("register as a volunteer"), order=70))
     services.start_hooks.append(start)
     text = filters.TEXT & ~filters.COMMAND
-    with warnings.catch_warnings():  # per_message=False is intended: one registration per chat
-        warnings.simplefilter("ignore", PTBUserWarning)
-        conversation = _registration(text)
-    app.add_handler(conversation)
+    app.add_handler(_registration(text))
     app.add_handler(CallbackQueryHandler(on_decide, pattern=DECIDE_PATTERN))
 
 
 def _registration(text) -> ConversationHandler:
-    return ConversationHandler(
+    return conversation(
+        "volunteer_registration",
         entry_points=[CommandHandler("relawan", start_registration),
                       CallbackQueryHandler(start_registration, pattern=rf"^menu:{MENU_KEY}$")],
         states={
@@ -382,7 +379,4 @@ def _registration(text) -> ConversationHandler:
                     MessageHandler(text, on_phone_text)],
         },
         fallbacks=[CommandHandler("batal", cancel_registration), *conversation_fallbacks()],
-        name="volunteer_registration",
-        persistent=True,
-        allow_reentry=True,
     )
