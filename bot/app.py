@@ -42,7 +42,9 @@ class BotApplication(Application):
         conversation and must now reach its own entry point). It queues behind the same
         user's lock, so that user's order is kept."""
         coroutine = self.update_processor.process_update(update, self.process_update(update))
-        task = self.create_task(coroutine, update=update, name="redispatch")
+        # Not Application.create_task: the console and the tests feed updates to an application
+        # that is not running, where PTB would warn that nobody awaits the task; settle() does.
+        task = asyncio.get_running_loop().create_task(coroutine, name="redispatch")
         self._redispatched.add(task)
         task.add_done_callback(self._redispatched.discard)
 
