@@ -16,9 +16,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.app import OFFLINE_TOKEN, build_application
-from bot.core.clock import FakeClock
 from bot.offline.api import FakeBotAPI
 from bot.settings import Settings
+from tests.kit.clock import FakeClock
 
 VOLUNTEERS = 2000
 

@@ -19,20 +19,21 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.content import load_content
-from bot.core.clock import FakeClock
 from bot.features.skm import files as skm_files
 from bot.features.skm.repo import NewResponse
 from bot.features.skm.service import Period, SurveyService
 from bot.repos import Store
 from bot.settings import PROJECT_ROOT, Settings
 from bot.storage.db import Database
+from tests.kit.clock import FakeClock
 
 PER_UNIT = 200
 
 
 async def survey_steps(surveys: int = 20) -> None:
     from bot.app import OFFLINE_TOKEN, build_application
-    from bot.offline.api import ChatClient, FakeBotAPI
+    from bot.offline.api import FakeBotAPI
+    from bot.offline.client import ChatClient
 
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(_env_file=None, database_path=Path(tmp) / "steps.sqlite3")

@@ -6,7 +6,8 @@ from __future__ import annotations
 import asyncio
 
 from bot.core.clock import iso
-from bot.offline.api import ChatClient, FakeBotAPI
+from bot.offline.api import FakeBotAPI
+from bot.offline.client import ChatClient
 
 
 async def add_subscriber(app, user_id: int, language: str | None = "id",

@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from bot.features.skm.repo import NewResponse
-from bot.offline.api import ChatClient, FakeMessage
+from bot.offline.api import FakeMessage
+from bot.offline.client import ChatClient
 
 PROFILE = {"gender": "P", "age": "30-39", "education": "SMA", "occupation": "Wirausaha"}
 

@@ -6,7 +6,7 @@ import asyncio
 from pathlib import Path
 
 from bot.features.status.importer import Summary, import_csv
-from bot.offline.api import ChatClient
+from bot.offline.client import ChatClient
 
 HEADER = "nik,nama,program,periode,status,tanggal,lembaga_penyalur,keterangan,kabupaten"
 SITI_NIK = "3578014101900002"      # Surabaya, a woman born 1 Jan 1990 (day 01 + 40)

@@ -8,7 +8,7 @@ from telegram.ext import CommandHandler, ConversationHandler, MessageHandler, fi
 
 from bot.app import OFFLINE_TOKEN, build_application
 from bot.core.ui import conversation_fallbacks
-from bot.offline.api import ChatClient
+from bot.offline.client import ChatClient
 from tests.conftest import add_first
 
 ASK_NAME, ASK_CITY = range(2)

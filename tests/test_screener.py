@@ -11,7 +11,7 @@ from bot.cli import main
 from bot.content import ContentError, load_content
 from bot.content.programs import load_screener_cases
 from bot.features.programs.eligibility import Verdict, assess, run_case
-from bot.offline.api import ChatClient
+from bot.offline.client import ChatClient
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import sqlite3
 
-from bot.offline.api import ChatClient
+from bot.offline.client import ChatClient
 from tests.conftest import choose_language
 from tests.skm_kit import choose, complete_survey, find_step_button, seed
 

@@ -134,7 +134,7 @@ async def test_user_limit_says_when_and_survives_a_restart(records, resident, ma
     assert "09.00 WIB" in replies[0].text      # the first lookup (08:00) + 1 hour
     # A restart does not reset the limit.
     again = await make_app()
-    from bot.offline.api import ChatClient
+    from bot.offline.client import ChatClient
 
     same = ChatClient(again, fake, user_id=1001)
     replies = await same.send("/status")
@@ -199,7 +199,7 @@ async def test_conversation_survives_a_restart(records, resident, make_app, fake
     await resident.send("/status")
     await resident.send(SITI_NIK)
     again = await make_app()
-    from bot.offline.api import ChatClient
+    from bot.offline.client import ChatClient
 
     same = ChatClient(again, fake, user_id=1001)
     replies = await same.send("Siti Aminah")

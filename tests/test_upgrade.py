@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.offline.api import ChatClient
+from bot.offline.client import ChatClient
 from bot.storage.db import migration_scripts
 
 OLD_DB = Path(__file__).parent / "data" / "db_made_by_34f4aa4.db"

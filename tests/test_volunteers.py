@@ -9,7 +9,8 @@ import pytest
 from bot.core.clock import iso
 from bot.features.reminders.service import ReminderError, normalize_cron
 from bot.features.volunteers.service import match_regions
-from bot.offline.api import ApiError, ChatClient
+from bot.offline.api import ApiError
+from bot.offline.client import ChatClient
 from tests.conftest import ADMIN_ID, choose_language
 
 WIB = dt.timezone(dt.timedelta(hours=7))

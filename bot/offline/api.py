@@ -5,16 +5,14 @@ translations, with every Bot API call answered and recorded here instead of the 
 
     fake = FakeBotAPI()
     app = build_application(settings, transport=fake.transport, token=OFFLINE_TOKEN)
-    siti = ChatClient(app, fake, user_id=1001)
+    siti = ChatClient(app, fake, user_id=1001)  # bot.offline.client
     await siti.send("/start"); await siti.click("Bahasa Indonesia")
 """
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import json
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,7 +22,6 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 import httpx
-from telegram import Update
 
 BOT_ID = 666
 BOT_USERNAME = "DinsosJatimBot"
@@ -103,9 +100,6 @@ class ApiError(Exception):
         self.code, self.description, self.retry_after = code, description, retry_after
 
 
-Fault = Callable[[str, dict[str, Any]], "ApiError | None"]
-
-
 class FakeBotAPI:
     """Answers Bot API calls from memory and records each one."""
 
@@ -113,10 +107,7 @@ class FakeBotAPI:
         self.calls: list[ApiCall] = []
         self.messages: dict[tuple[int, int], FakeMessage] = {}
         self.files: dict[str, bytes] = {}
-        self.faults: list[Fault] = []
-        self.blocked: set[int] = set()
         self.listeners: list[Callable[[ApiCall], None]] = []
-        self.latency: float = 0.0
         self._ids: dict[int, itertools.count] = {}
         self._update_ids = itertools.count(1)
         self._callback_ids = itertools.count(1)
@@ -141,9 +132,9 @@ class FakeBotAPI:
     def calls_to(self, method: str) -> list[ApiCall]:
         return [c for c in self.calls if c.method == method]
 
-    def fail_when(self, fault: Fault) -> None:
-        """Add a hook (method, params) -> ApiError | None consulted before every call."""
-        self.faults.append(fault)
+    async def before_call(self, method: str, params: dict[str, Any]) -> None:
+        """Called before every Bot API call is answered; raise ApiError to refuse it. Nothing
+        here: the test kit's FaultyBotAPI adds faults, blocked users and latency."""
 
     # -- the transport --------------------------------------------------------------------------
     async def _handle(self, request: httpx.Request) -> httpx.Response:
@@ -156,17 +147,9 @@ class FakeBotAPI:
                                              "description": "Not Found"})
         method = path.rsplit("/", 1)[-1]
         params = _parse_params(request)
-        if self.latency:
-            await asyncio.sleep(self.latency)
         call = ApiCall(method, params, at=time.monotonic())
         try:
-            chat_id = params.get("chat_id")
-            if chat_id is not None and int(chat_id) in self.blocked and method.startswith("send"):
-                raise ApiError(403, "Forbidden: bot was blocked by the user")
-            for fault in list(self.faults):
-                err = fault(method, params)
-                if err is not None:
-                    raise err
+            await self.before_call(method, params)
             result = self._dispatch(method, params, call)
         except ApiError as err:
             call.error = (err.code, err.description)
@@ -289,142 +272,3 @@ def _maybe_json(value: str) -> Any:
         return json.loads(value)
     except (ValueError, TypeError):
         return value
-
-
-class ChatClient:
-    """One person in a private chat with the bot: send, click, read the replies."""
-
-    def __init__(self, app: Any, fake: FakeBotAPI, user_id: int = 1001,
-                 first_name: str = "Siti", language_code: str | None = "id",
-                 chat_id: int | None = None, chat_type: str = "private") -> None:
-        self.app, self.fake = app, fake
-        self.user = {"id": user_id, "is_bot": False, "first_name": first_name}
-        if language_code:
-            self.user["language_code"] = language_code
-        self.chat_id = chat_id if chat_id is not None else user_id
-        self.chat = {"id": self.chat_id, "type": chat_type}
-        if chat_type == "private":
-            self.chat["first_name"] = first_name
-        else:
-            self.chat["title"] = "Grup Warga"
-
-    @property
-    def user_id(self) -> int:
-        return self.user["id"]
-
-    # -- building updates -----------------------------------------------------------------------
-    def _message(self, **fields: Any) -> dict:
-        mid = self.fake.next_message_id(self.chat_id)
-        msg = FakeMessage(message_id=mid, chat_id=self.chat_id, text=fields.get("text"),
-                          from_bot=False)
-        self.fake.messages[(self.chat_id, mid)] = msg
-        return {"message_id": mid, "date": int(time.time()), "chat": self.chat,
-                "from": self.user, **fields}
-
-    async def feed(self, data: dict) -> list[FakeMessage]:
-        """Process one raw update; return the bot messages it sent or edited in this chat."""
-        start = len(self.fake.calls)
-        data = {"update_id": self.fake.next_update_id(), **data}
-        update = Update.de_json(data, self.app.bot)
-        await self.app.process_update(update)
-        settle = getattr(self.app, "settle", None)
-        if settle is not None:
-            await settle()
-        return self._since(start)
-
-    def _since(self, start: int) -> list[FakeMessage]:
-        out: list[FakeMessage] = []
-        for call in self.fake.calls[start:]:
-            msg = call.message
-            if msg is not None and msg.chat_id == self.chat_id and not msg.deleted \
-                    and msg not in out:
-                out.append(msg)
-        return out
-
-    async def send(self, text: str) -> list[FakeMessage]:
-        fields: dict[str, Any] = {"text": text}
-        if text.startswith("/"):
-            command = text.split()[0]
-            fields["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
-        return await self.feed({"message": self._message(**fields)})
-
-    async def send_message(self, **fields: Any) -> list[FakeMessage]:
-        """A message with arbitrary fields (sticker, photo, voice, contact, document ...)."""
-        return await self.feed({"message": self._message(**fields)})
-
-    async def send_document(self, filename: str, content: bytes,
-                            caption: str | None = None) -> list[FakeMessage]:
-        file_id = f"upload{len(self.fake.files) + 1}"
-        self.fake.files[file_id] = content
-        doc = {"file_id": file_id, "file_unique_id": file_id, "file_name": filename,
-               "file_size": len(content)}
-        fields: dict[str, Any] = {"document": doc}
-        if caption:
-            fields["caption"] = caption
-            if caption.startswith("/"):
-                fields["caption_entities"] = [{"type": "bot_command", "offset": 0,
-                                               "length": len(caption.split()[0])}]
-        return await self.send_message(**fields)
-
-    async def send_photo(self, content: bytes, caption: str | None = None) -> list[FakeMessage]:
-        """A photo (its bytes are kept in fake.files, so the bot can download or resend it)."""
-        file_id = f"photo_upload{len(self.fake.files) + 1}"
-        self.fake.files[file_id] = content
-        fields: dict[str, Any] = {"photo": [{"file_id": file_id, "file_unique_id": file_id,
-                                             "width": 800, "height": 600,
-                                             "file_size": len(content)}]}
-        if caption:
-            fields["caption"] = caption
-        return await self.send_message(**fields)
-
-    async def edit(self, message_id: int, text: str) -> list[FakeMessage]:
-        msg = {"message_id": message_id, "date": int(time.time()), "edit_date": int(time.time()),
-               "chat": self.chat, "from": self.user, "text": text}
-        return await self.feed({"edited_message": msg})
-
-    def find_button(self, label: str) -> tuple[FakeMessage, str]:
-        """The newest message with a button whose label is `label` (exact, else a regex)."""
-        messages = list(reversed(self.fake.chat(self.chat_id)))
-        for msg in messages:
-            for text, data in msg.buttons():
-                if text == label:
-                    return msg, data
-        rx = re.compile(label, re.I)
-        for msg in messages:
-            for text, data in msg.buttons():
-                if rx.search(text):
-                    return msg, data
-        seen = [m.labels() for m in messages if m.buttons()][:3]
-        raise AssertionError(f"no button {label!r}; newest buttons: {seen}")
-
-    async def click(self, label: str) -> list[FakeMessage]:
-        msg, data = self.find_button(label)
-        return await self.press(msg, data)
-
-    async def press(self, msg: FakeMessage, data: str) -> list[FakeMessage]:
-        """Press a button by its callback data (also for stale or forged data)."""
-        query = {"id": self.fake.next_callback_id(), "from": self.user,
-                 "chat_instance": str(self.chat_id), "data": data, "message": msg.to_api()}
-        return await self.feed({"callback_query": query})
-
-    async def set_member_status(self, status: str) -> list[FakeMessage]:
-        """my_chat_member: 'kicked' when the user blocks the bot, 'member' when unblocking."""
-        old = "member" if status == "kicked" else "kicked"
-        bot_user = {"id": BOT_ID, "is_bot": True, "first_name": "Dinsos Jatim"}
-        change = {"chat": self.chat, "from": self.user, "date": int(time.time()),
-                  "old_chat_member": {"status": old, "user": bot_user,
-                                      **({"until_date": 0} if old == "kicked" else {})},
-                  "new_chat_member": {"status": status, "user": bot_user,
-                                      **({"until_date": 0} if status == "kicked" else {})}}
-        return await self.feed({"my_chat_member": change})
-
-    # -- reading ----------------------------------------------------------------------------------
-    @property
-    def replies(self) -> list[FakeMessage]:
-        return self.fake.chat(self.chat_id)
-
-    def last_reply(self) -> FakeMessage:
-        replies = self.replies
-        if not replies:
-            raise AssertionError("the bot has not written to this chat")
-        return replies[-1]

@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.app import OFFLINE_TOKEN, build_application
-from bot.offline.api import ApiCall, ChatClient, FakeBotAPI, FakeMessage
+from bot.offline.api import ApiCall, FakeBotAPI, FakeMessage
+from bot.offline.client import ChatClient
 from bot.settings import Settings
 
 INTRO = (
