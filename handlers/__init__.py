@@ -29,6 +29,7 @@ FEATURES = [
     "handlers.status",
     "handlers.staff",
     "handlers.broadcast",
+    "bot.features.tickets.handlers",
     "handlers.fallback",
 ]
 
