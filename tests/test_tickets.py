@@ -313,3 +313,78 @@ async def test_hand_over(resident, admin, operator, fake):
     await admin.click(str(OPERATOR))
     assert "dialihkan kepada 7001" in admin.last_reply().text
     assert "dialihkan kepada Anda" in texts_to(fake, OPERATOR)[-1]
+
+
+async def test_status_no_record_offers_the_button(resident):
+    from tests.status_kit import look_up
+
+    text = await look_up(resident, "3578014101900002", "Siti Aminah")
+    assert "3578********0002" in text
+    assert "Tanya petugas" in resident.last_reply().labels()
+    await resident.click("Tanya petugas")
+    assert "Tulis pertanyaan Anda" in resident.last_reply().text
+
+
+# -- the command line -----------------------------------------------------------------------------
+def _seed(db_path) -> None:
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from bot.features.tickets.service import TicketService, WorkingHours
+    from bot.services.staff import StaffService
+    from bot.storage.db import Database
+    from bot.storage.store import Store
+
+    async def go():
+        db = Database(db_path)
+        await db.connect()
+        store = Store(db)
+        now = dt.datetime.now(dt.UTC)
+        service = TicketService(store, StaffService(store, {ADMIN_ID}, lambda: now), lambda: now,
+                                WorkingHours({}, ZoneInfo("Asia/Jakarta")),
+                                program_keys=frozenset({"pkh"}))
+        await service.open_ticket(1001, "id", "Kapan PKH cair? NIK 3578014101900002")
+        for _ in range(3):
+            await service.record_unanswered("jadwal kereta api", "id", "not_understood")
+        await db.close()
+
+    asyncio.run(go())
+
+
+def test_cli_lists_shows_replies_closes_and_exports(tmp_path, monkeypatch, capsys):
+    import json
+
+    from bot.cli import main
+
+    db_path = tmp_path / "cli.sqlite3"
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_PATH", str(db_path))
+    monkeypatch.setenv("ADMIN_IDS", str(ADMIN_ID))
+    _seed(db_path)
+
+    def run(*argv):
+        with pytest.raises(SystemExit) as exc:
+            main(list(argv))
+        out, err = capsys.readouterr()
+        return exc.value.code, out, err
+
+    code, out, _ = run("tickets", "list", "--json")
+    rows = json.loads(out)
+    assert code == 0 and [r["id"] for r in rows] == [1]
+    assert "3578********0002" in rows[0]["question"]
+    code, out, _ = run("tickets", "reply", "1", "PKH tahap 4 cair November.")
+    assert code == 0 and "recorded" in out
+    code, out, _ = run("tickets", "show", "1")
+    assert "PKH tahap 4 cair November." in out and "outbox answer -> 1001: pending" in out
+    code, out, _ = run("tickets", "close", "1", "--target", "pkh:schedule")
+    assert code == 0 and "learned as pkh:schedule" in out
+    code, out, err = run("tickets", "reply", "1", "lagi")
+    assert code == 2 and "already closed" in err and "Traceback" not in err
+    code, out, err = run("tickets", "show", "abc")
+    assert code == 2 and "must be a number" in err
+    code, out, _ = run("tickets", "export-learned")
+    assert "pkh:schedule" in out and "Kapan PKH cair?" in out
+    code, out, _ = run("questions", "unanswered", "--since", "7d")
+    assert out.startswith("3\tid\tjadwal kereta api")
+    code, out, err = run("questions", "unanswered", "--since", "seminggu")
+    assert code == 2 and "--since" in err
