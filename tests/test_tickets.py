@@ -388,3 +388,35 @@ def test_cli_lists_shows_replies_closes_and_exports(tmp_path, monkeypatch, capsy
     assert out.startswith("3\tid\tjadwal kereta api")
     code, out, err = run("questions", "unanswered", "--since", "seminggu")
     assert code == 2 and "--since" in err
+
+
+async def test_a_photo_question_reaches_staff_as_a_photo(resident, admin, fake):
+    await resident.send("/tanya")
+    await resident.send_photo(b"\x89PNG fake", caption="Rumah saya rusak kena angin")
+    assert "#1" in resident.last_reply().text
+    photos = [c for c in fake.calls if c.method == "sendPhoto"
+              and int(c.params.get("chat_id", 0)) == ADMIN_ID]
+    assert len(photos) == 1 and "Rumah saya rusak kena angin" in photos[0].params["caption"]
+    replies = await admin.send("/menu")
+    assert "Pertanyaan dari warga" in replies[-1].labels()
+    await admin.click("Pertanyaan dari warga")
+    assert "#1" in admin.last_reply().text
+
+
+async def test_a_reply_to_the_officers_answer_reopens_the_ticket(resident, admin, fake):
+    await ask(resident)
+    await svc(resident.app).reply(ADMIN_ID, 1, "Silakan ke kantor desa.")
+    await job(resident.app, OUTBOX_JOB)
+    answer = resident.last_reply()
+    assert "Silakan ke kantor desa." in answer.text
+    await resident.send_message(text="Kantor desanya tutup, bagaimana?",
+                                reply_to_message=answer.to_api())
+    assert "ditambahkan ke pertanyaan #1" in resident.last_reply().text
+    assert (await svc(resident.app).repo.get(1)).status == "open"
+    inbox = (await admin.send("/kotak"))[-1].text
+    assert "#1" in inbox
+    # a reply to any other bot message is an ordinary question, not a ticket addition
+    menu = (await resident.send("/menu"))[-1]
+    replies = await resident.send_message(text="syarat PKH apa saja?",
+                                          reply_to_message=menu.to_api())
+    assert replies[-1].text.startswith("PKH")

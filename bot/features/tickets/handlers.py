@@ -77,6 +77,7 @@ REMIND_SECONDS = 300
 RESIDENT_KINDS = ("answer", "closed")
 
 MENU = MenuEntry("tiket", render.ASK_LABEL, order=30)
+STAFF_MENU = MenuEntry("kotak", N_("Questions from residents"), order=60, staff_only=True)
 NEW_PATTERN = rf"^{render.NEW}$"
 ADD_PATTERN = rf"^{render.PREFIX}:tambah:([0-9]{{1,9}})$"
 CLOSE_OWN_PATTERN = rf"^{render.PREFIX}:tutup:([0-9]{{1,9}})$"
@@ -555,6 +556,7 @@ async def on_learn(update: Update, context: BotContext) -> None:
 def register(app: BotApplication) -> None:
     runtime = app.runtime
     entry = runtime.menu.add(MENU)
+    inbox_entry = runtime.menu.add(STAFF_MENU)
     runtime.commands.add(CommandSpec("tanya", N_("ask an officer a question"), order=30))
     runtime.commands.add(CommandSpec("kotak", N_("questions waiting for an officer"),
                                      order=70, staff_only=True))
@@ -605,6 +607,7 @@ def register(app: BotApplication) -> None:
     app.add_handler(CallbackQueryHandler(on_rate, pattern=RATE_PATTERN))
     app.add_handler(CommandHandler("kotak", cmd_inbox))
     app.add_handler(CallbackQueryHandler(cmd_inbox, pattern=LIST_PATTERN))
+    app.add_handler(CallbackQueryHandler(cmd_inbox, pattern=inbox_entry.pattern))
     app.add_handler(CallbackQueryHandler(on_open, pattern=OPEN_PATTERN))
     app.add_handler(CallbackQueryHandler(on_close, pattern=CLOSE_PATTERN))
     app.add_handler(CallbackQueryHandler(on_handover, pattern=HANDOVER_PATTERN))
