@@ -94,7 +94,8 @@ LEARN_PATTERN = (rf"^{render.LEARN}:([tq])([0-9]{{1,9}}):(-|@(?:{'|'.join(REQUES
 # "mau bicara dengan petugas", "bisa ngobrol sama orang dinas?", "kula badhe matur kaliyan
 # petugas": a wish to talk to a person starts the question step.
 TALK_TO_PERSON = re.compile(
-    r"(?i)\b(bicara|berbicara|ngobrol|ngomong|omong|matur|chat|bertanya|tanya|takon|"
+    r"(?i)\b(bicara|berbicara|ngobrol|ngomong|omong|matur|chat|bertanya|tanya|takon|tanglet|"
+    r"pirsa|sowan|"
     r"hubungi|menghubungi|ketemu|bertemu|sambat|konsultasi)\b.{0,40}\b(petugas|pegawai|"
     r"operator|admin|manusia|staf|staff|orang\s+dinas|orang\s+kantor|tiyang\s+dinas|"
     r"cs|customer\s+service)\b")

@@ -38,7 +38,7 @@ ERRORS = {
     "too_long": N_("Your message is too long: please keep it under {limit} characters, or "
                    "send it in several shorter messages."),
     "too_many_open": N_("You already have {limit} questions waiting for an officer. Please "
-                        "wait for their answers, or close one you no longer need."),
+                        "wait for their answers before you ask another one."),
     "daily_limit": N_("You have sent {limit} questions to our officers today. Please try "
                       "again tomorrow."),
     "too_many_additions": N_("This question already has many messages. Please wait for the "

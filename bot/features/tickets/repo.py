@@ -227,8 +227,9 @@ class TicketRepo:
         return await self.db.fetchval("SELECT COUNT(*) FROM tickets WHERE status = 'open'")
 
     async def open_count(self, user_id: int) -> int:
+        """Tickets of this resident waiting for staff (answered ones do not count)."""
         return await self.db.fetchval(
-            "SELECT COUNT(*) FROM tickets WHERE user_id = ? AND status != 'closed'", (user_id,))
+            "SELECT COUNT(*) FROM tickets WHERE user_id = ? AND status = 'open'", (user_id,))
 
     async def created_since(self, user_id: int, since: dt.datetime) -> list[str]:
         rows = await self.db.fetchall(

@@ -40,7 +40,7 @@ from bot.storage.store import Store
 
 log = logging.getLogger(__name__)
 
-MAX_OPEN = 3                      # tickets not yet closed, per resident
+MAX_OPEN = 3                      # tickets waiting for staff, per resident
 MAX_PER_DAY = 5                   # tickets opened per resident in 24 hours
 MAX_TEXT = 2000                   # characters of one message of a ticket
 MAX_ADDITIONS = 10                # messages a resident may add to one ticket
