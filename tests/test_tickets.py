@@ -433,3 +433,18 @@ async def test_a_reply_to_the_officers_answer_reopens_the_ticket(resident, admin
     replies = await resident.send_message(text="syarat PKH apa saja?",
                                           reply_to_message=menu.to_api())
     assert replies[-1].text.startswith("PKH")
+
+
+async def test_concurrent_replies_with_the_same_view_send_one(resident, admin, operator):
+    await ask(resident)
+    service = svc(resident.app)
+    version = (await service.repo.get(1)).version
+    results = await asyncio.gather(
+        service.reply(ADMIN_ID, 1, "Jawaban A.", version),
+        service.reply(OPERATOR, 1, "Jawaban B.", version), return_exceptions=True)
+    assert sorted(type(r).__name__ for r in results) == ["TicketError", "int"]
+    assert [e.code for e in results if not isinstance(e, int)] == ["changed"]
+    rows = [r for r in await service.repo.outbox_of(1) if r["kind"] == "answer"]
+    assert len(rows) == 1
+    denied = await resident.app.runtime.store.audit.recent(20, "ticket.reply")
+    assert sorted(d["outcome"] for d in denied) == ["changed", "ok"]

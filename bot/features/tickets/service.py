@@ -312,13 +312,15 @@ class TicketService:
         """Tickets waiting for staff: overdue first, then oldest first; and how many wait."""
         await self._check(actor_id)
         now = self.clock()
-        items = []
-        for t in await self.repo.waiting(limit=200):
+        ranked = []
+        for t in await self.repo.waiting(limit=1000):
             since = parse_iso(t.waiting_since or t.created_at)
-            items.append(InboxItem(t, await self.repo.first_message(t.id), now - since,
-                                   self.overdue(t, now)))
-        items.sort(key=lambda i: (not i.overdue, -i.waiting.total_seconds(), i.ticket.id))
-        return items[:limit], len(items)
+            ranked.append((not self.overdue(t, now), -(now - since).total_seconds(), t.id, t))
+        ranked.sort(key=lambda r: r[:3])
+        items = [InboxItem(t, await self.repo.first_message(t.id),
+                           dt.timedelta(seconds=-secs), not on_time)
+                 for on_time, secs, _, t in ranked[:limit]]
+        return items, len(ranked)
 
     async def thread(self, actor_id: int | None, ticket_id: int) -> Thread:
         await self._check(actor_id)
