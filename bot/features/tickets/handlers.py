@@ -157,11 +157,17 @@ def build_deliver(app: BotApplication):
     return deliver
 
 
-async def drain(app: BotApplication) -> int:
+async def drain(app: BotApplication, rounds: int | None = None) -> int:
+    """Send what the outbox holds. Handlers send one batch right away (rounds=1), so a
+    resident's next message never waits behind a long queue; the job sends the rest."""
     deliver = app.runtime.extras.get("tickets_deliver")
     if deliver is None:
         deliver = app.runtime.extras["tickets_deliver"] = build_deliver(app)
-    return await service(app).drain(deliver)  # type: ignore[arg-type]
+    return await service(app).drain(deliver, rounds=rounds)  # type: ignore[arg-type]
+
+
+async def send_now(context: BotContext) -> None:
+    await drain(context.application, rounds=1)  # type: ignore[arg-type]
 
 
 async def outbox_job(context: BotContext) -> None:
@@ -258,7 +264,7 @@ async def _submit(update: Update, context: BotContext, text: str | None,
     context.user_data.pop(ADDING_KEY, None)
     if sent is not None:
         await svc.link(update.effective_chat.id, sent.message_id, ticket_id)
-    await drain(context.application)  # type: ignore[arg-type]
+    await send_now(context)
     return ConversationHandler.END
 
 
@@ -308,7 +314,7 @@ async def on_reply_to_ticket(update: Update, context: BotContext) -> None:
     sent = await reply(update, context, render.added(context.t, ticket_id, masked))
     if sent is not None:
         await svc.link(message.chat_id, sent.message_id, ticket_id)
-    await drain(context.application)  # type: ignore[arg-type]
+    await send_now(context)
     raise ApplicationHandlerStop
 
 
@@ -423,7 +429,7 @@ async def on_reply_text(update: Update, context: BotContext) -> str | int:
         context.user_data.pop(REPLY_KEY, None)
         return ConversationHandler.END
     context.user_data.pop(REPLY_KEY, None)
-    await drain(context.application)  # type: ignore[arg-type]
+    await send_now(context)
     answers = [r for r in await svc.repo.outbox_of(ticket_id) if r["kind"] == "answer"]
     delivered = bool(answers) and answers[-1]["status"] == "sent"
     text = render.reply_recorded if delivered else render.reply_queued
@@ -448,7 +454,7 @@ async def on_close(update: Update, context: BotContext) -> None:
     except TicketError as err:
         await reply(update, context, render.staff_error(context.t, err.code, ticket_id))
         return
-    await drain(context.application)  # type: ignore[arg-type]
+    await send_now(context)
     text, rows = render.learn_picker(context.t, f"t{ticket_id}", context.content.programs,
                                      render.closed_staff(context.t, ticket_id))
     await reply(update, context, text, keyboard(rows))
@@ -479,7 +485,7 @@ async def on_handover_to(update: Update, context: BotContext) -> None:
     except TicketError as err:
         await reply(update, context, render.staff_error(context.t, err.code, ticket_id))
         return
-    await drain(context.application)  # type: ignore[arg-type]
+    await send_now(context)
     await reply(update, context, render.handed_over(context.t, ticket_id, to))
 
 

@@ -408,10 +408,14 @@ class TicketService:
             await self.staff.audit(None, "ticket.outbox.resume", detail={"in_flight": again})
         return again
 
-    async def drain(self, deliver: Deliver, limit: int = OUTBOX_BATCH) -> int:
-        """Send pending outbox rows (claimed before, finished right after each send)."""
+    async def drain(self, deliver: Deliver, limit: int = OUTBOX_BATCH,
+                    rounds: int | None = None) -> int:
+        """Send pending outbox rows (claimed before, finished right after each send); at most
+        `rounds` batches (None: until the outbox is empty)."""
         sent = 0
-        while True:
+        while rounds is None or rounds > 0:
+            if rounds is not None:
+                rounds -= 1
             rows = await self.repo.claim(limit, self.clock())
             if not rows:
                 return sent
@@ -436,6 +440,7 @@ class TicketService:
                         await self.repo.link(row.user_id, result.message_id, row.ticket_id)
             if len(rows) < limit:
                 return sent
+        return sent
 
     async def outbox_counts(self) -> dict[str, int]:
         return await self.repo.outbox_counts()
