@@ -448,3 +448,27 @@ async def test_concurrent_replies_with_the_same_view_send_one(resident, admin, o
     assert len(rows) == 1
     denied = await resident.app.runtime.store.audit.recent(20, "ticket.reply")
     assert sorted(d["outcome"] for d in denied) == ["changed", "ok"]
+
+
+def test_working_hours_count_only_office_time():
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from bot.features.tickets.service import WorkingHours
+
+    wib = ZoneInfo("Asia/Jakarta")
+    hours = WorkingHours({"mon": "08:00-16:00", "fri": "08:00-15:00"}, wib)
+    friday = dt.datetime(2026, 11, 6, 14, 0, tzinfo=wib)
+    monday = dt.datetime(2026, 11, 9, 10, 0, tzinfo=wib)
+    assert hours.elapsed(friday, monday) == dt.timedelta(hours=3)
+    saturday = dt.datetime(2026, 11, 7, 9, 0, tzinfo=wib)
+    assert not hours.is_open(saturday)
+    assert hours.next_open(saturday) == dt.datetime(2026, 11, 9, 8, 0, tzinfo=wib)
+
+
+async def test_on_a_weekend_the_resident_is_told_when_the_office_opens(resident, clock):
+    clock.advance(days=5)                        # Saturday 7 November, 08:00 WIB
+    await resident.send("/tanya")
+    replies = await resident.send("Apakah ada bantuan untuk korban banjir?")
+    text = replies[-1].text
+    assert "Kantor sedang tutup" in text and "Senin, 9 November 08.00 WIB" in text
