@@ -4,6 +4,8 @@
 Handler groups:
   -10  tracking: records the subscriber and sets context.locale (bot.handlers.core.track)
    -5  group guard: in group chats only /start gets an answer; everything else stops here
+   -2  ticket replies: a resident's reply to a ticket message adds to that ticket
+       (bot.features.tickets.handlers.on_reply_to_ticket); anything else goes on
    -1  navigation: a command or button that an open conversation does not handle means the
        user went elsewhere, so that conversation ends (handlers.common.end_abandoned)
     0  everything else, in this order:
