@@ -112,7 +112,7 @@ async def run(n: int, rate: float, overall: float, samples: int, lean: bool = Fa
         settings = Settings(_env_file=None, database_path=Path(tmp) / "bench.sqlite3",
                             admin_ids=frozenset({ADMIN}), bot_token=None)
         fake = FakeBotAPI()
-        limiter = PriorityRateLimiter(overall_rate=overall, bulk_rate=rate)
+        limiter = PriorityRateLimiter(bulk_rate=rate)
         app = build_application(settings, transport=fake.transport, token=OFFLINE_TOKEN,
                                 rate_limit=limiter)
         async with app:

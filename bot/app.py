@@ -86,8 +86,9 @@ def build_application(
 ) -> BotApplication:
     """The whole bot. `transport` replaces the network (tests and the console use a fake).
 
-    `rate_limit`: True keeps to Telegram's limits (30/s overall, BROADCAST_RATE for bulk sends,
-    replies first); False paces nothing (tests, console) but keeps the lanes and 429 pauses; or
+    `rate_limit`: True keeps to Telegram's limits (BROADCAST_RATE for bulk sends, 1/s per chat
+    for bulk, 20/min per group, every 429; replies uncapped and first); False paces nothing
+    (tests, console) but keeps the lanes and 429 pauses; or
     a PriorityRateLimiter of your own (the benchmark).
     """
     runtime = Runtime(settings, clock)
@@ -111,7 +112,7 @@ def build_application(
     if isinstance(rate_limit, PriorityRateLimiter):
         limiter = rate_limit
     elif rate_limit:
-        limiter = PriorityRateLimiter(overall_rate=30, bulk_rate=settings.broadcast_rate)
+        limiter = PriorityRateLimiter(bulk_rate=settings.broadcast_rate)
     else:
         limiter = PriorityRateLimiter.unthrottled()
     builder = builder.rate_limiter(limiter)
