@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from telegram.ext import Application
 
 FEATURES = [
+    "handlers.delivery",
     "handlers.core",
     "handlers.programs",
     "handlers.volunteers",

@@ -25,7 +25,6 @@ from bot.app import BotApplication
 from bot.context import BotContext
 from bot.i18n import N_, Translator
 from bot.menu import CommandSpec, MenuEntry
-from bot.ratelimit import BULK_ARGS
 from bot.services.broadcast import (
     KIND_SUBSCRIBERS,
     KIND_VOLUNTEERS,
@@ -50,7 +49,7 @@ from handlers.common import (
     staff_or_unknown,
     unknown_command,
 )
-from handlers.delivery import telegram_sender
+from handlers.delivery import bulk_sender, delivery_engine
 
 log = logging.getLogger(__name__)
 
@@ -139,7 +138,7 @@ def render_report(t: Translator, r: Report, content, final: bool = False) -> str
 
 
 # -- the bot side of the service: the bulk sender and the progress message --------------------
-def attach(app: BotApplication, *, backoff: float = 0.5) -> BroadcastService:
+def attach(app: BotApplication) -> BroadcastService:
     """Give the service the bot's bulk sender (rate limiter's bulk lane) and progress callback."""
     service = service_of(app)
 
@@ -158,7 +157,7 @@ def attach(app: BotApplication, *, backoff: float = 0.5) -> BroadcastService:
         if final:
             await app.bot.send_message(b.report_chat_id, text)
 
-    service.attach(telegram_sender(app.bot, rate_limit_args=BULK_ARGS, backoff=backoff), notify)
+    service.attach(bulk_sender(app.bot), notify, delivery_engine(app))
     return service
 
 

@@ -62,7 +62,7 @@ from handlers.common import (
     reply,
     staff_or_unknown,
 )
-from handlers.delivery import telegram_sender
+from handlers.delivery import delivery_engine
 
 log = logging.getLogger(__name__)
 
@@ -390,11 +390,7 @@ async def drain(app: BotApplication) -> int:
         locale = await runtime.subscribers.locale_for(note.user_id, None)
         return render_notification(runtime.i18n.translator(locale), note)
 
-    async def blocked(user_id: int) -> None:
-        await runtime.subscribers.set_blocked(user_id, True)
-
-    return await drain_notifications(runtime.store, telegram_sender(app.bot), render,
-                                     runtime.clock, on_blocked=blocked)
+    return await drain_notifications(runtime.store, delivery_engine(app), render, runtime.clock)
 
 
 async def drain_job(context: BotContext) -> None:

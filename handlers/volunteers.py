@@ -24,7 +24,6 @@ from bot.clock import parse_iso
 from bot.context import BotContext
 from bot.i18n import N_, Translator
 from bot.menu import CommandSpec, MenuEntry
-from bot.ratelimit import BULK_ARGS
 from bot.services.delivery import Outgoing
 from bot.services.reminders import (
     DONE_PATTERN,
@@ -52,7 +51,7 @@ from handlers.common import (
     send_menu,
     staff_or_unknown,
 )
-from handlers.delivery import telegram_sender
+from handlers.delivery import bulk_sender, delivery_engine, telegram_sender
 
 log = logging.getLogger(__name__)
 
@@ -322,19 +321,33 @@ async def on_decide(update: Update, context: BotContext) -> None:
         pass
 
 
+DECISION_KIND = "volunteer.decision"
+
+
 async def notify_decision(app: BotApplication, vol: Volunteer) -> None:
-    """Tell the volunteer the staff's decision, once (also decisions made on the command line)."""
+    """Tell the volunteer the staff's decision, once (also decisions made on the command line),
+    through the delivery engine's outbox: queued before it is marked told, so a crash between
+    the two queues it again (and the outbox keeps one row per decision)."""
     runtime = app.runtime
-    if not await runtime.store.volunteers.mark_notified(vol.user_id, runtime.clock()):
+    engine = delivery_engine(app)
+    ref = f"{vol.user_id}:{vol.decided_at or ''}"
+    new = await engine.enqueue(DECISION_KIND, ref, [vol.user_id], {"status": vol.status})
+    if not await runtime.store.volunteers.mark_notified(vol.user_id, runtime.clock()) and new:
+        await engine.cancel(DECISION_KIND, ref)  # told before the outbox existed
         return
-    t = runtime.i18n.translator(await runtime.subscribers.locale_for(vol.user_id))
-    if vol.status == "approved":
+    await engine.flush(DECISION_KIND, ref)
+
+
+async def render_decision(app: BotApplication, user_id: int, payload: dict) -> list[Outgoing]:
+    runtime = app.runtime
+    t = runtime.i18n.translator(await runtime.subscribers.locale_for(user_id))
+    if payload.get("status") == "approved":
         text = t(N_("Your registration as a volunteer has been approved. Welcome! The office's "
                     "reminders will arrive here. Type /tugas to see your reminders and tasks."))
     else:
         text = t(N_("Sorry, your registration as a volunteer was not approved. For questions, "
                     "please contact the office: type /bantuan for the contacts."))
-    await _send_safely(telegram_sender(app.bot), vol.user_id, Outgoing(text))
+    return [Outgoing(text)]
 
 
 async def notify_pending_decisions(app: BotApplication) -> None:
@@ -454,8 +467,9 @@ async def setup(app: BotApplication) -> None:
             runtime.store, runtime.staff, runtime.clock, tz=runtime.settings.tz,
             grace=runtime.settings.reminder_grace, regions=runtime.content.regions,
             translator=runtime.i18n.translator, locale_for=runtime.subscribers.locale_for)
-    # Reminders go to many volunteers at once: the bulk lane, so no resident waits behind them.
-    runtime.extras["reminders"].sender = telegram_sender(app.bot, rate_limit_args=BULK_ARGS)
+    # Reminders go to many volunteers at once: the delivery engine's bulk lane and rules.
+    runtime.extras["reminders"].engine = delivery_engine(app)
+    runtime.extras["reminders"].sender = bulk_sender(app.bot)
     try:
         await reminder_handlers.start(app)
         await notify_pending_decisions(app)
@@ -471,6 +485,11 @@ def register(app: BotApplication) -> None:
     runtime.commands.add(CommandSpec("tugas", N_("volunteers: your reminders and tasks"),
                                      order=71))
     runtime.start_hooks.append(setup)
+
+    async def render(user_id: int, payload: dict) -> list[Outgoing]:
+        return await render_decision(app, user_id, payload)
+
+    delivery_engine(app).register(DECISION_KIND, render)
     text = filters.TEXT & ~filters.COMMAND
     with warnings.catch_warnings():  # per_message=False is intended: one registration per chat
         warnings.simplefilter("ignore", PTBUserWarning)

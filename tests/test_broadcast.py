@@ -12,7 +12,7 @@ import pytest
 from bot.cli import main
 from bot.fakeapi import ApiError
 from bot.services.broadcast import Audience, Draft
-from handlers.broadcast import attach
+from handlers.delivery import delivery_engine
 from tests.broadcast_kit import (
     VirtualTime,
     add_subscriber,
@@ -222,12 +222,13 @@ async def test_400_chat_not_found_fails_without_retry(admin, app, fake):
     broadcast_id = await send_and_wait(admin)
     assert len(sends_to(fake, 3010)) == 1
     rows = {r["user_id"]: r for r in await service(app).repo.outbox(broadcast_id)}
-    assert rows[3010]["status"] == "failed" and "chat not found" in rows[3010]["error"].lower()
+    assert rows[3010]["status"] == "failed" and rows[3010]["error"] == "chat_not_found"
     assert not (await app.runtime.store.subscribers.get(3010)).blocked
 
 
 async def test_timeouts_are_retried_a_few_times_then_failed(admin, app, fake):
-    attach(app, backoff=0)   # no real waiting between the retries
+    backoffs = VirtualTime()
+    delivery_engine(app).sleep = backoffs.sleep   # no real waiting between the retries
     await add_subscriber(app, 3011)   # times out twice, then gets it
     await add_subscriber(app, 3012)   # always times out
     seen: dict[int, int] = {}
@@ -246,7 +247,9 @@ async def test_timeouts_are_retried_a_few_times_then_failed(admin, app, fake):
     rows = {r["user_id"]: r for r in await service(app).repo.outbox(broadcast_id)}
     assert rows[3011]["status"] == "sent" and seen[3011] == 3
     assert rows[3012]["status"] == "failed" and seen[3012] == 4   # 1 + 3 retries
-    assert "TimedOut" in rows[3012]["error"]
+    assert rows[3012]["error"] == "timeout" and rows[3012]["outcome_unknown"] == 1
+    assert rows[3011]["outcome_unknown"] == 0
+    assert sorted(backoffs.waits) == [0.5, 0.5, 1.0, 1.0, 2.0]   # backoff doubles each time
 
 
 async def test_progress_message_is_edited_and_a_final_report_sent(admin, app, fake):

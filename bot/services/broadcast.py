@@ -8,9 +8,9 @@ The outbox contract (see migrations/0005_broadcasts.sql):
     blocked) in batches;
   - at start, rows still in 'sending' were in flight at a crash: they go back to pending, are
     sent again (at least once) and are counted as possible duplicates in the report.
-Outcomes: SENT; RETRY (429: the rate limiter has already paused every lane for retry_after, so
-the same row is simply sent again); BLOCKED (403: the subscriber is marked blocked, never
-retried); FAILED (400 chat not found, or a network error that outlived the Sender's retries).
+Each row is sent through bot.delivery's engine and its one rule per answer (429: resent after
+the pause; 403: the subscriber marked blocked, never retried; 400: failed; timeouts: retried
+with backoff, then failed and flagged outcome unknown).
 
 No Telegram import here: the handler gives a Sender and a progress callback.
 """
@@ -25,7 +25,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.clock import Clock
-from bot.services.delivery import Delivery, Outcome, Outgoing, Sender
+from bot.delivery.engine import DeliveryEngine
+from bot.services.delivery import Outgoing, Sender
 from bot.services.staff import StaffService
 from bot.services.subscribers import SubscriberService
 from bot.services.volunteers import ROLES as VOLUNTEER_ROLE_NAMES
@@ -236,7 +237,9 @@ class BroadcastService:
         self.progress_every = PROGRESS_EVERY
         self.error_pause = ERROR_PAUSE
         self.sender: Sender | None = None
+        self.engine: DeliveryEngine | None = None
         self.notify: Notify | None = None
+        self._stopped: set[int] = set()  # broadcasts stopped by staff in this process
         self.fault: Callable[[str], None] | None = None  # tests: crash at "claimed"/"recorded"
         self._runs: dict[int, _Run] = {}
         self._stopping = False
@@ -288,9 +291,13 @@ class BroadcastService:
                                        "length": len(draft.text)})
         return broadcast_id
 
-    def attach(self, sender: Sender, notify: Notify | None = None) -> None:
-        """The bot's bulk Sender and the operator's progress callback (set at start)."""
+    def attach(self, sender: Sender, notify: Notify | None = None,
+               engine: DeliveryEngine | None = None) -> None:
+        """The bot's bulk Sender, the operator's progress callback and the delivery engine
+        whose rules every send follows (set at start)."""
         self.sender = sender
+        if engine is not None:
+            self.engine = engine
         self.notify = notify
         self._stopping = False
 
@@ -343,33 +350,17 @@ class BroadcastService:
         javanese = compose(b.text_jv, b.entities_jv, b.photo) if b.text_jv else indonesian
         return {"id": indonesian, "jv": javanese}
 
-    async def _deliver(self, row: OutboxRow, messages: list[Outgoing]) -> tuple[str, str | None,
-                                                                                int]:
-        """Send one recipient's messages: (status, error, how many 429s it met)."""
-        assert self.sender is not None
-        floods = 0
-        for number, message in enumerate(messages, 1):
-            while True:
-                try:
-                    result: Delivery = await self.sender(row.user_id, message)
-                except Exception as exc:  # a Sender should not raise; never lose the row
-                    log.warning("broadcast sender raised %s", type(exc).__name__)
-                    return "failed", type(exc).__name__, floods
-                if result.outcome is Outcome.RETRY:
-                    floods += 1
-                    if floods > MAX_429_PER_ROW:
-                        return "failed", "429 too many times", floods
-                    continue  # the limiter has paused every lane for retry_after
-                break
-            if result.outcome is Outcome.BLOCKED:
-                await self.subscribers.set_blocked(row.user_id, True)
-                return "blocked", result.error, floods
-            if result.outcome is Outcome.FAILED:
-                error = result.error or "failed"
-                if len(messages) > 1:
-                    error = f"part {number}/{len(messages)}: {error}"
-                return "failed", error[:200], floods
-        return "sent", None, floods
+    async def _deliver(self, row: OutboxRow, messages: list[Outgoing]
+                       ) -> tuple[str, str | None, int, bool]:
+        """Send one recipient's messages through the delivery engine's rules:
+        (status, error, how many 429s it met, outcome unknown). A stopped broadcast sends
+        nothing further: the row is 'cancelled'."""
+        assert self.engine is not None and self.sender is not None
+        stopped = self._stopped
+        result = await self.engine.deliver(row.user_id, messages, kind="broadcast",
+                                           sender=self.sender,
+                                           cancelled=lambda: row.broadcast_id in stopped)
+        return result.status, result.reason, result.retries_429, result.unknown
 
     async def _drain(self, broadcast_id: int) -> None:
         """Send until the outbox is empty. An unexpected error (the disk, a bug) pauses and
@@ -400,7 +391,7 @@ class BroadcastService:
         messages = self._messages(b)
         run = self._runs[broadcast_id]
         inflight: dict[asyncio.Task, int] = {}
-        results: list[tuple[int, str, str | None]] = []
+        results: list[tuple[int, str, str | None, bool]] = []
         floods = 0
         last_flush = last_progress = self.monotonic()
 
@@ -408,7 +399,7 @@ class BroadcastService:
             nonlocal results, floods, last_flush
             if results or floods:
                 await self.repo.record(broadcast_id, results, self.clock(), floods)
-                run.sent += sum(1 for _, status, _ in results if status == "sent")
+                run.sent += sum(1 for _, status, _, _ in results if status == "sent")
                 results, floods = [], 0
                 self._fault("recorded")
             last_flush = self.monotonic()
@@ -430,8 +421,8 @@ class BroadcastService:
                                                  return_when=asyncio.FIRST_COMPLETED)
                     for task in done:
                         user_id = inflight.pop(task)
-                        status, error, n = task.result()
-                        results.append((user_id, status, error))
+                        status, error, n, unknown = task.result()
+                        results.append((user_id, status, error, unknown))
                         floods += n
                     now = self.monotonic()
                     if len(results) >= self.batch or now - last_flush >= FLUSH_EVERY:

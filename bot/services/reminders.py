@@ -31,8 +31,9 @@ from apscheduler.triggers.cron import CronTrigger
 
 from bot.clock import Clock, iso, parse_iso
 from bot.content import Region
+from bot.delivery.engine import DeliveryEngine
 from bot.i18n import N_, Translator
-from bot.services.delivery import Outcome, Outgoing, Sender
+from bot.services.delivery import Outgoing, Sender
 from bot.services.staff import StaffService
 from bot.services.volunteers import ROLES
 from bot.storage.reminders import DeliveryRow, Reminder, Run
@@ -45,7 +46,6 @@ SNOOZE_PATTERN = rf"^{REM_PREFIX}:snz:(\d{{1,12}})$"
 SNOOZE = dt.timedelta(hours=1)
 MAX_TEXT = 3500
 SCAN_LIMIT = 2000          # occurrences examined per step of a catch-up
-RETRIES_ON_429 = 3
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _CRON_DOW = ("sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun")  # standard 0..7
 WEEKDAY_NAMES = (N_("Monday"), N_("Tuesday"), N_("Wednesday"), N_("Thursday"), N_("Friday"),
@@ -158,24 +158,6 @@ def render_reminder(t: Translator, text: str, delivery_id: int, again: bool = Fa
     )
 
 
-def reason_code(error: str | None, outcome: Outcome) -> str:
-    """A short, stable reason for staff from the Bot API's answer."""
-    text = (error or "").lower()
-    if "blocked" in text:
-        return "blocked"
-    if "can't initiate" in text or "cannot initiate" in text:
-        return "not_started"
-    if "deactivated" in text:
-        return "deactivated"
-    if "chat not found" in text:
-        return "chat_not_found"
-    if outcome == Outcome.BLOCKED:
-        return "forbidden"
-    if outcome == Outcome.RETRY:
-        return "rate_limited"
-    return (error or "failed")[:80]
-
-
 REASONS = {
     "blocked": N_("blocked the bot"),
     "not_started": N_("never started the bot"),
@@ -183,6 +165,8 @@ REASONS = {
     "chat_not_found": N_("chat not found"),
     "forbidden": N_("Telegram refused (403)"),
     "rate_limited": N_("Telegram kept asking to wait (429)"),
+    "timeout": N_("no answer from Telegram; may have arrived"),
+    "network": N_("network error; may have arrived"),
     "interrupted": N_("interrupted by a restart; may not have arrived"),
 }
 
@@ -233,6 +217,7 @@ class ReminderService:
         self.locale_for = locale_for
         self.sleep = sleep
         self.sender: Sender | None = None  # set when the bot starts
+        self.engine: DeliveryEngine | None = None  # bot.delivery's engine, set at start
 
     # -- staff actions ----------------------------------------------------------------------------
     async def create(self, actor_id: int | None, *, text: str, role: str | None = None,
@@ -306,7 +291,7 @@ class ReminderService:
         return out
 
     async def audience(self, reminder: Reminder) -> list[int]:
-        return await self.store.volunteers.audience(reminder.role, reminder.region_code)
+        return await self.store.volunteers.reminder_audience(reminder.role, reminder.region_code)
 
     # -- sending ----------------------------------------------------------------------------------
     async def catch_up(self) -> CatchUp:
@@ -372,21 +357,16 @@ class ReminderService:
         return result
 
     async def _send(self, user_id: int, message: Outgoing) -> tuple[str, str | None, int | None]:
-        if self.sender is None:
+        """Through the delivery engine's rules; a 403 also blocks the volunteer's reminders."""
+        if self.engine is None or self.sender is None:
             raise RuntimeError("the reminder service has no sender yet")
-        for _ in range(RETRIES_ON_429 + 1):
-            try:
-                delivery = await self.sender(user_id, message)
-            except Exception as exc:  # an answer we cannot read: record it, go on with the rest
-                log.warning("reminder send to one volunteer failed: %s", type(exc).__name__)
-                return "failed", f"error: {type(exc).__name__}", None
-            if delivery.outcome == Outcome.SENT:
-                return "sent", None, delivery.message_id
-            if delivery.outcome != Outcome.RETRY:
-                status = "blocked" if delivery.outcome == Outcome.BLOCKED else "failed"
-                return status, reason_code(delivery.error, delivery.outcome), None
-            await self.sleep(min(delivery.retry_after or 1.0, 60.0))
-        return "failed", "rate_limited", None
+
+        async def block_reminders(uid: int, reason: str) -> None:
+            await self.store.volunteers.block_reminders(uid, self.clock())
+
+        result = await self.engine.deliver(user_id, [message], kind="reminder",
+                                           sender=self.sender, on_blocked=block_reminders)
+        return result.status, result.reason, result.message_id
 
     # -- the volunteer's buttons ------------------------------------------------------------------
     async def _own(self, delivery_id: int, user_id: int) -> tuple[str, DeliveryRow | None]:

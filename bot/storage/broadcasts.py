@@ -52,6 +52,7 @@ class OutboxRow:
     user_id: int
     language: str
     attempts: int
+    broadcast_id: int = 0
 
 
 class BroadcastRepo:
@@ -166,7 +167,7 @@ class BroadcastRepo:
                 "SELECT user_id, language, attempts FROM broadcast_outbox "
                 "WHERE broadcast_id = ? AND status = 'pending' ORDER BY user_id LIMIT ?",
                 (broadcast_id, limit))
-            rows = [OutboxRow(r["user_id"], r["language"], r["attempts"])
+            rows = [OutboxRow(r["user_id"], r["language"], r["attempts"], broadcast_id)
                     for r in await cur.fetchall()]
             if rows:
                 await conn.executemany(
@@ -182,15 +183,16 @@ class BroadcastRepo:
             "WHERE broadcast_id = ? AND user_id = ? AND status = 'sending'",
             [(broadcast_id, u) for u in user_ids])
 
-    async def record(self, broadcast_id: int, results: Sequence[tuple[int, str, str | None]],
+    async def record(self, broadcast_id: int,
+                     results: Sequence[tuple[int, str, str | None, bool]],
                      now: dt.datetime, retries_429: int = 0) -> None:
-        """Results (user_id, status, error) of sent rows, in one transaction."""
+        """Results (user_id, status, error, outcome unknown) of sent rows, in one transaction."""
         async with self.db.transaction() as conn:
             await conn.executemany(
-                "UPDATE broadcast_outbox SET status = ?, error = ?, updated_at = ? "
-                "WHERE broadcast_id = ? AND user_id = ?",
-                [(status, error, iso(now), broadcast_id, user_id)
-                 for user_id, status, error in results])
+                "UPDATE broadcast_outbox SET status = ?, error = ?, outcome_unknown = ?, "
+                "updated_at = ? WHERE broadcast_id = ? AND user_id = ?",
+                [(status, error, int(unknown), iso(now), broadcast_id, user_id)
+                 for user_id, status, error, unknown in results])
             if retries_429:
                 await conn.execute(
                     "UPDATE broadcasts SET retries_429 = retries_429 + ? WHERE id = ?",
