@@ -7,6 +7,9 @@ nothing they type needs escaping and splitting never breaks a tag.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import datetime as dt
 import logging
 import warnings
 
@@ -22,6 +25,7 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot.app import BotApplication
+from bot.clock import iso, parse_iso
 from bot.context import BotContext
 from bot.i18n import N_, Translator
 from bot.menu import CommandSpec, MenuEntry
@@ -38,6 +42,7 @@ from bot.services.broadcast import (
     utf16_len,
 )
 from bot.services.delivery import Outgoing
+from bot.services.reminders import local_time, parse_hhmm, parse_local_datetime
 from bot.services.staff import PermissionDenied
 from bot.services.volunteers import ROLES as VOLUNTEER_ROLE_NAMES
 from bot.storage.broadcasts import BroadcastRow
@@ -60,12 +65,24 @@ JV_ADD = f"{PREFIX}:jv:add"
 JV_SKIP = f"{PREFIX}:jv:skip"
 SEND = f"{PREFIX}:send"
 CANCEL = f"{PREFIX}:cancel"
+TEST = f"{PREFIX}:test"
+EDIT_ID = f"{PREFIX}:edit:id"
+EDIT_JV = f"{PREFIX}:edit:jv"
+EDIT_AUDIENCE = f"{PREFIX}:edit:aud"
+FOOTER = f"{PREFIX}:footer"
+SCHEDULE_ASK = f"{PREFIX}:sched"
+STOP_PATTERN = rf"^{PREFIX}:stop:([0-9]{{1,12}})$"
+LIST_PATTERN = rf"^{PREFIX}:list:([0-9]{{1,6}})$"
+PAGE = 8              # broadcasts per page of /siaran_status
+STOP_WAIT = 5.0       # seconds a stop waits for the rows already handed to Telegram
+JOB_PREFIX = "broadcast:scheduled:"
 AUDIENCE_PATTERN = rf"^{PREFIX}:aud:(all|vol|role|region)$"
 ROLE_PATTERN = rf"^{PREFIX}:role:({'|'.join(VOLUNTEER_ROLES)})$"
 REGION_PATTERN = rf"^{PREFIX}:reg:(all|35[0-9]{{2}})$"
 MENU_KEY = "broadcast"
 
 TEXT, JV_ASK, JV_TEXT, AUDIENCE, ROLE, REGION, CONFIRM = range(7)
+SCHEDULE = "broadcast:schedule"
 DRAFT_KEY = "broadcast_draft"
 MAX_DRAFT = 20_000  # characters of announcement; longer is surely a mistake
 
@@ -107,9 +124,14 @@ def _duration(t: Translator, seconds: float) -> str:
     return t(N_("{hours} h {minutes} min")).format(hours=hours, minutes=minutes)
 
 
-def render_report(t: Translator, r: Report, content, final: bool = False) -> str:
+def render_report(t: Translator, r: Report, content, final: bool = False, tz=None) -> str:
     if r.status == "done":
         head = t(N_("Broadcast #{id} is finished.")).format(id=r.id)
+    elif r.status == "scheduled":
+        head = t(N_("Broadcast #{id} is scheduled for {when}.")).format(
+            id=r.id, when=_when(r.scheduled_at, tz))
+    elif r.status == "cancelled":
+        head = t(N_("Broadcast #{id} was stopped.")).format(id=r.id)
     elif final:
         head = t(N_("Broadcast #{id} has stopped.")).format(id=r.id)
     else:
@@ -122,6 +144,11 @@ def render_report(t: Translator, r: Report, content, final: bool = False) -> str
         t(N_("Blocked the bot: {count}")).format(count=r.blocked),
         t(N_("Left: {count}")).format(count=r.left),
     ]
+    if r.cancelled:
+        lines.append(t(N_("Not sent because of the stop: {count}")).format(count=r.cancelled))
+    if r.unknown:
+        lines.append(t(N_("No answer from Telegram (they may have it): {count}")).format(
+            count=r.unknown))
     if r.status == "sending" and r.rate:
         lines.append(t(N_("Speed: {rate} messages a second; about {eta} to go")).format(
             rate=f"{r.rate:.1f}", eta=_duration(t, r.eta_seconds or 0)))
@@ -137,6 +164,39 @@ def render_report(t: Translator, r: Report, content, final: bool = False) -> str
     return "\n".join(lines)
 
 
+def _when(stamp: str | None, tz) -> str:
+    if not stamp:
+        return "-"
+    moment = parse_iso(stamp)
+    return local_time(moment, tz) if tz is not None else iso(moment)
+
+
+def stop_markup(t: Translator, r: Report | None):
+    """The Stop button, while a broadcast can still be stopped."""
+    if r is None or r.status not in ("sending", "scheduled"):
+        return None
+    label = t(N_("Stop sending")) if r.status == "sending" else t(N_("Cancel this broadcast"))
+    return keyboard([[(label, f"{PREFIX}:stop:{r.id}")]])
+
+
+def render_list(t: Translator, reports: list[Report], tz, offset: int, total: int) -> str:
+    states = {"scheduled": N_("scheduled"), "sending": N_("sending"), "done": N_("finished"),
+              "cancelled": N_("stopped")}
+    lines = [t(N_("Broadcasts {first}-{last} of {total}, newest first:")).format(
+        first=offset + 1, last=offset + len(reports), total=total)]
+    for r in reports:
+        when = _when(r.scheduled_at if r.status == "scheduled" else r.created_at, tz)
+        lines.append("")
+        lines.append(t(N_("#{id} · {when} · by {sender} · {state}")).format(
+            id=r.id, when=when, sender=r.created_by, state=t(states.get(r.status, r.status))))
+        lines.append(t(N_("“{first_line}” · sent {sent} of {total}")).format(
+            first_line=r.first_line or t(N_("(photo)")), sent=r.sent, total=r.total))
+    lines.append("")
+    lines.append(t(N_("Details: /siaran_status number, e.g. /siaran_status {id}")).format(
+        id=reports[0].id))
+    return "\n".join(lines)
+
+
 # -- the bot side of the service: the bulk sender and the progress message --------------------
 def attach(app: BotApplication) -> BroadcastService:
     """Give the service the bot's bulk sender (rate limiter's bulk lane) and progress callback."""
@@ -147,23 +207,79 @@ def attach(app: BotApplication) -> BroadcastService:
             return
         runtime = app.runtime
         t = runtime.i18n.translator(await runtime.subscribers.locale_for(b.created_by))
-        text = render_report(t, report, runtime.content, final)
+        text = render_report(t, report, runtime.content, final, runtime.settings.tz)
         if b.progress_message_id is not None:
             try:
                 await app.bot.edit_message_text(text, chat_id=b.report_chat_id,
-                                                message_id=b.progress_message_id)
+                                                message_id=b.progress_message_id,
+                                                reply_markup=None if final else
+                                                stop_markup(t, report))
             except BadRequest as exc:  # "not modified", or too old: the final report follows
                 log.debug("progress edit refused: %s", exc)
-        if final:
+        if final and report.status == "done":  # a stop is answered by the stop itself
             await app.bot.send_message(b.report_chat_id, text)
 
+    def footer(language: str) -> str:
+        return app.runtime.i18n.translator(language)(N_(
+            "To stop receiving announcements, type /berhenti."))
+
     service.attach(bulk_sender(app.bot), notify, delivery_engine(app))
+    service.footer = footer
     return service
 
 
 async def _on_start(app: BotApplication) -> None:
     attach(app)
-    await service_of(app).resume_all()
+    service = service_of(app)
+    await service.resume_all()
+    for b in await service.scheduled():  # a scheduled broadcast survives a restart
+        schedule_job(app, b.id, parse_iso(b.scheduled_at or b.created_at))
+
+
+# -- scheduled broadcasts -----------------------------------------------------------------------
+def schedule_job(app: BotApplication, broadcast_id: int, when) -> None:
+    """One JobQueue job per scheduled broadcast, with a stable name; re-registered at start
+    from the database. One that fell due while the bot was down starts at once."""
+    if app.job_queue is None:
+        return
+    name = f"{JOB_PREFIX}{broadcast_id}"
+    for job in app.job_queue.get_jobs_by_name(name):
+        job.schedule_removal()
+    delay = (when - app.runtime.clock()).total_seconds()
+    app.job_queue.run_once(scheduled_job, when=max(1.0, delay), data=broadcast_id, name=name)
+
+
+def unschedule_job(app: BotApplication, broadcast_id: int) -> None:
+    if app.job_queue is not None:
+        for job in app.job_queue.get_jobs_by_name(f"{JOB_PREFIX}{broadcast_id}"):
+            job.schedule_removal()
+
+
+async def scheduled_job(context: BotContext) -> None:
+    app = context.application
+    service = service_of(app)
+    broadcast_id = int(context.job.data)  # type: ignore[union-attr,arg-type]
+    if not await service.start_scheduled(broadcast_id):
+        return  # cancelled meanwhile
+    b = await service.repo.get(broadcast_id)
+    report = await service.report(broadcast_id)
+    if b is None or report is None:
+        return
+    if b.report_chat_id is not None:
+        runtime = app.runtime
+        t = runtime.i18n.translator(await runtime.subscribers.locale_for(b.created_by))
+        try:
+            message = await app.bot.send_message(
+                b.report_chat_id, render_report(t, report, runtime.content,
+                                                tz=runtime.settings.tz),
+                reply_markup=stop_markup(t, report))
+            await service.repo.set_progress_message(broadcast_id, b.report_chat_id,
+                                                    message.message_id)
+        except Exception as exc:  # the operator's message is a courtesy; sending goes on
+            log.warning("could not post the progress of broadcast %s: %s", broadcast_id,
+                        type(exc).__name__)
+    if report.status == "sending":
+        service.launch(broadcast_id)
 
 
 async def _on_stop(app: BotApplication) -> None:
@@ -199,6 +315,7 @@ def build(draft: dict) -> Draft:
         text_jv=draft.get("jv"),
         entities_jv=tuple(draft.get("jv_entities") or ()),
         audience=Audience.from_dict(draft.get("audience") or {}),
+        footer=bool(draft.get("footer")),
     )
 
 
@@ -242,7 +359,7 @@ async def on_text(update: Update, context: BotContext) -> int:
     if end is not None:
         return end
     message = update.message
-    field = "jv" if draft.get("stage") == "jv" else "text"
+    field = "jv" if draft.get("stage") in ("jv", "edit_jv") else "text"
     if message.photo:
         if field == "jv" or draft.get("photo") or draft.get("text"):
             await reply(update, context, context._(N_(
@@ -274,13 +391,20 @@ async def on_text_done(update: Update, context: BotContext) -> int:
     draft, end = await _step(update, context)
     if end is not None:
         return end
-    if draft.get("stage") == "jv":
+    t = context.t
+    stage = draft.get("stage")
+    if stage in ("jv", "edit_jv") and not (draft.get("jv") or "").strip():
+        await reply(update, context, t(N_("Please send the Javanese text first.")))
+        return JV_TEXT
+    if stage == "jv":
         draft["stage"] = "audience"
         return await ask_audience(update, context)
-    t = context.t
     if not draft.get("text") and not draft.get("photo"):
         await reply(update, context, t(N_("Please send the text of the announcement first.")))
         return TEXT
+    if stage in ("edit", "edit_jv"):  # a correction from the preview: back to the preview
+        draft["stage"] = "done"
+        return await preview(update, context)
     await reply(update, context, t(N_(
         "Add a Javanese version? Subscribers who use Javanese get it; without it they get the "
         "Indonesian text.")), keyboard([[(t(N_("Add Javanese version")), JV_ADD),
@@ -414,10 +538,143 @@ async def preview(update: Update, context: BotContext) -> int:
     if d.text_jv:
         lines.append(t(N_("Of them, {count} get the Javanese version.")).format(
             count=numbers.javanese))
+    lines.append(t(N_("Footer on how to stop announcements: on")) if d.footer else
+                 t(N_("Footer on how to stop announcements: off")))
     lines.append(t(N_("Send it now?")))
-    await reply(update, context, "\n".join(lines), keyboard(
-        [[(t(N_("Send")), SEND), (t(N_("Cancel")), CANCEL)]]))
+    await reply(update, context, "\n".join(lines), preview_keyboard(t, d))
     return CONFIRM
+
+
+def preview_keyboard(t: Translator, d: Draft):
+    return keyboard([
+        [(t(N_("Send")), SEND), (t(N_("Send to me first")), TEST)],
+        [(t(N_("Edit text")), EDIT_ID),
+         (t(N_("Edit Javanese text")) if d.text_jv else t(N_("Add Javanese version")),
+          EDIT_JV)],
+        [(t(N_("Change audience")), EDIT_AUDIENCE),
+         (t(N_("Remove footer")) if d.footer else t(N_("Add footer")), FOOTER)],
+        [(t(N_("Schedule")), SCHEDULE_ASK), (t(N_("Cancel")), CANCEL)],
+    ])
+
+
+async def on_edit_text(update: Update, context: BotContext) -> int:
+    """From the preview: write the Indonesian text again (a photo stays)."""
+    draft, end = await _step(update, context, audience=True)
+    if end is not None:
+        return end
+    draft.update(stage="edit", text="", text_entities=[])
+    await reply(update, context, context._(N_(
+        "Send the corrected Indonesian text; it replaces the old one. Then press Continue. "
+        "/batal cancels the whole announcement.")))
+    return TEXT
+
+
+async def on_edit_jv(update: Update, context: BotContext) -> int:
+    draft, end = await _step(update, context, audience=True)
+    if end is not None:
+        return end
+    draft.update(stage="edit_jv", jv="", jv_entities=[])
+    await reply(update, context, context._(N_(
+        "Send the Javanese text; it replaces the old one, if any. Then press Continue. "
+        "/batal cancels the whole announcement.")))
+    return JV_TEXT
+
+
+async def on_edit_audience(update: Update, context: BotContext) -> int:
+    _, end = await _step(update, context, audience=True)
+    if end is not None:
+        return end
+    return await ask_audience(update, context)
+
+
+async def on_footer(update: Update, context: BotContext) -> int:
+    draft, end = await _step(update, context, audience=True)
+    if end is not None:
+        return end
+    draft["footer"] = not draft.get("footer")
+    return await preview(update, context)
+
+
+async def on_test(update: Update, context: BotContext) -> int:
+    """"Send to me first": the operator alone gets it, exactly as recipients will."""
+    draft, end = await _step(update, context, audience=True)
+    if end is not None:
+        return end
+    t = context.t
+    try:
+        d = build(draft)
+        status = await service_of(context).test_send(update.effective_user.id, d,
+                                                     context.locale)
+    except PermissionDenied:
+        await unknown_command(update, context)
+        return ConversationHandler.END
+    except BroadcastError:
+        return await _expired(update, context)
+    text = (t(N_("The test above was sent to you only. If it looks right, press Send; "
+                 "nothing has gone to anyone else."))
+            if status == "sent" else
+            t(N_("The test could not be sent to you. Nothing has gone to anyone else.")))
+    await reply(update, context, text, preview_keyboard(t, d))
+    return CONFIRM
+
+
+async def on_schedule_ask(update: Update, context: BotContext) -> int:
+    _, end = await _step(update, context, audience=True)
+    if end is not None:
+        return end
+    await reply(update, context, context._(N_(
+        "When should it go out? Type the date and time in WIB, e.g. 05-12-2026 08:00, or only "
+        "a time such as 08:00 for the next 08:00. /batal cancels.")))
+    return SCHEDULE
+
+
+def _schedule_time(text: str, tz, now):
+    moment = parse_local_datetime(text, tz)
+    if moment is not None:
+        return moment
+    hhmm = parse_hhmm(text)
+    if hhmm is None:
+        return None
+    local_now = now.astimezone(tz)
+    moment = local_now.replace(hour=hhmm[0], minute=hhmm[1], second=0, microsecond=0)
+    return moment if moment > local_now else moment + dt.timedelta(days=1)
+
+
+async def on_schedule_text(update: Update, context: BotContext) -> int | str:
+    draft, end = await _step(update, context, answer=False, audience=True)
+    if end is not None:
+        return end
+    t = context.t
+    tz = context.settings.tz
+    when = _schedule_time(update.message.text or "", tz, context.runtime.clock())
+    if when is None:
+        await reply(update, context, t(N_(
+            "I could not read that time. Please type it like 05-12-2026 08:00 or 08:00.")))
+        return SCHEDULE
+    service = service_of(context)
+    try:
+        broadcast_id = await service.create(update.effective_user.id, build(draft),
+                                            scheduled_at=when)
+    except PermissionDenied:
+        await unknown_command(update, context)
+        return ConversationHandler.END
+    except BroadcastError as exc:
+        if exc.code in ("past", "too_far"):
+            await reply(update, context, t(N_(
+                "Please choose a time at least a minute from now and at most 60 days ahead."))
+            )
+            return SCHEDULE
+        return await _expired(update, context)
+    context.user_data.pop(DRAFT_KEY, None)
+    chat = update.effective_chat
+    await service.repo.set_progress_message(broadcast_id, chat.id, None)
+    schedule_job(context.application, broadcast_id, when)  # type: ignore[arg-type]
+    report = await service.report(broadcast_id)
+    await reply(update, context, t(N_(
+        "Broadcast #{id} is scheduled for {when}. You can cancel it until then, here or in "
+        "/siaran_status.")).format(id=broadcast_id, when=local_time(when, tz)),
+        stop_markup(t, report))
+    return ConversationHandler.END
 
 
 async def on_send(update: Update, context: BotContext) -> int:
@@ -434,7 +691,8 @@ async def on_send(update: Update, context: BotContext) -> int:
         return await _expired(update, context)
     context.user_data.pop(DRAFT_KEY, None)
     report = await service.report(broadcast_id)
-    message = await reply(update, context, render_report(context.t, report, context.content))
+    message = await reply(update, context, render_report(context.t, report, context.content),
+                          stop_markup(context.t, report))
     if message is not None:
         await service.repo.set_progress_message(broadcast_id, message.chat_id,
                                                 message.message_id)
@@ -452,31 +710,103 @@ async def on_cancel(update: Update, context: BotContext) -> int:
 
 
 async def cmd_status(update: Update, context: BotContext) -> None:
+    """/siaran_status: the dated list of broadcasts; /siaran_status N: one of them."""
     if not await staff_or_unknown(update, context, "operator"):
         return
     service = service_of(context)
     args = context.args or []
     t = context.t
-    broadcast_id = None
-    if args:
-        raw = args[0].lstrip("#")
-        if not (raw.isascii() and raw.isdigit()) or len(raw) > 12:
-            await reply(update, context, t(N_("Usage: /siaran_status [number], e.g. "
-                                              "/siaran_status 3")))
-            return
-        broadcast_id = int(raw)
+    if not args:
+        await show_list(update, context, 0)
+        return
+    raw = args[0].lstrip("#")
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 12:
+        await reply(update, context, t(N_("Usage: /siaran_status [number], e.g. "
+                                          "/siaran_status 3")))
+        return
+    broadcast_id = int(raw)
     try:
         report = await service.status(update.effective_user.id, broadcast_id)
     except PermissionDenied:
         await unknown_command(update, context)
         return
     if report is None:
-        text = (t(N_("There is no broadcast #{id}.")).format(id=broadcast_id)
-                if broadcast_id is not None else t(N_("No broadcast has been sent yet.")))
-        await reply(update, context, text)
+        await reply(update, context, t(N_("There is no broadcast #{id}.")).format(
+            id=broadcast_id))
         return
     await reply(update, context, render_report(t, report, context.content,
-                                               final=not service.running(report.id)))
+                                               final=not service.running(report.id),
+                                               tz=context.settings.tz),
+                stop_markup(t, report))
+
+
+async def show_list(update: Update, context: BotContext, offset: int) -> None:
+    service = service_of(context)
+    t = context.t
+    try:
+        reports = await service.recent(update.effective_user.id, PAGE, offset)
+    except PermissionDenied:
+        await unknown_command(update, context)
+        return
+    total = await service.count()
+    if not reports:
+        await reply(update, context, t(N_("No broadcast has been sent yet.")))
+        return
+    nav = []
+    if offset > 0:
+        nav.append((t(N_("Newer")), f"{PREFIX}:list:{max(0, offset - PAGE)}"))
+    if offset + PAGE < total:
+        nav.append((t(N_("Older")), f"{PREFIX}:list:{offset + PAGE}"))
+    rows = [[(t(N_("Stop #{id}")).format(id=r.id), f"{PREFIX}:stop:{r.id}")]
+            for r in reports if r.status in ("sending", "scheduled")]
+    if nav:
+        rows.append(nav)
+    await reply(update, context, render_list(t, reports, context.settings.tz, offset, total),
+                keyboard(rows) if rows else None)
+
+
+async def on_list_page(update: Update, context: BotContext) -> None:
+    if not await staff_or_unknown(update, context, "operator"):
+        return
+    await answer_query(update)
+    await show_list(update, context, int(context.match.group(1)))
+
+
+async def on_stop(update: Update, context: BotContext) -> None:
+    """The Stop button (progress message, /siaran_status, a scheduled broadcast's note)."""
+    if not await staff_or_unknown(update, context, "operator"):
+        return
+    await answer_query(update)
+    service = service_of(context)
+    t = context.t
+    broadcast_id = int(context.match.group(1))
+    try:
+        stopped, report = await service.cancel(update.effective_user.id, broadcast_id)
+    except PermissionDenied:
+        await unknown_command(update, context)
+        return
+    if report is None:
+        await reply(update, context, t(N_("There is no broadcast #{id}.")).format(
+            id=broadcast_id))
+        return
+    if not stopped:
+        text = (t(N_("Broadcast #{id} had already finished.")) if report.status == "done"
+                else t(N_("Broadcast #{id} had already been stopped."))).format(id=report.id)
+        await reply(update, context, text)
+        return
+    unschedule_job(context.application, broadcast_id)  # type: ignore[arg-type]
+    if report.total == 0 and report.started_at is None:
+        await reply(update, context, t(N_(
+            "Scheduled broadcast #{id} is cancelled. Nothing was sent.")).format(id=report.id))
+        return
+    if service.running(broadcast_id):  # the rows already handed to Telegram finish first
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(service.wait(broadcast_id), STOP_WAIT)
+    report = await service.report(broadcast_id) or report
+    await reply(update, context, t(N_(
+        "Broadcast #{id} is stopped. {sent} of {total} people got it; {cancelled} will not get "
+        "it.")).format(id=report.id, sent=report.sent, total=report.total,
+                       cancelled=report.cancelled))
 
 
 def register(app: BotApplication) -> None:
@@ -510,7 +840,15 @@ def register(app: BotApplication) -> None:
                 ROLE: [CallbackQueryHandler(on_role, pattern=ROLE_PATTERN)],
                 REGION: [CallbackQueryHandler(on_region, pattern=REGION_PATTERN)],
                 CONFIRM: [CallbackQueryHandler(on_send, pattern=rf"^{SEND}$"),
-                          CallbackQueryHandler(on_cancel, pattern=rf"^{CANCEL}$")],
+                          CallbackQueryHandler(on_cancel, pattern=rf"^{CANCEL}$"),
+                          CallbackQueryHandler(on_test, pattern=rf"^{TEST}$"),
+                          CallbackQueryHandler(on_edit_text, pattern=rf"^{EDIT_ID}$"),
+                          CallbackQueryHandler(on_edit_jv, pattern=rf"^{EDIT_JV}$"),
+                          CallbackQueryHandler(on_edit_audience,
+                                               pattern=rf"^{EDIT_AUDIENCE}$"),
+                          CallbackQueryHandler(on_footer, pattern=rf"^{FOOTER}$"),
+                          CallbackQueryHandler(on_schedule_ask, pattern=rf"^{SCHEDULE_ASK}$")],
+                SCHEDULE: [MessageHandler(filters.TEXT & ~filters.COMMAND, on_schedule_text)],
             },
             fallbacks=[*conversation_fallbacks(), CommandHandler("siaran", cmd_broadcast)],
             name="broadcast",
@@ -518,3 +856,5 @@ def register(app: BotApplication) -> None:
             allow_reentry=True,
         ))
     app.add_handler(CommandHandler("siaran_status", cmd_status))
+    app.add_handler(CallbackQueryHandler(on_stop, pattern=STOP_PATTERN))
+    app.add_handler(CallbackQueryHandler(on_list_page, pattern=LIST_PATTERN))

@@ -35,7 +35,9 @@ async def test_operator_broadcasts_to_all_subscribers(admin, resident, resident_
     preview = admin.last_reply()
     assert "Penerima: semua pelanggan" in preview.text
     assert "4 penerima" in preview.text          # Siti, Budi, 3001 and the admin
-    assert preview.labels() == ["Kirim", "Batal"]
+    assert preview.labels() == ["Kirim", "Kirim uji ke saya", "Ubah teks",
+                                "Tambah versi Bahasa Jawa", "Ubah penerima",
+                                "Tambah catatan berhenti", "Jadwalkan", "Batal"]
     assert NEWS in texts_to(fake, ADMIN_ID)      # the preview shows the message itself
     assert NEWS not in texts_to(fake, 1001)      # nothing sent before Kirim
 
@@ -280,7 +282,10 @@ async def test_status_command_and_the_cli(admin, resident, app, fake, monkeypatc
     assert "Belum ada siaran" in replies[0].text
     await start_broadcast(admin, NEWS)
     broadcast_id = await send_and_wait(admin)
-    text = (await admin.send("/siaran_status"))[0].text
+    text = (await admin.send("/siaran_status"))[0].text      # the dated list
+    assert f"#{broadcast_id} · 02/11/2026 08:00 WIB · oleh {ADMIN_ID} · selesai" in text
+    assert f"“{NEWS.splitlines()[0][:59]}" in text and "terkirim 2 dari 2" in text
+    text = (await admin.send(f"/siaran_status {broadcast_id}"))[0].text
     assert f"Siaran #{broadcast_id} selesai." in text and "Terkirim: 2 dari 2" in text
     assert "Tidak ada siaran #99" in (await admin.send("/siaran_status 99"))[0].text
     assert "Cara pakai" in (await admin.send("/siaran_status abc"))[0].text

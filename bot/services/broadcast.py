@@ -18,6 +18,7 @@ No Telegram import here: the handler gives a Sender and a progress callback.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -44,6 +45,9 @@ FLUSH_EVERY = 0.5      # seconds between two writes of sent rows' results
 STOP_GRACE = 5.0       # seconds a clean shutdown waits for the rows in flight
 ERROR_RETRIES = 3      # an unexpected error: pause ERROR_PAUSE, then go on, this many times
 ERROR_PAUSE = 30.0
+MIN_LEAD = dt.timedelta(minutes=1)   # a scheduled broadcast starts at least this far ahead
+MAX_LEAD = dt.timedelta(days=60)
+FIRST_LINE = 60                      # characters of the text shown in lists
 
 VOLUNTEER_ROLES = tuple(VOLUNTEER_ROLE_NAMES)  # the volunteers feature's role codes
 KIND_SUBSCRIBERS = "subscribers"
@@ -136,6 +140,12 @@ def compose(text: str, entities: Sequence[Mapping[str, Any]] = (),
     return out
 
 
+def first_line(text: str) -> str:
+    """The first non-empty line of a text, cut to FIRST_LINE characters."""
+    line = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
+    return line if len(line) <= FIRST_LINE else line[:FIRST_LINE - 1].rstrip() + "…"
+
+
 # -- audiences and drafts -----------------------------------------------------------------------
 @dataclass(frozen=True)
 class Audience:
@@ -173,6 +183,7 @@ class Draft:
     text_jv: str | None = None
     entities_jv: tuple[dict[str, Any], ...] = ()
     audience: Audience = field(default_factory=Audience)
+    footer: bool = False      # end with how to stop announcements (in each one's language)
 
     def check(self) -> None:
         if not self.text.strip() and self.photo is None:
@@ -191,7 +202,7 @@ class Preview:
 @dataclass(frozen=True)
 class Report:
     id: int
-    status: str            # sending | done | cancelled
+    status: str            # scheduled | sending | done | cancelled
     total: int
     sent: int
     failed: int
@@ -206,6 +217,13 @@ class Report:
     finished_at: str | None
     rate: float | None = None         # messages per second in this run, while sending
     eta_seconds: float | None = None  # time to finish at that rate
+    cancelled: int = 0                # rows a stop kept from being sent
+    unknown: int = 0                  # failed after timeouts: may have arrived
+    scheduled_at: str | None = None
+    started_at: str | None = None
+    cancelled_by: int | None = None
+    first_line: str = ""
+    footer: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -240,6 +258,7 @@ class BroadcastService:
         self.engine: DeliveryEngine | None = None
         self.notify: Notify | None = None
         self._stopped: set[int] = set()  # broadcasts stopped by staff in this process
+        self.footer: Callable[[str], str] | None = None  # language -> "how to stop" line
         self.fault: Callable[[str], None] | None = None  # tests: crash at "claimed"/"recorded"
         self._runs: dict[int, _Run] = {}
         self._stopping = False
@@ -273,23 +292,92 @@ class BroadcastService:
         return Preview(len(people), jv)
 
     # -- creating and sending -------------------------------------------------------------------
-    async def create(self, actor_id: int, draft: Draft) -> int:
+    async def create(self, actor_id: int, draft: Draft,
+                     scheduled_at: dt.datetime | None = None) -> int:
         """Check the role, write the broadcast and its whole outbox, audit it. Nothing is sent
-        until `launch`."""
+        until `launch`. With `scheduled_at` (aware) it waits for `start_scheduled` instead,
+        cancellable until then; its outbox is written when it starts."""
         await self.staff.require(actor_id, "operator")
         draft.check()
+        now = self.clock()
+        if scheduled_at is not None:
+            if scheduled_at.tzinfo is None:
+                raise BroadcastError("when")
+            if scheduled_at < now + MIN_LEAD:
+                raise BroadcastError("past")
+            if scheduled_at > now + MAX_LEAD:
+                raise BroadcastError("too_far")
         people = await self.recipients(draft.audience)
         broadcast_id = await self.repo.create(
-            created_by=actor_id, now=self.clock(), audience=draft.audience.as_dict(),
+            created_by=actor_id, now=now, audience=draft.audience.as_dict(),
             text_id=draft.text, entities_id=list(draft.entities), text_jv=draft.text_jv,
-            entities_jv=list(draft.entities_jv), photo=draft.photo, recipients=people)
-        await self.staff.audit(actor_id, "broadcast.create", target=str(broadcast_id),
-                               detail={"audience": draft.audience.as_dict(),
-                                       "recipients": len(people),
-                                       "javanese": draft.text_jv is not None,
-                                       "photo": draft.photo is not None,
-                                       "length": len(draft.text)})
+            entities_jv=list(draft.entities_jv), photo=draft.photo, recipients=people,
+            footer=draft.footer, scheduled_at=scheduled_at)
+        detail = {"audience": draft.audience.as_dict(), "recipients": len(people),
+                  "javanese": draft.text_jv is not None, "photo": draft.photo is not None,
+                  "length": len(draft.text), "footer": draft.footer}
+        if scheduled_at is not None:
+            detail["scheduled_at"] = scheduled_at.astimezone(dt.UTC).isoformat()
+        await self.staff.audit(actor_id, "broadcast.schedule" if scheduled_at else
+                               "broadcast.create", target=str(broadcast_id), detail=detail)
         return broadcast_id
+
+    async def start_scheduled(self, broadcast_id: int) -> bool:
+        """Its time has come: write the outbox for whoever the audience reaches now; the caller
+        then `launch`es it. False if it was cancelled (or already started)."""
+        b = await self.repo.get(broadcast_id)
+        if b is None or b.status != "scheduled":
+            return False
+        people = await self.recipients(Audience.from_dict(b.audience))
+        if not await self.repo.start_scheduled(broadcast_id, people, self.clock()):
+            return False
+        await self.staff.audit(b.created_by, "broadcast.start", target=str(broadcast_id),
+                               detail={"recipients": len(people),
+                                       "scheduled_at": b.scheduled_at})
+        return True
+
+    async def count(self) -> int:
+        return await self.repo.count()
+
+    async def scheduled(self) -> list[BroadcastRow]:
+        return await self.repo.scheduled()
+
+    async def cancel(self, actor_id: int, broadcast_id: int) -> tuple[bool, Report | None]:
+        """Staff stop a broadcast (or a scheduled one before it starts): the rows not yet sent
+        are cancelled at once, in the database, so nothing more goes out, not even after a
+        crash; rows already handed to Telegram finish. (stopped now?, the report)."""
+        await self.staff.require(actor_id, "operator")
+        b = await self.repo.get(broadcast_id)
+        if b is None:
+            return False, None
+        self._stopped.add(broadcast_id)
+        done = await self.repo.cancel(broadcast_id, actor_id, self.clock())
+        if not done:
+            self._stopped.discard(broadcast_id)
+            return False, await self.report(broadcast_id)
+        report = await self.report(broadcast_id)
+        assert report is not None
+        await self.staff.audit(actor_id, "broadcast.stop", target=str(broadcast_id),
+                               detail={"was": b.status, "sent": report.sent,
+                                       "cancelled": report.cancelled})
+        return True, report
+
+    async def test_send(self, actor_id: int, draft: Draft, language: str) -> str:
+        """Send the draft to the operator alone, as recipients will get it (both versions if
+        there is a Javanese one); audited. The result's status (sent, failed, ...)."""
+        await self.staff.require(actor_id, "operator")
+        draft.check()
+        if self.engine is None or self.sender is None:
+            raise RuntimeError("BroadcastService.attach(sender) was not called")
+        messages = self._compose(draft.text, draft.entities, draft.photo, draft.footer,
+                                 language if draft.text_jv is None else "id")
+        if draft.text_jv:
+            messages += self._compose(draft.text_jv, draft.entities_jv, draft.photo,
+                                      draft.footer, "jv")
+        result = await self.engine.deliver(actor_id, messages, kind="broadcast.test",
+                                           sender=self.sender)
+        await self.staff.audit(actor_id, "broadcast.test", detail={"status": result.status})
+        return result.status
 
     def attach(self, sender: Sender, notify: Notify | None = None,
                engine: DeliveryEngine | None = None) -> None:
@@ -319,6 +407,9 @@ class BroadcastService:
     async def resume_all(self) -> list[int]:
         """At start: every unfinished broadcast continues; rows in flight at the crash are
         flagged possible duplicates and sent again."""
+        settled = await self.repo.settle_stopped()
+        if settled:
+            log.info("%s rows of stopped broadcasts were in flight at a crash", settled)
         ids = await self.repo.active_ids()
         for broadcast_id in ids:
             again = await self.repo.recover_in_flight(broadcast_id)
@@ -345,9 +436,17 @@ class BroadcastService:
             task.cancel()
         await asyncio.gather(*pending, return_exceptions=True)
 
+    def _compose(self, text: str, entities: Sequence[Mapping[str, Any]], photo: str | None,
+                 footer: bool, language: str) -> list[Outgoing]:
+        if footer and self.footer is not None:
+            text = (text.rstrip() + "\n\n" if text.strip() else "") + self.footer(language)
+        return compose(text, entities, photo)
+
     def _messages(self, b: BroadcastRow) -> dict[str, list[Outgoing]]:
-        indonesian = compose(b.text_id, b.entities_id, b.photo)
-        javanese = compose(b.text_jv, b.entities_jv, b.photo) if b.text_jv else indonesian
+        indonesian = self._compose(b.text_id, b.entities_id, b.photo, b.footer, "id")
+        javanese = (self._compose(b.text_jv, b.entities_jv, b.photo, b.footer, "jv")
+                    if b.text_jv else
+                    self._compose(b.text_id, b.entities_id, b.photo, b.footer, "jv"))
         return {"id": indonesian, "jv": javanese}
 
     async def _deliver(self, row: OutboxRow, messages: list[Outgoing]
@@ -433,6 +532,9 @@ class BroadcastService:
             await flush()
             if self._stopping:
                 return
+            if broadcast_id in self._stopped:  # staff stopped it: show it on the progress
+                await self._progress(b, final=True)
+                return
             if await self.repo.finish(broadcast_id, self.clock()):
                 report = await self.report(broadcast_id)
                 await self.staff.audit(b.created_by, "broadcast.done", target=str(broadcast_id),
@@ -482,7 +584,10 @@ class BroadcastService:
                       duplicates=counts["duplicates"], restarts=b.restarts,
                       retries_429=b.retries_429, audience=b.audience, created_by=b.created_by,
                       created_at=b.created_at, finished_at=b.finished_at, rate=rate,
-                      eta_seconds=eta)
+                      eta_seconds=eta, cancelled=counts["cancelled"], unknown=counts["unknown"],
+                      scheduled_at=b.scheduled_at, started_at=b.started_at,
+                      cancelled_by=b.cancelled_by, first_line=first_line(b.text_id),
+                      footer=b.footer)
 
     async def status(self, actor_id: int, broadcast_id: int | None = None) -> Report | None:
         """For /siaran_status: one broadcast, or the latest one. Operators only."""
@@ -494,11 +599,13 @@ class BroadcastService:
             broadcast_id = latest.id
         return await self.report(broadcast_id)
 
-    async def recent(self, actor_id: int | None, limit: int = 10) -> list[Report]:
+    async def recent(self, actor_id: int | None, limit: int = 10,
+                     offset: int = 0) -> list[Report]:
+        """The latest broadcasts, newest first (for the dated /siaran_status list)."""
         if actor_id is not None:
             await self.staff.require(actor_id, "operator")
         out = []
-        for b in await self.repo.recent(limit):
+        for b in await self.repo.recent(limit, offset):
             report = await self.report(b.id)
             if report is not None:
                 out.append(report)
