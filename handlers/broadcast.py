@@ -527,10 +527,10 @@ async def preview(update: Update, context: BotContext) -> int:
             "Nobody would receive it: this audience has no subscribers. Choose another.")))
     chat_id = update.effective_chat.id
     await reply(update, context, t(N_("Preview: this is what recipients will see.")))
-    await _show(context, chat_id, compose(d.text, d.entities, d.photo))
+    await _show(context, chat_id, service.messages_for(d, "id"))
     if d.text_jv:
         await reply(update, context, t(N_("And the Javanese version:")))
-        await _show(context, chat_id, compose(d.text_jv, d.entities_jv, d.photo))
+        await _show(context, chat_id, service.messages_for(d, "jv"))
     lines = [t(N_("To: {audience}")).format(
         audience=audience_label(t, d.audience.as_dict(), context.content)),
         context.ngettext("{count} recipient", "{count} recipients",

@@ -369,11 +369,9 @@ class BroadcastService:
         draft.check()
         if self.engine is None or self.sender is None:
             raise RuntimeError("BroadcastService.attach(sender) was not called")
-        messages = self._compose(draft.text, draft.entities, draft.photo, draft.footer,
-                                 language if draft.text_jv is None else "id")
+        messages = self.messages_for(draft, language if draft.text_jv is None else "id")
         if draft.text_jv:
-            messages += self._compose(draft.text_jv, draft.entities_jv, draft.photo,
-                                      draft.footer, "jv")
+            messages += self.messages_for(draft, "jv")
         result = await self.engine.deliver(actor_id, messages, kind="broadcast.test",
                                            sender=self.sender)
         await self.staff.audit(actor_id, "broadcast.test", detail={"status": result.status})
@@ -435,6 +433,13 @@ class BroadcastService:
         for task in pending:  # left in 'sending': resent (and flagged) at the next start
             task.cancel()
         await asyncio.gather(*pending, return_exceptions=True)
+
+    def messages_for(self, draft: Draft, language: str) -> list[Outgoing]:
+        """What a recipient reading `language` gets of a draft (the preview shows this)."""
+        if language == "jv" and draft.text_jv:
+            return self._compose(draft.text_jv, draft.entities_jv, draft.photo, draft.footer,
+                                 "jv")
+        return self._compose(draft.text, draft.entities, draft.photo, draft.footer, language)
 
     def _compose(self, text: str, entities: Sequence[Mapping[str, Any]], photo: str | None,
                  footer: bool, language: str) -> list[Outgoing]:
