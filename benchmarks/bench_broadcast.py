@@ -168,12 +168,11 @@ def show(r: dict) -> bool:
     print(f"  duration        {r['duration']:.2f} s (ideal {r['ideal']:.2f} s, {off:+.1f}%)")
     print(f"  delivered       {r['sent']:,} sent, {r['failed']} failed")
     print(f"  max in any 1 s  {r['max_bulk_1s']} broadcast sends (cap {r['rate']:g}); "
-          f"{r['max_all_1s']} sends in all (cap {r['overall']:g})")
+          f"{r['max_all_1s']} sends in all (replies are not capped)")
     print(f"  reply p95       {r['p95_busy_ms']:.1f} ms during the broadcast vs "
           f"{r['p95_quiet_ms']:.1f} ms without (median {r['median_busy_ms']:.1f} ms, "
           f"{r['samples']} replies)")
-    ok = (abs(off) <= 5 and r["max_bulk_1s"] <= r["rate"] and r["max_all_1s"] <= r["overall"]
-          and r["sent"] == r["n"])
+    ok = abs(off) <= 5 and r["max_bulk_1s"] <= r["rate"] and r["sent"] == r["n"]
     print("  " + ("OK" if ok else "NOT OK: outside the targets"))
     return ok
 

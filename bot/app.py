@@ -82,14 +82,14 @@ def build_application(
     clock: Clock | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
     token: str | None = None,
-    rate_limit: bool | PriorityRateLimiter = True,
+    rate_limit: bool | PriorityRateLimiter | None = True,
 ) -> BotApplication:
     """The whole bot. `transport` replaces the network (tests and the console use a fake).
 
     `rate_limit`: True keeps to Telegram's limits (BROADCAST_RATE for bulk sends, 1/s per chat
     for bulk, 20/min per group, every 429; replies uncapped and first); False paces nothing
-    (tests, console) but keeps the lanes and 429 pauses; or
-    a PriorityRateLimiter of your own (the benchmark).
+    (tests, console) but keeps the lanes and 429 pauses; a PriorityRateLimiter of your own;
+    or None: no rate limiter at all (the benchmark's baseline only).
     """
     runtime = Runtime(settings, clock)
     httpx_kwargs = {"transport": transport} if transport is not None else None
@@ -110,12 +110,15 @@ def build_application(
         .concurrent_updates(PerUserUpdateProcessor(256))
     )
     if isinstance(rate_limit, PriorityRateLimiter):
-        limiter = rate_limit
+        limiter: PriorityRateLimiter | None = rate_limit
     elif rate_limit:
         limiter = PriorityRateLimiter(bulk_rate=settings.broadcast_rate)
+    elif rate_limit is None:
+        limiter = None
     else:
         limiter = PriorityRateLimiter.unthrottled()
-    builder = builder.rate_limiter(limiter)
+    if limiter is not None:
+        builder = builder.rate_limiter(limiter)
     app: BotApplication = builder.build()  # type: ignore[assignment]
 
     from handlers import register_all  # handlers import telegram types; keep import local
