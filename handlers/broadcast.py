@@ -189,8 +189,12 @@ def render_list(t: Translator, reports: list[Report], tz, offset: int, total: in
         lines.append("")
         lines.append(t(N_("#{id} · {when} · by {sender} · {state}")).format(
             id=r.id, when=when, sender=r.created_by, state=t(states.get(r.status, r.status))))
-        lines.append(t(N_("“{first_line}” · sent {sent} of {total}")).format(
-            first_line=r.first_line or t(N_("(photo)")), sent=r.sent, total=r.total))
+        first = r.first_line or t(N_("(photo)"))
+        if r.status == "scheduled":  # its recipients are counted when it starts
+            lines.append(f"“{first}”")
+        else:
+            lines.append(t(N_("“{first_line}” · sent {sent} of {total}")).format(
+                first_line=first, sent=r.sent, total=r.total))
     lines.append("")
     lines.append(t(N_("Details: /siaran_status number, e.g. /siaran_status {id}")).format(
         id=reports[0].id))

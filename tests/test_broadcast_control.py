@@ -155,6 +155,10 @@ async def test_schedule_survives_a_restart_and_sends_at_its_time(admin, resident
     assert [j.name for j in app.job_queue.get_jobs_by_name(f"broadcast:scheduled:"
                                                              f"{broadcast_id}")]
     assert NEWS not in texts_to(fake, 1001)
+    listing = (await admin.send("/siaran_status"))[-1]
+    assert f"#{broadcast_id} · 02/11/2026 09:00 WIB · oleh {ADMIN_ID} · terjadwal" in \
+        listing.text and "terkirim" not in listing.text
+    assert f"Hentikan #{broadcast_id}" in listing.labels()
     await app.shutdown()
 
     clock.advance(hours=2)                                    # down past 09:00
