@@ -29,6 +29,7 @@ from bot.clock import iso, parse_iso
 from bot.context import BotContext
 from bot.i18n import N_, Translator
 from bot.menu import CommandSpec, MenuEntry
+from bot.ratelimit import PriorityRateLimiter
 from bot.services.broadcast import (
     KIND_SUBSCRIBERS,
     KIND_VOLUNTEERS,
@@ -73,6 +74,7 @@ FOOTER = f"{PREFIX}:footer"
 SCHEDULE_ASK = f"{PREFIX}:sched"
 STOP_PATTERN = rf"^{PREFIX}:stop:([0-9]{{1,12}})$"
 LIST_PATTERN = rf"^{PREFIX}:list:([0-9]{{1,6}})$"
+PAID = f"{PREFIX}:paid"
 PAGE = 8              # broadcasts per page of /siaran_status
 STOP_WAIT = 5.0       # seconds a stop waits for the rows already handed to Telegram
 JOB_PREFIX = "broadcast:scheduled:"
@@ -229,6 +231,19 @@ def attach(app: BotApplication) -> BroadcastService:
 
     service.attach(bulk_sender(app.bot), notify, delivery_engine(app))
     service.footer = footer
+    settings = app.runtime.settings
+    if settings.paid_broadcast:  # off by default: it costs Stars from the bot's balance
+        service.paid_rate = settings.paid_broadcast_rate
+        service.paid_sender = bulk_sender(app.bot, paid=True)
+        limiter = app.bot.rate_limiter
+        if isinstance(limiter, PriorityRateLimiter):
+            normal = limiter.bulk_rate
+
+            def on_rate(rate: float | None) -> None:
+                limiter.set_bulk_rate(rate if rate is not None else normal)
+                log.info("bulk lane at %s messages/s", limiter.bulk_rate)
+
+            service.on_rate = on_rate
     return service
 
 
@@ -320,6 +335,7 @@ def build(draft: dict) -> Draft:
         entities_jv=tuple(draft.get("jv_entities") or ()),
         audience=Audience.from_dict(draft.get("audience") or {}),
         footer=bool(draft.get("footer")),
+        paid=bool(draft.get("paid")),
     )
 
 
@@ -544,13 +560,23 @@ async def preview(update: Update, context: BotContext) -> int:
             count=numbers.javanese))
     lines.append(t(N_("Footer on how to stop announcements: on")) if d.footer else
                  t(N_("Footer on how to stop announcements: off")))
+    if d.paid:
+        lines.append(t(N_(
+            "Paid broadcast: {messages} messages, at most {stars} Telegram Stars from the bot's "
+            "balance; about {fast} instead of {slow}.")).format(
+            messages=numbers.messages, stars=f"{numbers.stars:g}",
+            fast=_duration(t, numbers.seconds), slow=_duration(t, numbers.seconds_free)))
+    elif service.paid_rate:
+        lines.append(t(N_("Sending takes about {time}.")).format(
+            time=_duration(t, numbers.seconds)))
     lines.append(t(N_("Send it now?")))
-    await reply(update, context, "\n".join(lines), preview_keyboard(t, d))
+    await reply(update, context, "\n".join(lines),
+                preview_keyboard(t, d, paid_offered=bool(service.paid_rate)))
     return CONFIRM
 
 
-def preview_keyboard(t: Translator, d: Draft):
-    return keyboard([
+def preview_keyboard(t: Translator, d: Draft, paid_offered: bool = False):
+    rows = [
         [(t(N_("Send")), SEND), (t(N_("Send to me first")), TEST)],
         [(t(N_("Edit text")), EDIT_ID),
          (t(N_("Edit Javanese text")) if d.text_jv else t(N_("Add Javanese version")),
@@ -558,7 +584,11 @@ def preview_keyboard(t: Translator, d: Draft):
         [(t(N_("Change audience")), EDIT_AUDIENCE),
          (t(N_("Remove footer")) if d.footer else t(N_("Add footer")), FOOTER)],
         [(t(N_("Schedule")), SCHEDULE_ASK), (t(N_("Cancel")), CANCEL)],
-    ])
+    ]
+    if paid_offered:  # PAID_BROADCAST is on
+        rows.insert(1, [(t(N_("Send without paying")) if d.paid else
+                         t(N_("Paid: send faster (Stars)")), PAID)])
+    return keyboard(rows)
 
 
 async def on_edit_text(update: Update, context: BotContext) -> int:
@@ -591,6 +621,16 @@ async def on_edit_audience(update: Update, context: BotContext) -> int:
     return await ask_audience(update, context)
 
 
+async def on_paid(update: Update, context: BotContext) -> int:
+    draft, end = await _step(update, context, audience=True)
+    if end is not None:
+        return end
+    if not service_of(context).paid_rate:  # the setting is off: a stale or forged button
+        return await preview(update, context)
+    draft["paid"] = not draft.get("paid")
+    return await preview(update, context)
+
+
 async def on_footer(update: Update, context: BotContext) -> int:
     draft, end = await _step(update, context, audience=True)
     if end is not None:
@@ -618,7 +658,8 @@ async def on_test(update: Update, context: BotContext) -> int:
                  "nothing has gone to anyone else."))
             if status == "sent" else
             t(N_("The test could not be sent to you. Nothing has gone to anyone else.")))
-    await reply(update, context, text, preview_keyboard(t, d))
+    await reply(update, context, text,
+                preview_keyboard(t, d, paid_offered=bool(service_of(context).paid_rate)))
     return CONFIRM
 
 
@@ -851,6 +892,7 @@ def register(app: BotApplication) -> None:
                           CallbackQueryHandler(on_edit_audience,
                                                pattern=rf"^{EDIT_AUDIENCE}$"),
                           CallbackQueryHandler(on_footer, pattern=rf"^{FOOTER}$"),
+                          CallbackQueryHandler(on_paid, pattern=rf"^{PAID}$"),
                           CallbackQueryHandler(on_schedule_ask, pattern=rf"^{SCHEDULE_ASK}$")],
                 SCHEDULE: [MessageHandler(filters.TEXT & ~filters.COMMAND, on_schedule_text)],
             },

@@ -21,11 +21,14 @@ NETWORK_RETRIES = 3
 
 
 def telegram_sender(bot: Bot, *, network_retries: int = NETWORK_RETRIES,
-                    backoff: float = 0.5, rate_limit_args: dict | None = None) -> Sender:
+                    backoff: float = 0.5, rate_limit_args: dict | None = None,
+                    paid: bool = False) -> Sender:
     """`rate_limit_args=bot.ratelimit.BULK_ARGS` puts the sends in the rate limiter's bulk lane
     (every bulk send: see bulk_sender), behind the replies to residents. A timeout or network
     error is retried `network_retries` times here, then answered Outcome.NETWORK."""
-    extra = {"rate_limit_args": rate_limit_args} if rate_limit_args else {}
+    extra: dict = {"rate_limit_args": rate_limit_args} if rate_limit_args else {}
+    if paid:  # Telegram's paid broadcast: above 30/s, 0.1 Stars a message from the bot's balance
+        extra["allow_paid_broadcast"] = True
 
     async def send(chat_id: int, message: Outgoing) -> Delivery:
         markup = keyboard(message.buttons) if message.buttons else None
@@ -70,10 +73,11 @@ DRAIN_JOB = "delivery:drain"
 DRAIN_EVERY = 10.0  # seconds: rows enqueued by the command line or left by a crash go out
 
 
-def bulk_sender(bot: Bot) -> Sender:
+def bulk_sender(bot: Bot, *, paid: bool = False) -> Sender:
     """The one sender of every bulk send: the rate limiter's bulk lane; no retries of its own
-    (the engine retries timeouts with its backoff, after a 429 the limiter pauses)."""
-    return telegram_sender(bot, network_retries=0, rate_limit_args=BULK_ARGS)
+    (the engine retries timeouts with its backoff, after a 429 the limiter pauses). `paid`:
+    with allow_paid_broadcast (paid broadcasts only)."""
+    return telegram_sender(bot, network_retries=0, rate_limit_args=BULK_ARGS, paid=paid)
 
 
 def build_delivery_service(runtime) -> DeliveryEngine:

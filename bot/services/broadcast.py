@@ -48,6 +48,7 @@ ERROR_PAUSE = 30.0
 MIN_LEAD = dt.timedelta(minutes=1)   # a scheduled broadcast starts at least this far ahead
 MAX_LEAD = dt.timedelta(days=60)
 FIRST_LINE = 60                      # characters of the text shown in lists
+STARS_PER_MESSAGE = 0.1              # Telegram's fee for a paid broadcast message
 
 VOLUNTEER_ROLES = tuple(VOLUNTEER_ROLE_NAMES)  # the volunteers feature's role codes
 KIND_SUBSCRIBERS = "subscribers"
@@ -184,6 +185,7 @@ class Draft:
     entities_jv: tuple[dict[str, Any], ...] = ()
     audience: Audience = field(default_factory=Audience)
     footer: bool = False      # end with how to stop announcements (in each one's language)
+    paid: bool = False        # a paid broadcast (allow_paid_broadcast), only if PAID_BROADCAST
 
     def check(self) -> None:
         if not self.text.strip() and self.photo is None:
@@ -197,6 +199,10 @@ class Draft:
 class Preview:
     recipients: int
     javanese: int   # how many of them get the Javanese version
+    messages: int = 0           # Bot API messages in all (long texts are several each)
+    stars: float = 0.0          # the most a paid broadcast costs (0 if not paid)
+    seconds: float = 0.0        # about how long sending takes at the rate it will use
+    seconds_free: float = 0.0   # ... and at BROADCAST_RATE
 
 
 @dataclass(frozen=True)
@@ -251,7 +257,12 @@ class BroadcastService:
         self.clock = clock
         self.default_language = default_language
         self.monotonic = monotonic
+        self.rate = rate
         self.batch = max(1, min(64, round(rate / 4)))  # rows claimed at a time (~1/4 s)
+        self.paid_rate: float | None = None   # PAID_BROADCAST_RATE when paid ones are allowed
+        self.paid_sender: Sender | None = None
+        self.on_rate: Callable[[float | None], None] | None = None  # raise/restore bulk rate
+        self._paid_running = 0
         self.progress_every = PROGRESS_EVERY
         self.error_pause = ERROR_PAUSE
         self.sender: Sender | None = None
@@ -286,10 +297,21 @@ class BroadcastService:
 
     async def preview(self, actor_id: int, draft: Draft) -> Preview:
         await self.staff.require(actor_id, "operator")
-        draft.check()
+        self._check(draft)
         people = await self.recipients(draft.audience)
         jv = sum(1 for _, lang in people if lang == "jv") if draft.text_jv else 0
-        return Preview(len(people), jv)
+        per = {lang: len(self.messages_for(draft, lang)) for lang in ("id", "jv")}
+        messages = sum(per["jv" if lang == "jv" else "id"] for _, lang in people)
+        free = messages / self.rate if self.rate else 0.0
+        if draft.paid and self.paid_rate:
+            return Preview(len(people), jv, messages, round(messages * STARS_PER_MESSAGE, 1),
+                           messages / self.paid_rate, free)
+        return Preview(len(people), jv, messages, 0.0, free, free)
+
+    def _check(self, draft: Draft) -> None:
+        draft.check()
+        if draft.paid and not self.paid_rate:
+            raise BroadcastError("paid_off")
 
     # -- creating and sending -------------------------------------------------------------------
     async def create(self, actor_id: int, draft: Draft,
@@ -298,7 +320,7 @@ class BroadcastService:
         until `launch`. With `scheduled_at` (aware) it waits for `start_scheduled` instead,
         cancellable until then; its outbox is written when it starts."""
         await self.staff.require(actor_id, "operator")
-        draft.check()
+        self._check(draft)
         now = self.clock()
         if scheduled_at is not None:
             if scheduled_at.tzinfo is None:
@@ -312,10 +334,10 @@ class BroadcastService:
             created_by=actor_id, now=now, audience=draft.audience.as_dict(),
             text_id=draft.text, entities_id=list(draft.entities), text_jv=draft.text_jv,
             entities_jv=list(draft.entities_jv), photo=draft.photo, recipients=people,
-            footer=draft.footer, scheduled_at=scheduled_at)
+            footer=draft.footer, scheduled_at=scheduled_at, paid=draft.paid)
         detail = {"audience": draft.audience.as_dict(), "recipients": len(people),
                   "javanese": draft.text_jv is not None, "photo": draft.photo is not None,
-                  "length": len(draft.text), "footer": draft.footer}
+                  "length": len(draft.text), "footer": draft.footer, "paid": draft.paid}
         if scheduled_at is not None:
             detail["scheduled_at"] = scheduled_at.astimezone(dt.UTC).isoformat()
         await self.staff.audit(actor_id, "broadcast.schedule" if scheduled_at else
@@ -454,15 +476,16 @@ class BroadcastService:
                     self._compose(b.text_id, b.entities_id, b.photo, b.footer, "jv"))
         return {"id": indonesian, "jv": javanese}
 
-    async def _deliver(self, row: OutboxRow, messages: list[Outgoing]
+    async def _deliver(self, row: OutboxRow, messages: list[Outgoing], paid: bool = False
                        ) -> tuple[str, str | None, int, bool]:
         """Send one recipient's messages through the delivery engine's rules:
         (status, error, how many 429s it met, outcome unknown). A stopped broadcast sends
         nothing further: the row is 'cancelled'."""
         assert self.engine is not None and self.sender is not None
         stopped = self._stopped
+        sender = self.paid_sender if paid and self.paid_sender is not None else self.sender
         result = await self.engine.deliver(row.user_id, messages, kind="broadcast",
-                                           sender=self.sender,
+                                           sender=sender,
                                            cancelled=lambda: row.broadcast_id in stopped)
         return result.status, result.reason, result.retries_429, result.unknown
 
@@ -491,6 +514,24 @@ class BroadcastService:
                 log.info("broadcast %s: %s rows in flight are sent again", b.id, again)
 
     async def _drain_once(self, b: BroadcastRow) -> None:
+        paid = b.paid and bool(self.paid_rate)
+        if not paid:
+            return await self._drain_rows(b, self.batch, False)
+        # Paid: the bulk lane runs at PAID_BROADCAST_RATE only while a paid broadcast sends.
+        self._paid_running += 1
+        self._set_rate()
+        try:
+            return await self._drain_rows(
+                b, max(self.batch, min(250, round((self.paid_rate or 0) / 4))), True)
+        finally:
+            self._paid_running -= 1
+            self._set_rate()
+
+    def _set_rate(self) -> None:
+        if self.on_rate is not None:
+            self.on_rate(self.paid_rate if self._paid_running else None)
+
+    async def _drain_rows(self, b: BroadcastRow, batch: int, paid: bool) -> None:
         broadcast_id = b.id
         messages = self._messages(b)
         run = self._runs[broadcast_id]
@@ -511,16 +552,16 @@ class BroadcastService:
         try:
             while True:
                 rows = [] if self._stopping else await self.repo.claim(
-                    broadcast_id, self.batch, self.clock())
+                    broadcast_id, batch, self.clock())
                 if rows:
                     self._fault("claimed")
                 for row in rows:
                     language = row.language if row.language in messages else "id"
-                    task = asyncio.create_task(self._deliver(row, messages[language]))
+                    task = asyncio.create_task(self._deliver(row, messages[language], paid))
                     inflight[task] = row.user_id
                 if not inflight:
                     break
-                while inflight and (len(inflight) >= self.batch or not rows):
+                while inflight and (len(inflight) >= batch or not rows):
                     done, _ = await asyncio.wait(inflight, timeout=FLUSH_EVERY,
                                                  return_when=asyncio.FIRST_COMPLETED)
                     for task in done:
@@ -529,7 +570,7 @@ class BroadcastService:
                         results.append((user_id, status, error, unknown))
                         floods += n
                     now = self.monotonic()
-                    if len(results) >= self.batch or now - last_flush >= FLUSH_EVERY:
+                    if len(results) >= batch or now - last_flush >= FLUSH_EVERY:
                         await flush()
                     if now - last_progress >= self.progress_every:
                         last_progress = now

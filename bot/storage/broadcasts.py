@@ -38,6 +38,7 @@ class BroadcastRow:
     cancelled_at: str | None = None
     cancelled_by: int | None = None
     footer: bool = False
+    paid: bool = False
 
 
 def _broadcast(row) -> BroadcastRow:
@@ -51,7 +52,7 @@ def _broadcast(row) -> BroadcastRow:
         restarts=row["restarts"], retries_429=row["retries_429"],
         scheduled_at=row["scheduled_at"], started_at=row["started_at"],
         cancelled_at=row["cancelled_at"], cancelled_by=row["cancelled_by"],
-        footer=bool(row["footer"]),
+        footer=bool(row["footer"]), paid=bool(row["paid"]),
     )
 
 
@@ -89,21 +90,21 @@ class BroadcastRepo:
                      text_id: str, entities_id: list[dict[str, Any]], text_jv: str | None,
                      entities_jv: list[dict[str, Any]], photo: str | None,
                      recipients: Iterable[tuple[int, str]], footer: bool = False,
-                     scheduled_at: dt.datetime | None = None) -> int:
+                     scheduled_at: dt.datetime | None = None, paid: bool = False) -> int:
         """The broadcast and every recipient's outbox row, in one transaction. A scheduled one
         gets its outbox when it starts (`start_scheduled`), so it reaches who is there then."""
         rows = [] if scheduled_at is not None else list(recipients)
         async with self.db.transaction(durable=True) as conn:
             cur = await conn.execute(
                 "INSERT INTO broadcasts (created_by, created_at, audience, text_id, entities_id, "
-                "text_jv, entities_jv, photo, total, footer, status, scheduled_at, started_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "text_jv, entities_jv, photo, total, footer, status, scheduled_at, started_at, "
+                "paid) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (created_by, iso(now), json.dumps(audience), text_id,
                  json.dumps(entities_id) if entities_id else None, text_jv,
                  json.dumps(entities_jv) if entities_jv else None, photo, len(rows),
                  int(footer), "scheduled" if scheduled_at else "sending",
                  iso(scheduled_at) if scheduled_at else None,
-                 None if scheduled_at else iso(now)),
+                 None if scheduled_at else iso(now), int(paid)),
             )
             broadcast_id = cur.lastrowid
             if scheduled_at is not None:

@@ -54,7 +54,8 @@ CREATE TABLE broadcasts_new (
     started_at          TEXT,
     cancelled_at        TEXT,
     cancelled_by        INTEGER,
-    footer              INTEGER NOT NULL DEFAULT 0  -- add "type /berhenti to stop" at the end
+    footer              INTEGER NOT NULL DEFAULT 0, -- add "type /berhenti to stop" at the end
+    paid                INTEGER NOT NULL DEFAULT 0  -- allow_paid_broadcast (PAID_BROADCAST)
 );
 INSERT INTO broadcasts_new (id, created_by, created_at, audience, text_id, entities_id, text_jv,
     entities_jv, photo, status, total, finished_at, report_chat_id, progress_message_id,
