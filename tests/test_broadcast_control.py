@@ -182,10 +182,11 @@ async def test_a_scheduled_broadcast_is_cancelled_before_it_starts(admin, reside
     await start_broadcast(admin, NEWS)
     await admin.click("Jadwalkan")
     await admin.send("10:00")
-    replies = await admin.click("Batalkan siaran ini")
-    assert "dibatalkan. Tidak ada yang dikirim" in replies[-1].text
     svc = service(app)
     broadcast_id = (await svc.repo.latest()).id
+    await admin.send("/siaran_status")
+    replies = await admin.click(f"Hentikan #{broadcast_id}")   # from the dated list
+    assert "dibatalkan. Tidak ada yang dikirim" in replies[-1].text
     assert not app.job_queue.get_jobs_by_name(f"broadcast:scheduled:{broadcast_id}") or all(
         j.removed for j in app.job_queue.get_jobs_by_name(f"broadcast:scheduled:{broadcast_id}"))
     assert not await svc.start_scheduled(broadcast_id)        # even if a job fired now

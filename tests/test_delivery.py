@@ -9,7 +9,13 @@ import datetime as dt
 from bot.fakeapi import ApiError, ChatClient
 from bot.services.delivery import Outgoing
 from handlers.delivery import delivery_engine
-from tests.broadcast_kit import VirtualTime, add_subscriber, sends_to
+from tests.broadcast_kit import (
+    VirtualTime,
+    add_subscriber,
+    send_and_wait,
+    sends_to,
+    start_broadcast,
+)
 from tests.conftest import ADMIN_ID, choose_language
 from tests.status_kit import SITI, SITI_NIK, look_up, run_import, write_csv
 from tests.test_status_lookup import drain, records  # noqa: F401 (records: a fixture)
@@ -159,3 +165,31 @@ async def test_a_429_during_replies_pauses_and_the_reply_still_arrives(app, fake
     assert replies and replies[-1].text                     # answered after the pause
     assert vt.waits and vt.waits[0] == 6
     assert app.bot.rate_limiter.pauses == 1
+
+
+async def test_a_429_mid_broadcast_pauses_every_lane_then_both_go_on(admin, resident, app,
+                                                                      fake):
+    """Telegram's 429 during a broadcast: the limiter pauses every lane for retry_after (a
+    reply waiting then waits too: tests/test_ratelimit.py), the same row is resent, nobody is
+    skipped, and replies are answered at once afterwards."""
+    for uid in range(3100, 3110):
+        await add_subscriber(app, uid)
+    vt = VirtualTime().install(app.bot.rate_limiter)
+    hits: list[int] = []
+
+    def flood(method, params):
+        if method == "sendMessage" and params.get("chat_id") == 3105 and not hits:
+            hits.append(1)
+            return ApiError(429, "Too Many Requests: retry after 9", retry_after=9)
+        return None
+
+    fake.fail_when(flood)
+    await start_broadcast(admin, "Siaran uji")
+    broadcast_id = await send_and_wait(admin)
+    report = await app.runtime.extras["broadcast"].report(broadcast_id)
+    assert (report.sent, report.total, report.retries_429) == (12, 12, 1)
+    assert 9 in vt.waits and app.bot.rate_limiter.pauses == 1
+    assert [c.error is not None for c in sends_to(fake, 3105)] == [True, False]
+    before = vt.now
+    replies = await resident.send("/bantuan")                 # after the pause: at once
+    assert replies and vt.now == before

@@ -143,19 +143,21 @@ class DeliveryEngine:
                       sender: Sender | None = None,
                       cancelled: Callable[[], bool] | None = None,
                       on_blocked: Callable[[int, str], Awaitable[None]] | None = None) -> Result:
-        """Send one recipient's messages by the rules above. `cancelled()` is asked before the
-        first message (a stop: nothing further is sent); `on_blocked` runs on a 403 after the
-        engine's own hooks (the reminders' volunteer subscription)."""
+        """Send one recipient's messages by the rules above. `cancelled()` is asked before each
+        try of the first message (a stop: nothing further is sent); `on_blocked` runs on a 403
+        after the engine's own hooks (the reminders' volunteer subscription)."""
         send = sender or self.sender
         if send is None:
             raise RuntimeError("DeliveryEngine.attach(sender) was not called")
         floods = 0
         first_id: int | None = None
         for number, message in enumerate(messages, 1):
-            if number == 1 and cancelled is not None and cancelled():
-                return Result(CANCELLED)
             tries = 0
             while True:
+                # A stop is honoured before the first message, also before its resends after
+                # a 429 or a timeout; once a recipient has part of it, they get the rest.
+                if number == 1 and cancelled is not None and cancelled():
+                    return Result(CANCELLED, None, None, floods)
                 try:
                     answer: Delivery = await send(user_id, message)
                 except asyncio.CancelledError:
