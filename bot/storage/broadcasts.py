@@ -170,7 +170,7 @@ class BroadcastRepo:
         return await self.db.fetchval("SELECT COUNT(*) FROM broadcasts")
 
     async def set_progress_message(self, broadcast_id: int, chat_id: int,
-                                   message_id: int) -> None:
+                                   message_id: int | None) -> None:
         await self.db.execute(
             "UPDATE broadcasts SET report_chat_id = ?, progress_message_id = ? WHERE id = ?",
             (chat_id, message_id, broadcast_id))
