@@ -113,7 +113,7 @@ async def run(n: int, rate: float, overall: float, samples: int, lean: bool = Fa
         settings = Settings(_env_file=None, database_path=Path(tmp) / "bench.sqlite3",
                             admin_ids=frozenset({ADMIN}), bot_token=None)
         fake = FakeBotAPI()
-        limiter = PriorityRateLimiter(overall_rate=overall, bulk_rate=rate)
+        limiter = PriorityRateLimiter(bulk_rate=rate)
         app = build_application(settings, transport=fake.transport, token=OFFLINE_TOKEN,
                                 rate_limit=limiter)
         async with app:
@@ -169,12 +169,11 @@ def show(r: dict) -> bool:
     print(f"  duration        {r['duration']:.2f} s (ideal {r['ideal']:.2f} s, {off:+.1f}%)")
     print(f"  delivered       {r['sent']:,} sent, {r['failed']} failed")
     print(f"  max in any 1 s  {r['max_bulk_1s']} broadcast sends (cap {r['rate']:g}); "
-          f"{r['max_all_1s']} sends in all (cap {r['overall']:g})")
+          f"{r['max_all_1s']} sends in all (replies are not capped)")
     print(f"  reply p95       {r['p95_busy_ms']:.1f} ms during the broadcast vs "
           f"{r['p95_quiet_ms']:.1f} ms without (median {r['median_busy_ms']:.1f} ms, "
           f"{r['samples']} replies)")
-    ok = (abs(off) <= 5 and r["max_bulk_1s"] <= r["rate"] and r["max_all_1s"] <= r["overall"]
-          and r["sent"] == r["n"])
+    ok = abs(off) <= 5 and r["max_bulk_1s"] <= r["rate"] and r["sent"] == r["n"]
     print("  " + ("OK" if ok else "NOT OK: outside the targets"))
     return ok
 

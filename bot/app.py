@@ -87,22 +87,25 @@ def build_application(
     clock: Clock | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
     token: str | None = None,
-    rate_limit: bool | PriorityRateLimiter = True,
+    rate_limit: bool | PriorityRateLimiter | None = True,
 ) -> BotApplication:
     """The whole bot. `transport` replaces the network (tests and the console use a fake).
 
-    `rate_limit`: True keeps to Telegram's limits (30/s overall, BROADCAST_RATE for bulk sends,
-    replies first); False paces nothing (tests, console) but keeps the lanes and 429 pauses; or
-    a PriorityRateLimiter of your own (the benchmark).
+    `rate_limit`: True keeps to Telegram's limits (BROADCAST_RATE for bulk sends, 1/s per chat
+    for bulk, 20/min per group, every 429; replies uncapped and first); False paces nothing
+    (tests, console) but keeps the lanes and 429 pauses; a PriorityRateLimiter of your own;
+    or None: no rate limiter at all (the benchmark's baseline only).
     """
     httpx_kwargs = {"transport": transport} if transport is not None else None
     request = HTTPXRequest(connection_pool_size=64, httpx_kwargs=httpx_kwargs)
     updates_request = HTTPXRequest(connection_pool_size=2, read_timeout=40,
                                    httpx_kwargs=httpx_kwargs)
     if isinstance(rate_limit, PriorityRateLimiter):
-        limiter = rate_limit
+        limiter: PriorityRateLimiter | None = rate_limit
     elif rate_limit:
-        limiter = PriorityRateLimiter(overall_rate=30, bulk_rate=settings.broadcast_rate)
+        limiter = PriorityRateLimiter(bulk_rate=settings.broadcast_rate)
+    elif rate_limit is None:
+        limiter = None
     else:
         limiter = PriorityRateLimiter.unthrottled()
     bot: ExtBot = ExtBot(
@@ -111,7 +114,8 @@ def build_application(
         get_updates_request=updates_request, defaults=Defaults(tzinfo=settings.tz),
         rate_limiter=limiter)
     services = build_services(settings, clock=clock, senders=telegram_senders(bot),
-                              broadcast_progress=progress_notifier(bot))
+                              broadcast_progress=progress_notifier(bot),
+                              set_bulk_rate=limiter.bulk_rate_control() if limiter else None)
     builder = (
         ApplicationBuilder()
         .application_class(BotApplication, kwargs={"services": services})

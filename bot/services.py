@@ -18,6 +18,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import tzinfo
 from typing import TYPE_CHECKING, TypeVar
 
 from bot.content import Content, load_content
@@ -25,8 +26,11 @@ from bot.core.clock import Clock, system_clock
 from bot.core.errors import UserError
 from bot.core.i18n import I18n
 from bot.core.menu import Commands, Menu
+from bot.delivery.engine import DeliveryEngine
+from bot.delivery.outbox_repo import OutboxRepo
 from bot.delivery.sender import Senders
-from bot.features.broadcasts.service import BroadcastService, Notify
+from bot.features.broadcasts import render as broadcasts_render
+from bot.features.broadcasts.service import BroadcastService, Notify, PaidBroadcasts
 from bot.features.programs.matching import ProgramIndex
 from bot.features.reminders.service import ReminderService
 from bot.features.skm.service import SurveyService
@@ -59,6 +63,7 @@ class Services:
     i18n: I18n
     content: Content
     senders: Senders
+    delivery: DeliveryEngine
     staff: StaffService
     subscribers: SubscriberService
     programs: ProgramIndex
@@ -94,10 +99,12 @@ class Services:
 
 def build_services(
     settings: Settings, *, clock: Clock | None = None, senders: Senders | None = None,
-    broadcast_progress: Callable[[I18n, Content, SubscriberService], Notify] | None = None,
+    broadcast_progress: Callable[[I18n, Content, SubscriberService, tzinfo], Notify] | None = None,
+    set_bulk_rate: Callable[[float | None], None] | None = None,
 ) -> Services:
     """Every service, built once. `broadcast_progress` makes the broadcast service's progress
-    callback (the bot's Telegram side); the command line has none."""
+    callback (the bot's Telegram side; the command line has none); `set_bulk_rate` raises the
+    rate limiter's bulk lane while a paid broadcast sends (None restores it)."""
     clock = clock or system_clock
     senders = senders or Senders.refusing()
     content = load_content(settings.content_dir)
@@ -106,9 +113,19 @@ def build_services(
     store = Store(db)
     staff = StaffService(store, settings.admin_ids, clock)
     subscribers = SubscriberService(store, clock, settings.default_language)
-    progress = broadcast_progress(i18n, content, subscribers) if broadcast_progress else None
+    progress = (broadcast_progress(i18n, content, subscribers, settings.tz)
+                if broadcast_progress else None)
     volunteers = VolunteerService(store, staff, clock, content.regions)
     programs = ProgramIndex(content.programs)
+    delivery = DeliveryEngine(OutboxRepo(db), clock)
+    delivery.attach(senders.bulk)
+
+    async def mark_blocked(user_id: int, kind: str, reason: str) -> None:
+        await subscribers.set_blocked(user_id, True)
+
+    delivery.on_blocked(mark_blocked)
+    paid = PaidBroadcasts(settings.paid_broadcast_rate, senders.paid_bulk, set_bulk_rate) \
+        if settings.paid_broadcast else None  # off by default: it costs the bot's Stars
     return Services(
         settings=settings, clock=clock, db=db, store=store, i18n=i18n, content=content,
         senders=senders, staff=staff, subscribers=subscribers,
@@ -116,13 +133,15 @@ def build_services(
         status=StatusService(store, clock, settings.nik_key, staff.audit),
         survey=SurveyService(store, content, clock, settings.tz, staff),
         volunteers=volunteers,
+        delivery=delivery,
         reminders=ReminderService(
-            store, staff, volunteers, clock, tz=settings.tz, grace=settings.reminder_grace,
-            regions=content.regions, translator=i18n.translator,
+            store, staff, volunteers, clock, engine=delivery, tz=settings.tz,
+            grace=settings.reminder_grace, regions=content.regions, translator=i18n.translator,
             locale_for=subscribers.locale_for, sender=senders.bulk),
         broadcasts=BroadcastService(
-            store, staff, subscribers, volunteers, clock, rate=settings.broadcast_rate,
-            sender=senders.bulk, notify=progress),
+            store, staff, subscribers, volunteers, clock, engine=delivery, sender=senders.bulk,
+            notify=progress, rate=settings.broadcast_rate, paid=paid,
+            footer=lambda language: broadcasts_render.stop_footer(i18n.translator(language))),
         tickets=TicketService(
             store, staff, volunteers, clock, build_hours(content.office.hours, settings.tz),
             program_keys=frozenset(p.key for p in content.programs),

@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Jakarta"
     default_language: Literal["id", "jv"] = "id"
     broadcast_rate: float = Field(default=25.0, gt=0, le=30)
+    paid_broadcast: bool = False  # offer Telegram's paid broadcasts (allow_paid_broadcast)
+    paid_broadcast_rate: float = Field(default=100.0, gt=30, le=1000)
     reminder_grace: dt.timedelta = dt.timedelta(hours=6)
     ticket_remind_hours: float = Field(default=4.0, gt=0, le=200)  # working hours
     webhook_url: str | None = None

@@ -10,7 +10,6 @@ import httpx
 import pytest
 
 from bot.cli import main
-from bot.features.broadcasts.handlers import use_backoff
 from bot.features.broadcasts.service import Audience, Draft
 from bot.offline.api import ApiError
 from tests.broadcast_kit import (
@@ -35,7 +34,9 @@ async def test_operator_broadcasts_to_all_subscribers(admin, resident, resident_
     preview = admin.last_reply()
     assert "Penerima: semua pelanggan" in preview.text
     assert "4 penerima" in preview.text          # Siti, Budi, 3001 and the admin
-    assert preview.labels() == ["Kirim", "Batal"]
+    assert preview.labels() == ["Kirim", "Kirim uji ke saya", "Ubah teks",
+                                "Tambah versi Bahasa Jawa", "Ubah penerima",
+                                "Tambah catatan berhenti", "Jadwalkan", "Batal"]
     assert NEWS in texts_to(fake, ADMIN_ID)      # the preview shows the message itself
     assert NEWS not in texts_to(fake, 1001)      # nothing sent before Kirim
 
@@ -222,12 +223,13 @@ async def test_400_chat_not_found_fails_without_retry(admin, app, fake):
     broadcast_id = await send_and_wait(admin)
     assert len(sends_to(fake, 3010)) == 1
     rows = {r["user_id"]: r for r in await service(app).repo.outbox(broadcast_id)}
-    assert rows[3010]["status"] == "failed" and "chat not found" in rows[3010]["error"].lower()
+    assert rows[3010]["status"] == "failed" and rows[3010]["error"] == "chat_not_found"
     assert not (await app.services.store.subscribers.get(3010)).blocked
 
 
 async def test_timeouts_are_retried_a_few_times_then_failed(admin, app, fake):
-    use_backoff(app, 0)   # no real waiting between the retries
+    backoffs = VirtualTime()
+    app.services.delivery.sleep = backoffs.sleep   # no real waiting between the retries
     await add_subscriber(app, 3011)   # times out twice, then gets it
     await add_subscriber(app, 3012)   # always times out
     seen: dict[int, int] = {}
@@ -246,7 +248,9 @@ async def test_timeouts_are_retried_a_few_times_then_failed(admin, app, fake):
     rows = {r["user_id"]: r for r in await service(app).repo.outbox(broadcast_id)}
     assert rows[3011]["status"] == "sent" and seen[3011] == 3
     assert rows[3012]["status"] == "failed" and seen[3012] == 4   # 1 + 3 retries
-    assert "TimedOut" in rows[3012]["error"]
+    assert rows[3012]["error"] == "timeout" and rows[3012]["outcome_unknown"] == 1
+    assert rows[3011]["outcome_unknown"] == 0
+    assert sorted(backoffs.waits) == [0.5, 0.5, 1.0, 1.0, 2.0]   # backoff doubles each time
 
 
 async def test_progress_message_is_edited_and_a_final_report_sent(admin, app, fake):
@@ -277,7 +281,10 @@ async def test_status_command_and_the_cli(admin, resident, app, fake, monkeypatc
     assert "Belum ada siaran" in replies[0].text
     await start_broadcast(admin, NEWS)
     broadcast_id = await send_and_wait(admin)
-    text = (await admin.send("/siaran_status"))[0].text
+    text = (await admin.send("/siaran_status"))[0].text      # the dated list
+    assert f"#{broadcast_id} · 02/11/2026 08:00 WIB · oleh {ADMIN_ID} · selesai" in text
+    assert f"“{NEWS.splitlines()[0][:59]}" in text and "terkirim 2 dari 2" in text
+    text = (await admin.send(f"/siaran_status {broadcast_id}"))[0].text
     assert f"Siaran #{broadcast_id} selesai." in text and "Terkirim: 2 dari 2" in text
     assert "Tidak ada siaran #99" in (await admin.send("/siaran_status 99"))[0].text
     assert "Cara pakai" in (await admin.send("/siaran_status abc"))[0].text

@@ -1,4 +1,4 @@
-"""The rate limiter: Telegram's limits, replies before broadcasts, 429 pauses every lane.
+"""The rate limiter: Telegram's bulk limits, replies uncapped and first, 429 pauses every lane.
 Virtual time: sleeping moves the clock, nothing waits for real."""
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ def max_in_window(times: list[float], window: float = 1.0) -> int:
 
 async def test_bulk_is_spread_at_its_rate():
     vt = VirtualTime()
-    lim = limiter(vt, overall_rate=30, bulk_rate=10)
+    lim = limiter(vt, bulk_rate=10)
     log: list = []
     for n in range(50):
         await call(lim, vt, 100 + n, log, bulk=True)
@@ -55,18 +55,33 @@ async def test_bulk_is_spread_at_its_rate():
     assert lim.span - 1 <= 0.05                       # at most 5% slower than the rate
 
 
-async def test_interactive_is_capped_at_the_overall_rate():
+async def test_replies_are_not_held_to_a_cap():
+    """Telegram's ~30/s is for bulk notifications; 100 replies in a row go out at once."""
     vt = VirtualTime()
-    lim = limiter(vt, overall_rate=30, bulk_rate=25)
+    lim = limiter(vt, bulk_rate=25)
     log: list = []
+    start = vt.now
     for n in range(100):
         await call(lim, vt, 200 + n, log)
-    assert max_in_window([t for t, _, _ in log]) == 30
+    assert len(log) == 100
+    assert all(t == start for t, _, _ in log)          # not one of them slept
+    assert vt.waits == []
+
+
+async def test_a_group_gets_at_most_20_messages_a_minute():
+    vt = VirtualTime()
+    lim = limiter(vt, bulk_rate=25)
+    log: list = []
+    for _ in range(25):
+        await call(lim, vt, -100123, log)
+    times = [t for t, _, _ in log]
+    assert max_in_window(times, window=60.0) == 20
+    assert times[20] - times[0] >= 60.0
 
 
 async def test_bulk_sends_to_one_chat_at_most_once_a_second():
     vt = VirtualTime()
-    lim = limiter(vt, overall_rate=30, bulk_rate=25)
+    lim = limiter(vt, bulk_rate=25)
     log: list = []
     for _ in range(3):
         await call(lim, vt, 42, log, bulk=True)
@@ -76,27 +91,36 @@ async def test_bulk_sends_to_one_chat_at_most_once_a_second():
 
 async def test_a_reply_does_not_wait_behind_a_broadcast():
     vt = VirtualTime()
-    lim = limiter(vt, overall_rate=30, bulk_rate=30)   # even with the bulk lane at the limit
+    lim = limiter(vt, bulk_rate=30)                    # the bulk lane at Telegram's limit
     log: list = []
     bulk = [asyncio.create_task(call(lim, vt, 1000 + n, log, bulk=True)) for n in range(200)]
     for _ in range(50):
         await asyncio.sleep(0)
     assert 0 < len(log) < 200                          # the broadcast is under way
-    waits_before = len(vt.waits)
     start = vt.now
     await call(lim, vt, 7, log)                        # a resident's reply
     reply_time = next(t for t, chat, _ in log if chat == 7)
     assert reply_time == start                         # granted at once, no sleep of its own
-    assert len(vt.waits) >= waits_before
     await asyncio.gather(*bulk)
     bulk_times = [t for t, _, b in log if b]
-    assert max_in_window(bulk_times) <= 27             # bulk keeps 3 slots a second for replies
-    assert max_in_window([t for t, _, _ in log]) <= 30
+    assert max_in_window(bulk_times) <= 30
+
+
+async def test_after_a_429_pause_replies_go_before_the_broadcast():
+    vt = VirtualTime()
+    lim = limiter(vt, bulk_rate=25)
+    log: list = []
+    lim.pause(4)
+    bulk = [asyncio.create_task(call(lim, vt, 1000 + n, log, bulk=True)) for n in range(5)]
+    reply = asyncio.create_task(call(lim, vt, 7, log))
+    await asyncio.gather(reply, *bulk)
+    assert log[0][1] == 7                              # the reply first, then the broadcast
+    assert all(t >= 1004 - 1e-9 for t, _, _ in log)
 
 
 async def test_429_pauses_every_lane_and_retries_a_reply():
     vt = VirtualTime()
-    lim = limiter(vt, overall_rate=30, bulk_rate=25)
+    lim = limiter(vt, bulk_rate=25)
     log: list = []
     raised = []
 
@@ -119,6 +143,9 @@ async def test_429_pauses_every_lane_and_retries_a_reply():
     assert log[-1][0] - t1 >= 3 - 1e-9
 
 
-def test_bulk_rate_above_overall_is_refused():
-    with pytest.raises(ValueError):
-        PriorityRateLimiter(overall_rate=30, bulk_rate=31)
+def test_the_bulk_rate_can_be_raised_and_lowered():
+    lim = PriorityRateLimiter(bulk_rate=25)
+    lim.set_bulk_rate(1000)
+    assert lim.bulk_rate == 1000
+    lim.set_bulk_rate(25)
+    assert lim._bulk_limit == 25

@@ -1,19 +1,22 @@
-"""Rate limiting of Bot API calls: Telegram's limits, with a priority lane for replies.
+"""Rate limiting of Bot API calls: the limits Telegram has, and replies first.
 
-PTB's AIORateLimiter throttles everything alike, so a broadcast of thousands would queue a
-resident's answer behind it. This limiter has two lanes:
+Telegram's "about 30 messages per second" is the limit for *bulk notifications* (Bots FAQ);
+replies to people who wrote are not held to it, and what is never fine is ignoring a 429. So
+this limiter has two lanes and no overall cap:
 
-  interactive  everything by default (replies to residents, edits, the operator's progress)
-  bulk         calls made with rate_limit_args={"lane": "bulk"} (broadcasts, reminders)
+  interactive  everything by default (replies to residents, edits, the operator's progress):
+               sent at once, as fast as the bot makes them
+  bulk         calls made with rate_limit_args={"lane": "bulk"} (bot.delivery's engine, every
+               bulk send): at most `bulk_rate` per second, spread evenly
 
-Rules, all measured over a sliding window of one second (plus a small safety margin):
-  - overall at most `overall_rate` calls that carry a chat_id (Telegram: ~30 messages/s);
-  - bulk at most `bulk_rate` per second, spread evenly, and never in the last `reserve` slots
-    of the overall window, so a reply always finds room at once;
-  - bulk waits while any interactive call is waiting (it yields to replies);
+Rules:
+  - bulk at most `bulk_rate` per second (BROADCAST_RATE, <= 30; raised only while paid
+    broadcasts are on, see `set_bulk_rate`), spread evenly over a 1 s window (plus a margin);
   - bulk sends at most one message per `per_chat_interval` seconds to the same chat;
+  - a group (negative chat id) gets at most `group_per_minute` messages a minute, both lanes;
+  - bulk waits while any interactive call is waiting (after a pause, replies go first);
   - a 429 (RetryAfter) pauses every lane for `retry_after`. An interactive call is then retried
-    (up to `max_retries`); a bulk call re-raises, so its outbox retries the same row.
+    (up to `max_retries`); a bulk call re-raises, so its outbox row is resent by the engine.
 
 `clock` and `sleep` are injectable so tests never wait in real time.
 """
@@ -41,6 +44,8 @@ MARGIN = 0.03               # windows are 1.03 s long: 30 ms of jitter cannot pu
 TICK = 0.005                # how long bulk steps aside for a waiting reply
 CATCH_UP = 0.05             # how late the bulk lane may be and still keep to its schedule
 CHAT_MEMORY = 50_000        # per-chat timestamps kept before old ones are dropped
+GROUP_WINDOW = 60.0         # Telegram: at most 20 messages a minute to one group
+GROUP_PER_MINUTE = 20
 
 Sleep = Callable[[float], Awaitable[Any]]
 
@@ -51,40 +56,50 @@ def _retry_seconds(exc: RetryAfter) -> float:
 
 
 class PriorityRateLimiter(BaseRateLimiter[dict]):
-    """Telegram's limits with a priority lane; see the module docstring. A rate of None means
-    unlimited (the offline console and the tests use PriorityRateLimiter.unthrottled())."""
+    """Telegram's limits with a priority lane; see the module docstring. A bulk rate of None
+    means unlimited (the offline console and the tests use PriorityRateLimiter.unthrottled())."""
 
-    def __init__(self, *, overall_rate: float | None = 30.0, bulk_rate: float | None = 25.0,
-                 per_chat_interval: float = 1.0, reserve: int = 3, max_retries: int = 3,
+    def __init__(self, *, bulk_rate: float | None = 25.0, per_chat_interval: float = 1.0,
+                 group_per_minute: int | None = GROUP_PER_MINUTE, max_retries: int = 3,
                  clock: Callable[[], float] = time.monotonic, sleep: Sleep = asyncio.sleep,
                  margin: float = MARGIN) -> None:
-        if overall_rate is not None and bulk_rate is not None and bulk_rate > overall_rate:
-            raise ValueError("bulk_rate cannot exceed overall_rate")
-        self.overall_rate = overall_rate
-        self.bulk_rate = bulk_rate
         self.per_chat_interval = per_chat_interval
+        self.group_per_minute = group_per_minute
         self.max_retries = max_retries
         self.clock = clock
         self.sleep = sleep
         self.span = 1.0 + margin
-        self._overall_limit = max(1, math.floor(overall_rate)) if overall_rate else None
-        self._bulk_overall_limit = (max(1, self._overall_limit - reserve)
-                                    if self._overall_limit else None)
-        self._bulk_limit = max(1, math.floor(bulk_rate)) if bulk_rate else None
-        self._bulk_interval = self.span / bulk_rate if bulk_rate else 0.0
-        self._log: deque[float] = deque()       # grant times of every chat call
+        self.group_span = GROUP_WINDOW + margin
         self._bulk_log: deque[float] = deque()  # grant times of bulk calls
         self._next_bulk = 0.0
         self._chat_last: dict[int, float] = {}
+        self._groups: dict[int, deque[float]] = {}
         self._pause_until = 0.0
         self._interactive_waiting = 0
         self._bulk_lock = asyncio.Lock()
         self.pauses = 0  # how many 429s paused the lanes (for tests and the benchmark)
+        self.set_bulk_rate(bulk_rate)
+
+    def bulk_rate_control(self) -> Callable[[float | None], None]:
+        """set(rate) raises the bulk lane (paid broadcasts), set(None) restores this one."""
+        normal = self.bulk_rate
+
+        def control(rate: float | None) -> None:
+            self.set_bulk_rate(rate if rate is not None else normal)
+            log.info("bulk lane at %s messages/s", self.bulk_rate)
+
+        return control
+
+    def set_bulk_rate(self, bulk_rate: float | None) -> None:
+        """Change the bulk lane's rate (paid broadcasts raise it while they run)."""
+        self.bulk_rate = bulk_rate
+        self._bulk_limit = max(1, math.floor(bulk_rate)) if bulk_rate else None
+        self._bulk_interval = self.span / bulk_rate if bulk_rate else 0.0
 
     @classmethod
     def unthrottled(cls, **kwargs: Any) -> PriorityRateLimiter:
         """No pacing at all, but the lanes, 429 pauses and retries still work."""
-        return cls(overall_rate=None, bulk_rate=None, per_chat_interval=0.0, **kwargs)
+        return cls(bulk_rate=None, per_chat_interval=0.0, group_per_minute=None, **kwargs)
 
     async def initialize(self) -> None:
         return None
@@ -95,13 +110,12 @@ class PriorityRateLimiter(BaseRateLimiter[dict]):
     # -- bookkeeping ----------------------------------------------------------------------------
     def _expire(self, now: float) -> None:
         edge = now - self.span
-        while self._log and self._log[0] <= edge:
-            self._log.popleft()
         while self._bulk_log and self._bulk_log[0] <= edge:
             self._bulk_log.popleft()
 
-    def _window_wait(self, records: deque[float], limit: int | None, now: float) -> float:
-        """Seconds until fewer than `limit` grants remain in the window (0 if already so)."""
+    def _bulk_window_wait(self, now: float) -> float:
+        """Seconds until fewer than the bulk limit remain in the window (0 if already so)."""
+        limit, records = self._bulk_limit, self._bulk_log
         if limit is None or len(records) < limit:
             return 0.0
         return records[len(records) - limit] + self.span - now
@@ -112,12 +126,24 @@ class PriorityRateLimiter(BaseRateLimiter[dict]):
         last = self._chat_last.get(chat_id)
         return 0.0 if last is None else last + self.per_chat_interval - now
 
+    def _group_wait(self, chat_id: int | None, now: float) -> float:
+        if chat_id is None or chat_id >= 0 or not self.group_per_minute:
+            return 0.0
+        sent = self._groups.get(chat_id)
+        if not sent:
+            return 0.0
+        while sent and sent[0] <= now - self.group_span:
+            sent.popleft()
+        if len(sent) < self.group_per_minute:
+            return 0.0
+        return sent[len(sent) - self.group_per_minute] + self.group_span - now
+
     def _grant(self, now: float, chat_id: int | None, bulk: bool) -> None:
-        if self._overall_limit is not None:
-            self._log.append(now)
         if bulk and self._bulk_limit is not None:
             self._bulk_log.append(now)
-        if chat_id is not None and self.per_chat_interval:
+        if chat_id is not None and chat_id < 0 and self.group_per_minute:
+            self._groups.setdefault(chat_id, deque()).append(now)
+        if bulk and chat_id is not None and self.per_chat_interval:
             self._chat_last[chat_id] = now
             if len(self._chat_last) > CHAT_MEMORY:
                 edge = now - self.per_chat_interval
@@ -129,9 +155,7 @@ class PriorityRateLimiter(BaseRateLimiter[dict]):
         try:
             while True:
                 now = self.clock()
-                self._expire(now)
-                wait = max(self._pause_until - now,
-                           self._window_wait(self._log, self._overall_limit, now))
+                wait = max(self._pause_until - now, self._group_wait(chat_id, now))
                 if wait <= 0:
                     self._grant(now, chat_id, bulk=False)
                     return
@@ -141,7 +165,8 @@ class PriorityRateLimiter(BaseRateLimiter[dict]):
 
     async def _acquire_bulk(self, chat_id: int | None) -> None:
         while True:
-            wait = self._chat_wait(chat_id, self.clock())
+            now = self.clock()
+            wait = max(self._chat_wait(chat_id, now), self._group_wait(chat_id, now))
             if wait > 0:  # outside the lock: other chats go on meanwhile
                 await self.sleep(wait)
                 continue
@@ -152,14 +177,13 @@ class PriorityRateLimiter(BaseRateLimiter[dict]):
                     wait = max(
                         self._pause_until - now,
                         self._next_bulk - now,
-                        self._window_wait(self._log, self._bulk_overall_limit, now),
-                        self._window_wait(self._bulk_log, self._bulk_limit, now),
+                        self._bulk_window_wait(now),
                         TICK if self._interactive_waiting else 0.0,
                     )
                     if wait <= 0:
                         break
                     await self.sleep(wait)
-                if self._chat_wait(chat_id, now) > 0:
+                if self._chat_wait(chat_id, now) > 0 or self._group_wait(chat_id, now) > 0:
                     continue  # the same chat got a message while we waited; wait again
                 self._grant(now, chat_id, bulk=True)
                 if self._bulk_interval:
@@ -176,6 +200,10 @@ class PriorityRateLimiter(BaseRateLimiter[dict]):
         self._pause_until = max(self._pause_until, self.clock() + seconds)
         self.pauses += 1
 
+    def paused_for(self) -> float:
+        """Seconds left of the current 429 pause (0 if none)."""
+        return max(0.0, self._pause_until - self.clock())
+
     async def process_request(
         self,
         callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
@@ -190,17 +218,12 @@ class PriorityRateLimiter(BaseRateLimiter[dict]):
         raw_chat = data.get("chat_id")
         with contextlib.suppress(ValueError, TypeError):
             chat_id = int(raw_chat) if raw_chat is not None else None
-        limited = raw_chat is not None
         attempt = 0
         while True:
             if bulk:
                 await self._acquire_bulk(chat_id)
-            elif limited:
-                await self._acquire_interactive(chat_id)
             else:
-                wait = self._pause_until - self.clock()
-                if wait > 0:
-                    await self.sleep(wait)
+                await self._acquire_interactive(chat_id)
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as exc:

@@ -6,7 +6,11 @@ Telegram adapter (bot.delivery.telegram.telegram_sender) turns Bot API answers i
   SENT     delivered
   BLOCKED  403: the user blocked the bot, deactivated, or never started it. Never retry.
   RETRY    429 flood control: wait `retry_after` seconds, then send the same message again
-  FAILED   400 (chat not found, bad request) or a network error that outlived its retries
+  FAILED   400 (chat not found, bad request)
+  NETWORK  a timeout or network error (after the adapter's own retries, if any): it may or
+           may not have arrived
+
+bot.delivery.engine applies one rule to each of these for every bulk send.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ class Outcome(enum.StrEnum):
     BLOCKED = "blocked"
     RETRY = "retry"
     FAILED = "failed"
+    NETWORK = "network"
 
 
 @dataclass(frozen=True)
@@ -58,6 +63,7 @@ class Senders:
 
     reply: Sender
     bulk: Sender
+    paid_bulk: Sender  # the bulk lane with Telegram's allow_paid_broadcast (PAID_BROADCAST)
 
     @classmethod
     def refusing(cls) -> Senders:
@@ -66,4 +72,4 @@ class Senders:
         async def refuse(chat_id: int, message: Outgoing) -> Delivery:
             raise RuntimeError("this process has no Telegram bot to send with")
 
-        return cls(reply=refuse, bulk=refuse)
+        return cls(reply=refuse, bulk=refuse, paid_bulk=refuse)

@@ -8,16 +8,21 @@ from telegram import Bot, MessageEntity
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.core.ui import keyboard
+from bot.delivery.ratelimit import BULK_ARGS
 from bot.delivery.sender import Delivery, Outcome, Outgoing, Sender, Senders
 
 NETWORK_RETRIES = 3
 
 
 def telegram_sender(bot: Bot, *, network_retries: int = NETWORK_RETRIES,
-                    backoff: float = 0.5, rate_limit_args: dict | None = None) -> Sender:
-    """`rate_limit_args=bot.delivery.ratelimit.BULK_ARGS` puts the sends in the rate limiter's
-    bulk lane (broadcasts, reminders), behind the replies to residents."""
-    extra = {"rate_limit_args": rate_limit_args} if rate_limit_args else {}
+                    backoff: float = 0.5, rate_limit_args: dict | None = None,
+                    paid: bool = False) -> Sender:
+    """`rate_limit_args=BULK_ARGS` puts the sends in the rate limiter's bulk lane (every bulk
+    send: see telegram_senders), behind the replies to residents. A timeout or network error
+    is retried `network_retries` times here, then answered Outcome.NETWORK."""
+    extra: dict = {"rate_limit_args": rate_limit_args} if rate_limit_args else {}
+    if paid:  # Telegram's paid broadcast: above 30/s, 0.1 Stars a message from the bot's balance
+        extra["allow_paid_broadcast"] = True
 
     async def send(chat_id: int, message: Outgoing) -> Delivery:
         markup = keyboard(message.buttons) if message.buttons else None
@@ -46,7 +51,7 @@ def telegram_sender(bot: Bot, *, network_retries: int = NETWORK_RETRIES,
             except (TimedOut, NetworkError) as exc:
                 attempt += 1
                 if attempt > network_retries:
-                    return Delivery(Outcome.FAILED, error=_reason(exc))
+                    return Delivery(Outcome.NETWORK, error=_reason(exc))
                 await asyncio.sleep(backoff * 2 ** (attempt - 1))
 
     return send
@@ -57,7 +62,10 @@ def _reason(exc: Exception) -> str:
 
 
 def telegram_senders(bot: Bot) -> Senders:
-    """The bot's two lanes: replies first, bulk sends behind them."""
-    from bot.delivery.ratelimit import BULK_ARGS
-
-    return Senders(reply=telegram_sender(bot), bulk=telegram_sender(bot, rate_limit_args=BULK_ARGS))
+    """The bot's lanes. Replies first; every bulk send behind them through the delivery engine,
+    which retries timeouts with its own backoff (so the bulk sender does not), while the rate
+    limiter pauses everything after a 429. `paid_bulk` carries allow_paid_broadcast."""
+    return Senders(
+        reply=telegram_sender(bot),
+        bulk=telegram_sender(bot, network_retries=0, rate_limit_args=BULK_ARGS),
+        paid_bulk=telegram_sender(bot, network_retries=0, rate_limit_args=BULK_ARGS, paid=True))

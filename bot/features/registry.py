@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from telegram.ext import ConversationHandler
 
 from bot.core.ui import GROUP_MAIN
+from bot.delivery import jobs as delivery
 from bot.features.broadcasts import handlers as broadcasts
 from bot.features.chat import handlers as chat
 from bot.features.fallback import handlers as fallback
@@ -21,8 +22,8 @@ from bot.features.volunteers import handlers as volunteers
 if TYPE_CHECKING:
     from bot.app import BotApplication
 
-FEATURES = [chat, programs, volunteers, reminders, skm, status, staff, broadcasts, tickets,
-            fallback]
+FEATURES = [delivery, chat, programs, volunteers, reminders, skm, status, staff, broadcasts,
+            tickets, fallback]
 
 
 def register_all(app: BotApplication) -> None:

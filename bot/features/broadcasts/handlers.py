@@ -7,6 +7,7 @@ nothing they type needs escaping and splitting never breaks a tag.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from typing import TYPE_CHECKING
 
@@ -20,7 +21,7 @@ from telegram.ext import (
 )
 
 from bot.context import BotContext
-from bot.core.i18n import N_, Translator
+from bot.core.i18n import N_
 from bot.core.menu import CommandSpec, MenuEntry
 from bot.core.ui import (
     answer_query,
@@ -31,10 +32,42 @@ from bot.core.ui import (
     staff_or_unknown,
     unknown_command,
 )
-from bot.delivery.ratelimit import BULK_ARGS
 from bot.delivery.sender import Outgoing
-from bot.delivery.telegram import telegram_sender
-from bot.features.broadcasts.render import audience_label, render_report, role_label
+from bot.features.broadcasts.callbacks import (
+    AUDIENCE_PATTERN,
+    CANCEL,
+    EDIT_AUDIENCE,
+    EDIT_ID,
+    EDIT_JV,
+    FOOTER,
+    JV_ADD,
+    JV_SKIP,
+    LIST_PATTERN,
+    MENU_KEY,
+    NEXT,
+    PAID,
+    PREFIX,
+    REGION_PATTERN,
+    ROLE_PATTERN,
+    SCHEDULE_ASK,
+    SEND,
+    STOP_PATTERN,
+    TEST,
+)
+from bot.features.broadcasts.render import (
+    _duration,
+    audience_label,
+    preview_keyboard,
+    region_keyboard,
+    render_report,
+    role_label,
+    stop_markup,
+)
+from bot.features.broadcasts.schedule import (
+    _on_start,
+    _on_stop,
+    schedule_job,
+)
 from bot.features.broadcasts.service import (
     KIND_SUBSCRIBERS,
     KIND_VOLUNTEERS,
@@ -46,6 +79,12 @@ from bot.features.broadcasts.service import (
     compose,
     utf16_len,
 )
+from bot.features.broadcasts.status import (
+    cmd_status,
+    on_list_page,
+    on_stop,
+)
+from bot.features.reminders.service import local_time, parse_hhmm, parse_local_datetime
 from bot.features.staff.service import PermissionDenied
 
 if TYPE_CHECKING:
@@ -53,21 +92,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-FEATURE = "broadcast"
-PREFIX = "bc"
-NEXT = f"{PREFIX}:next"
-JV_ADD = f"{PREFIX}:jv:add"
-JV_SKIP = f"{PREFIX}:jv:skip"
-SEND = f"{PREFIX}:send"
-CANCEL = f"{PREFIX}:cancel"
-AUDIENCE_PATTERN = rf"^{PREFIX}:aud:(all|vol|role|region)$"
-ROLE_PATTERN = rf"^{PREFIX}:role:({'|'.join(VOLUNTEER_ROLES)})$"
-REGION_PATTERN = rf"^{PREFIX}:reg:(all|35[0-9]{{2}})$"
-MENU_KEY = "broadcast"
-
 # Conversation states (strings: a stored conversation keeps its meaning when one is added).
 TEXT, JV_ASK, JV_TEXT, AUDIENCE = "bc_text", "bc_jv_ask", "bc_jv_text", "bc_audience"
-ROLE, REGION, CONFIRM = "bc_role", "bc_region", "bc_confirm"
+ROLE, REGION, CONFIRM, SCHEDULE = "bc_role", "bc_region", "bc_confirm", "broadcast:schedule"
 DRAFT_KEY = "broadcast_draft"
 MAX_DRAFT = 20_000  # characters of announcement; longer is surely a mistake
 
@@ -75,23 +102,7 @@ def service_of(context_or_app: BotContext | BotApplication) -> BroadcastService:
     return context_or_app.services.broadcasts
 
 
-
-def use_backoff(app: BotApplication, backoff: float) -> BroadcastService:
-    """Tests: the same bulk sender with another pause between network retries."""
-    service = app.services.broadcasts
-    service.attach(telegram_sender(app.bot, rate_limit_args=BULK_ARGS, backoff=backoff),
-                   service.notify)
-    return service
-
-
-async def _on_start(app: BotApplication) -> None:
-    await service_of(app).resume_all()
-
-
-async def _on_stop(app: BotApplication) -> None:
-    await service_of(app).stop()
-
-
+# -- the bot side of the service: the bulk sender and the progress message --------------------
 # -- the conversation ---------------------------------------------------------------------------
 def _entities(message: Message, caption: bool) -> list[dict]:
     found = message.caption_entities if caption else message.entities
@@ -121,6 +132,8 @@ def build(draft: dict) -> Draft:
         text_jv=draft.get("jv"),
         entities_jv=tuple(draft.get("jv_entities") or ()),
         audience=Audience.from_dict(draft.get("audience") or {}),
+        footer=bool(draft.get("footer")),
+        paid=bool(draft.get("paid")),
     )
 
 
@@ -164,7 +177,7 @@ async def on_text(update: Update, context: BotContext) -> int:
     if end is not None:
         return end
     message = update.message
-    field = "jv" if draft.get("stage") == "jv" else "text"
+    field = "jv" if draft.get("stage") in ("jv", "edit_jv") else "text"
     if message.photo:
         if field == "jv" or draft.get("photo") or draft.get("text"):
             await reply(update, context, context._(N_(
@@ -196,13 +209,20 @@ async def on_text_done(update: Update, context: BotContext) -> int:
     draft, end = await _step(update, context)
     if end is not None:
         return end
-    if draft.get("stage") == "jv":
+    t = context.t
+    stage = draft.get("stage")
+    if stage in ("jv", "edit_jv") and not (draft.get("jv") or "").strip():
+        await reply(update, context, t(N_("Please send the Javanese text first.")))
+        return JV_TEXT
+    if stage == "jv":
         draft["stage"] = "audience"
         return await ask_audience(update, context)
-    t = context.t
     if not draft.get("text") and not draft.get("photo"):
         await reply(update, context, t(N_("Please send the text of the announcement first.")))
         return TEXT
+    if stage in ("edit", "edit_jv"):  # a correction from the preview: back to the preview
+        draft["stage"] = "done"
+        return await preview(update, context)
     await reply(update, context, t(N_(
         "Add a Javanese version? Subscribers who use Javanese get it; without it they get the "
         "Indonesian text.")), keyboard([[(t(N_("Add Javanese version")), JV_ADD),
@@ -239,19 +259,6 @@ async def on_jv_skip(update: Update, context: BotContext) -> int:
     if end is not None:
         return end
     return await ask_audience(update, context)
-
-
-def region_keyboard(t: Translator, content) -> object:
-    rows = [[(t(N_("All kab/kota")), f"{PREFIX}:reg:all")]]
-    row: list[tuple[str, str]] = []
-    for region in content.regions:
-        row.append((region.label(), f"{PREFIX}:reg:{region.code}"))
-        if len(row) == 3:
-            rows.append(row)
-            row = []
-    if row:
-        rows.append(row)
-    return keyboard(rows)
 
 
 async def on_audience(update: Update, context: BotContext) -> int:
@@ -325,10 +332,10 @@ async def preview(update: Update, context: BotContext) -> int:
             "Nobody would receive it: this audience has no subscribers. Choose another.")))
     chat_id = update.effective_chat.id
     await reply(update, context, t(N_("Preview: this is what recipients will see.")))
-    await _show(context, chat_id, compose(d.text, d.entities, d.photo))
+    await _show(context, chat_id, service.messages_for(d, "id"))
     if d.text_jv:
         await reply(update, context, t(N_("And the Javanese version:")))
-        await _show(context, chat_id, compose(d.text_jv, d.entities_jv, d.photo))
+        await _show(context, chat_id, service.messages_for(d, "jv"))
     lines = [t(N_("To: {audience}")).format(
         audience=audience_label(t, d.audience.as_dict(), context.content)),
         context.ngettext("{count} recipient", "{count} recipients",
@@ -336,10 +343,152 @@ async def preview(update: Update, context: BotContext) -> int:
     if d.text_jv:
         lines.append(t(N_("Of them, {count} get the Javanese version.")).format(
             count=numbers.javanese))
+    lines.append(t(N_("Footer on how to stop announcements: on")) if d.footer else
+                 t(N_("Footer on how to stop announcements: off")))
+    if d.paid:
+        lines.append(t(N_(
+            "Paid broadcast: {messages} messages, at most {stars} Telegram Stars from the bot's "
+            "balance; about {fast} instead of {slow}.")).format(
+            messages=numbers.messages, stars=f"{numbers.stars:g}",
+            fast=_duration(t, numbers.seconds), slow=_duration(t, numbers.seconds_free)))
+    elif service.paid_rate:
+        lines.append(t(N_("Sending takes about {time}.")).format(
+            time=_duration(t, numbers.seconds)))
     lines.append(t(N_("Send it now?")))
-    await reply(update, context, "\n".join(lines), keyboard(
-        [[(t(N_("Send")), SEND), (t(N_("Cancel")), CANCEL)]]))
+    await reply(update, context, "\n".join(lines),
+                preview_keyboard(t, d, paid_offered=bool(service.paid_rate)))
     return CONFIRM
+
+
+async def on_edit_text(update: Update, context: BotContext) -> int:
+    """From the preview: write the Indonesian text again (a photo stays)."""
+    draft, end = await _step(update, context, audience=True)
+    if end is not None:
+        return end
+    draft.update(stage="edit", text="", text_entities=[])
+    await reply(update, context, context._(N_(
+        "Send the corrected Indonesian text; it replaces the old one. Then press Continue. "
+        "/batal cancels the whole announcement.")))
+    return TEXT
+
+
+async def on_edit_jv(update: Update, context: BotContext) -> int:
+    draft, end = await _step(update, context, audience=True)
+    if end is not None:
+        return end
+    draft.update(stage="edit_jv", jv="", jv_entities=[])
+    await reply(update, context, context._(N_(
+        "Send the Javanese text; it replaces the old one, if any. Then press Continue. "
+        "/batal cancels the whole announcement.")))
+    return JV_TEXT
+
+
+async def on_edit_audience(update: Update, context: BotContext) -> int:
+    _, end = await _step(update, context, audience=True)
+    if end is not None:
+        return end
+    return await ask_audience(update, context)
+
+
+async def on_paid(update: Update, context: BotContext) -> int:
+    draft, end = await _step(update, context, audience=True)
+    if end is not None:
+        return end
+    if not service_of(context).paid_rate:  # the setting is off: a stale or forged button
+        return await preview(update, context)
+    draft["paid"] = not draft.get("paid")
+    return await preview(update, context)
+
+
+async def on_footer(update: Update, context: BotContext) -> int:
+    draft, end = await _step(update, context, audience=True)
+    if end is not None:
+        return end
+    draft["footer"] = not draft.get("footer")
+    return await preview(update, context)
+
+
+async def on_test(update: Update, context: BotContext) -> int:
+    """"Send to me first": the operator alone gets it, exactly as recipients will."""
+    draft, end = await _step(update, context, audience=True)
+    if end is not None:
+        return end
+    t = context.t
+    try:
+        d = build(draft)
+        status = await service_of(context).test_send(update.effective_user.id, d,
+                                                     context.locale)
+    except PermissionDenied:
+        await unknown_command(update, context)
+        return ConversationHandler.END
+    except BroadcastError:
+        return await _expired(update, context)
+    text = (t(N_("The test above was sent to you only. If it looks right, press Send; "
+                 "nothing has gone to anyone else."))
+            if status == "sent" else
+            t(N_("The test could not be sent to you. Nothing has gone to anyone else.")))
+    await reply(update, context, text,
+                preview_keyboard(t, d, paid_offered=bool(service_of(context).paid_rate)))
+    return CONFIRM
+
+
+async def on_schedule_ask(update: Update, context: BotContext) -> int:
+    _, end = await _step(update, context, audience=True)
+    if end is not None:
+        return end
+    await reply(update, context, context._(N_(
+        "When should it go out? Type the date and time in WIB, e.g. 05-12-2026 08:00, or only "
+        "a time such as 08:00 for the next 08:00. /batal cancels.")))
+    return SCHEDULE
+
+
+def _schedule_time(text: str, tz, now):
+    moment = parse_local_datetime(text, tz)
+    if moment is not None:
+        return moment
+    hhmm = parse_hhmm(text)
+    if hhmm is None:
+        return None
+    local_now = now.astimezone(tz)
+    moment = local_now.replace(hour=hhmm[0], minute=hhmm[1], second=0, microsecond=0)
+    return moment if moment > local_now else moment + dt.timedelta(days=1)
+
+
+async def on_schedule_text(update: Update, context: BotContext) -> int | str:
+    draft, end = await _step(update, context, answer=False, audience=True)
+    if end is not None:
+        return end
+    t = context.t
+    tz = context.settings.tz
+    when = _schedule_time(update.message.text or "", tz, context.services.clock())
+    if when is None:
+        await reply(update, context, t(N_(
+            "I could not read that time. Please type it like 05-12-2026 08:00 or 08:00.")))
+        return SCHEDULE
+    service = service_of(context)
+    try:
+        broadcast_id = await service.create(update.effective_user.id, build(draft),
+                                            scheduled_at=when)
+    except PermissionDenied:
+        await unknown_command(update, context)
+        return ConversationHandler.END
+    except BroadcastError as exc:
+        if exc.code in ("past", "too_far"):
+            await reply(update, context, t(N_(
+                "Please choose a time at least a minute from now and at most 60 days ahead."))
+            )
+            return SCHEDULE
+        return await _expired(update, context)
+    context.user_data.pop(DRAFT_KEY, None)
+    chat = update.effective_chat
+    await service.repo.set_progress_message(broadcast_id, chat.id, None)
+    schedule_job(context.application, broadcast_id, when)  # type: ignore[arg-type]
+    report = await service.report(broadcast_id)
+    await reply(update, context, t(N_(
+        "Broadcast #{id} is scheduled for {when}. You can cancel it until then, here or in "
+        "/siaran_status.")).format(id=broadcast_id, when=local_time(when, tz)),
+        stop_markup(t, report))
+    return ConversationHandler.END
 
 
 async def on_send(update: Update, context: BotContext) -> int:
@@ -356,7 +505,8 @@ async def on_send(update: Update, context: BotContext) -> int:
         return await _expired(update, context)
     context.user_data.pop(DRAFT_KEY, None)
     report = await service.report(broadcast_id)
-    message = await reply(update, context, render_report(context.t, report, context.content))
+    message = await reply(update, context, render_report(context.t, report, context.content),
+                          stop_markup(context.t, report))
     if message is not None:
         await service.repo.set_progress_message(broadcast_id, message.chat_id,
                                                 message.message_id)
@@ -371,34 +521,6 @@ async def on_cancel(update: Update, context: BotContext) -> int:
     await reply(update, context, context._(N_("The announcement was cancelled. Nothing was "
                                               "sent.")))
     return ConversationHandler.END
-
-
-async def cmd_status(update: Update, context: BotContext) -> None:
-    if not await staff_or_unknown(update, context, "operator"):
-        return
-    service = service_of(context)
-    args = context.args or []
-    t = context.t
-    broadcast_id = None
-    if args:
-        raw = args[0].lstrip("#")
-        if not (raw.isascii() and raw.isdigit()) or len(raw) > 12:
-            await reply(update, context, t(N_("Usage: /siaran_status [number], e.g. "
-                                              "/siaran_status 3")))
-            return
-        broadcast_id = int(raw)
-    try:
-        report = await service.status(update.effective_user.id, broadcast_id)
-    except PermissionDenied:
-        await unknown_command(update, context)
-        return
-    if report is None:
-        text = (t(N_("There is no broadcast #{id}.")).format(id=broadcast_id)
-                if broadcast_id is not None else t(N_("No broadcast has been sent yet.")))
-        await reply(update, context, text)
-        return
-    await reply(update, context, render_report(t, report, context.content,
-                                               final=not service.running(report.id)))
 
 
 def register(app: BotApplication) -> None:
@@ -427,8 +549,19 @@ def register(app: BotApplication) -> None:
             ROLE: [CallbackQueryHandler(on_role, pattern=ROLE_PATTERN)],
             REGION: [CallbackQueryHandler(on_region, pattern=REGION_PATTERN)],
             CONFIRM: [CallbackQueryHandler(on_send, pattern=rf"^{SEND}$"),
-                      CallbackQueryHandler(on_cancel, pattern=rf"^{CANCEL}$")],
+                      CallbackQueryHandler(on_cancel, pattern=rf"^{CANCEL}$"),
+                      CallbackQueryHandler(on_test, pattern=rf"^{TEST}$"),
+                      CallbackQueryHandler(on_edit_text, pattern=rf"^{EDIT_ID}$"),
+                      CallbackQueryHandler(on_edit_jv, pattern=rf"^{EDIT_JV}$"),
+                      CallbackQueryHandler(on_edit_audience,
+                                           pattern=rf"^{EDIT_AUDIENCE}$"),
+                      CallbackQueryHandler(on_footer, pattern=rf"^{FOOTER}$"),
+                      CallbackQueryHandler(on_paid, pattern=rf"^{PAID}$"),
+                      CallbackQueryHandler(on_schedule_ask, pattern=rf"^{SCHEDULE_ASK}$")],
+            SCHEDULE: [MessageHandler(filters.TEXT & ~filters.COMMAND, on_schedule_text)],
         },
         fallbacks=[*conversation_fallbacks(), CommandHandler("siaran", cmd_broadcast)],
     ))
     app.add_handler(CommandHandler("siaran_status", cmd_status))
+    app.add_handler(CallbackQueryHandler(on_stop, pattern=STOP_PATTERN))
+    app.add_handler(CallbackQueryHandler(on_list_page, pattern=LIST_PATTERN))

@@ -8,9 +8,9 @@ The outbox contract (see migrations/0005_broadcasts.sql):
     blocked) in batches;
   - at start, rows still in 'sending' were in flight at a crash: they go back to pending, are
     sent again (at least once) and are counted as possible duplicates in the report.
-Outcomes: SENT; RETRY (429: the rate limiter has already paused every lane for retry_after, so
-the same row is simply sent again); BLOCKED (403: the subscriber is marked blocked, never
-retried); FAILED (400 chat not found, or a network error that outlived the Sender's retries).
+Each row is sent through bot.delivery's engine and its one rule per answer (429: resent after
+the pause; 403: the subscriber marked blocked, never retried; 400: failed; timeouts: retried
+with backoff, then failed and flagged outcome unknown).
 
 No Telegram import here: the handler gives a Sender and a progress callback.
 """
@@ -18,6 +18,7 @@ No Telegram import here: the handler gives a Sender and a progress callback.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -25,7 +26,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.core.clock import Clock
-from bot.delivery.sender import Delivery, Outcome, Outgoing, Sender
+from bot.delivery.engine import DeliveryEngine
+from bot.delivery.sender import Outgoing, Sender
 from bot.features.broadcasts.repo import BroadcastRow, OutboxRow
 from bot.features.staff.service import StaffService
 from bot.features.subscribers.service import SubscriberService
@@ -43,6 +45,10 @@ FLUSH_EVERY = 0.5      # seconds between two writes of sent rows' results
 STOP_GRACE = 5.0       # seconds a clean shutdown waits for the rows in flight
 ERROR_RETRIES = 3      # an unexpected error: pause ERROR_PAUSE, then go on, this many times
 ERROR_PAUSE = 30.0
+MIN_LEAD = dt.timedelta(minutes=1)   # a scheduled broadcast starts at least this far ahead
+MAX_LEAD = dt.timedelta(days=60)
+FIRST_LINE = 60                      # characters of the text shown in lists
+STARS_PER_MESSAGE = 0.1              # Telegram's fee for a paid broadcast message
 
 VOLUNTEER_ROLES = tuple(VOLUNTEER_ROLE_NAMES)  # the volunteers feature's role codes
 KIND_SUBSCRIBERS = "subscribers"
@@ -135,6 +141,12 @@ def compose(text: str, entities: Sequence[Mapping[str, Any]] = (),
     return out
 
 
+def first_line(text: str) -> str:
+    """The first non-empty line of a text, cut to FIRST_LINE characters."""
+    line = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
+    return line if len(line) <= FIRST_LINE else line[:FIRST_LINE - 1].rstrip() + "…"
+
+
 # -- audiences and drafts -----------------------------------------------------------------------
 @dataclass(frozen=True)
 class Audience:
@@ -172,6 +184,8 @@ class Draft:
     text_jv: str | None = None
     entities_jv: tuple[dict[str, Any], ...] = ()
     audience: Audience = field(default_factory=Audience)
+    footer: bool = False      # end with how to stop announcements (in each one's language)
+    paid: bool = False        # a paid broadcast (allow_paid_broadcast), only if PAID_BROADCAST
 
     def check(self) -> None:
         if not self.text.strip() and self.photo is None:
@@ -185,12 +199,16 @@ class Draft:
 class Preview:
     recipients: int
     javanese: int   # how many of them get the Javanese version
+    messages: int = 0           # Bot API messages in all (long texts are several each)
+    stars: float = 0.0          # the most a paid broadcast costs (0 if not paid)
+    seconds: float = 0.0        # about how long sending takes at the rate it will use
+    seconds_free: float = 0.0   # ... and at BROADCAST_RATE
 
 
 @dataclass(frozen=True)
 class Report:
     id: int
-    status: str            # sending | done | cancelled
+    status: str            # scheduled | sending | done | cancelled
     total: int
     sent: int
     failed: int
@@ -205,6 +223,13 @@ class Report:
     finished_at: str | None
     rate: float | None = None         # messages per second in this run, while sending
     eta_seconds: float | None = None  # time to finish at that rate
+    cancelled: int = 0                # rows a stop kept from being sent
+    unknown: int = 0                  # failed after timeouts: may have arrived
+    scheduled_at: str | None = None
+    started_at: str | None = None
+    cancelled_by: int | None = None
+    first_line: str = ""
+    footer: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -221,10 +246,21 @@ class _Run:
     sent: int = 0
 
 
+@dataclass(frozen=True)
+class PaidBroadcasts:
+    """Telegram's paid broadcasts, when PAID_BROADCAST is on."""
+
+    rate: float                                   # PAID_BROADCAST_RATE
+    sender: Sender                                # the bulk lane with allow_paid_broadcast
+    set_bulk_rate: Callable[[float | None], None] | None = None  # raise; None restores
+
+
 class BroadcastService:
     def __init__(self, store: Store, staff: StaffService, subscribers: SubscriberService,
-                 volunteers: VolunteerService, clock: Clock, *, sender: Sender,
-                 notify: Notify | None = None, rate: float = 25.0,
+                 volunteers: VolunteerService, clock: Clock, *, engine: DeliveryEngine,
+                 sender: Sender, notify: Notify | None = None, rate: float = 25.0,
+                 footer: Callable[[str], str] | None = None,
+                 paid: PaidBroadcasts | None = None,
                  monotonic: Callable[[], float] = time.monotonic) -> None:
         self.store = store
         self.repo = store.broadcasts
@@ -233,11 +269,21 @@ class BroadcastService:
         self.volunteers = volunteers
         self.clock = clock
         self.monotonic = monotonic
+        self.rate = rate
         self.batch = max(1, min(64, round(rate / 4)))  # rows claimed at a time (~1/4 s)
+        # Paid broadcasts (PAID_BROADCAST): their rate, their sender, and raising the bulk lane
+        # while one sends (None: the setting is off).
+        self.paid_rate = paid.rate if paid else None
+        self.paid_sender = paid.sender if paid else None
+        self.on_rate = paid.set_bulk_rate if paid else None
+        self._paid_running = 0
         self.progress_every = PROGRESS_EVERY
         self.error_pause = ERROR_PAUSE
         self.sender = sender
+        self.engine = engine
         self.notify = notify
+        self._stopped: set[int] = set()  # broadcasts stopped by staff in this process
+        self.footer = footer  # language -> the "how to stop announcements" line
         self.fault: Callable[[str], None] | None = None  # tests: crash at "claimed"/"recorded"
         self._runs: dict[int, _Run] = {}
         self._stopping = False
@@ -253,33 +299,114 @@ class BroadcastService:
 
     async def preview(self, actor_id: int, draft: Draft) -> Preview:
         await self.staff.require(actor_id, "operator")
-        draft.check()
+        self._check(draft)
         people = await self.recipients(draft.audience)
         jv = sum(1 for _, lang in people if lang == "jv") if draft.text_jv else 0
-        return Preview(len(people), jv)
+        per = {lang: len(self.messages_for(draft, lang)) for lang in ("id", "jv")}
+        messages = sum(per["jv" if lang == "jv" else "id"] for _, lang in people)
+        free = messages / self.rate if self.rate else 0.0
+        if draft.paid and self.paid_rate:
+            return Preview(len(people), jv, messages, round(messages * STARS_PER_MESSAGE, 1),
+                           messages / self.paid_rate, free)
+        return Preview(len(people), jv, messages, 0.0, free, free)
+
+    def _check(self, draft: Draft) -> None:
+        draft.check()
+        if draft.paid and not self.paid_rate:
+            raise BroadcastError("paid_off")
 
     # -- creating and sending -------------------------------------------------------------------
-    async def create(self, actor_id: int, draft: Draft) -> int:
+    async def create(self, actor_id: int, draft: Draft,
+                     scheduled_at: dt.datetime | None = None) -> int:
         """Check the role, write the broadcast and its whole outbox, audit it. Nothing is sent
-        until `launch`."""
+        until `launch`. With `scheduled_at` (aware) it waits for `start_scheduled` instead,
+        cancellable until then; its outbox is written when it starts."""
         await self.staff.require(actor_id, "operator")
-        draft.check()
+        self._check(draft)
+        now = self.clock()
+        if scheduled_at is not None:
+            if scheduled_at.tzinfo is None:
+                raise BroadcastError("when")
+            if scheduled_at < now + MIN_LEAD:
+                raise BroadcastError("past")
+            if scheduled_at > now + MAX_LEAD:
+                raise BroadcastError("too_far")
         people = await self.recipients(draft.audience)
         broadcast_id = await self.repo.create(
-            created_by=actor_id, now=self.clock(), audience=draft.audience.as_dict(),
+            created_by=actor_id, now=now, audience=draft.audience.as_dict(),
             text_id=draft.text, entities_id=list(draft.entities), text_jv=draft.text_jv,
-            entities_jv=list(draft.entities_jv), photo=draft.photo, recipients=people)
-        await self.staff.audit(actor_id, "broadcast.create", target=str(broadcast_id),
-                               detail={"audience": draft.audience.as_dict(),
-                                       "recipients": len(people),
-                                       "javanese": draft.text_jv is not None,
-                                       "photo": draft.photo is not None,
-                                       "length": len(draft.text)})
+            entities_jv=list(draft.entities_jv), photo=draft.photo, recipients=people,
+            footer=draft.footer, scheduled_at=scheduled_at, paid=draft.paid)
+        detail = {"audience": draft.audience.as_dict(), "recipients": len(people),
+                  "javanese": draft.text_jv is not None, "photo": draft.photo is not None,
+                  "length": len(draft.text), "footer": draft.footer, "paid": draft.paid}
+        if scheduled_at is not None:
+            detail["scheduled_at"] = scheduled_at.astimezone(dt.UTC).isoformat()
+        await self.staff.audit(actor_id, "broadcast.schedule" if scheduled_at else
+                               "broadcast.create", target=str(broadcast_id), detail=detail)
         return broadcast_id
 
-    def attach(self, sender: Sender, notify: Notify | None = None) -> None:
-        """Use another sender and progress callback from now on (tests, benchmarks)."""
+    async def start_scheduled(self, broadcast_id: int) -> bool:
+        """Its time has come: write the outbox for whoever the audience reaches now; the caller
+        then `launch`es it. False if it was cancelled (or already started)."""
+        b = await self.repo.get(broadcast_id)
+        if b is None or b.status != "scheduled":
+            return False
+        people = await self.recipients(Audience.from_dict(b.audience))
+        if not await self.repo.start_scheduled(broadcast_id, people, self.clock()):
+            return False
+        await self.staff.audit(b.created_by, "broadcast.start", target=str(broadcast_id),
+                               detail={"recipients": len(people),
+                                       "scheduled_at": b.scheduled_at})
+        return True
+
+    async def count(self) -> int:
+        return await self.repo.count()
+
+    async def scheduled(self) -> list[BroadcastRow]:
+        return await self.repo.scheduled()
+
+    async def cancel(self, actor_id: int, broadcast_id: int) -> tuple[bool, Report | None]:
+        """Staff stop a broadcast (or a scheduled one before it starts): the rows not yet sent
+        are cancelled at once, in the database, so nothing more goes out, not even after a
+        crash; rows already handed to Telegram finish. (stopped now?, the report)."""
+        await self.staff.require(actor_id, "operator")
+        b = await self.repo.get(broadcast_id)
+        if b is None:
+            return False, None
+        self._stopped.add(broadcast_id)
+        done = await self.repo.cancel(broadcast_id, actor_id, self.clock())
+        if not done:
+            self._stopped.discard(broadcast_id)
+            return False, await self.report(broadcast_id)
+        report = await self.report(broadcast_id)
+        assert report is not None
+        await self.staff.audit(actor_id, "broadcast.stop", target=str(broadcast_id),
+                               detail={"was": b.status, "sent": report.sent,
+                                       "cancelled": report.cancelled})
+        return True, report
+
+    async def test_send(self, actor_id: int, draft: Draft, language: str) -> str:
+        """Send the draft to the operator alone, as recipients will get it (both versions if
+        there is a Javanese one); audited. The result's status (sent, failed, ...)."""
+        await self.staff.require(actor_id, "operator")
+        draft.check()
+        if self.engine is None or self.sender is None:
+            raise RuntimeError("BroadcastService.attach(sender) was not called")
+        messages = self.messages_for(draft, language if draft.text_jv is None else "id")
+        if draft.text_jv:
+            messages += self.messages_for(draft, "jv")
+        result = await self.engine.deliver(actor_id, messages, kind="broadcast.test",
+                                           sender=self.sender)
+        await self.staff.audit(actor_id, "broadcast.test", detail={"status": result.status})
+        return result.status
+
+    def attach(self, sender: Sender, notify: Notify | None = None,
+               engine: DeliveryEngine | None = None) -> None:
+        """Use another sender, progress callback or engine from now on (tests, benchmarks)."""
         self.sender = sender
+        if engine is not None:
+            self.engine = engine
         self.notify = notify
         self._stopping = False
 
@@ -299,6 +426,9 @@ class BroadcastService:
     async def resume_all(self) -> list[int]:
         """At start: every unfinished broadcast continues; rows in flight at the crash are
         flagged possible duplicates and sent again."""
+        settled = await self.repo.settle_stopped()
+        if settled:
+            log.info("%s rows of stopped broadcasts were in flight at a crash", settled)
         ids = await self.repo.active_ids()
         for broadcast_id in ids:
             again = await self.repo.recover_in_flight(broadcast_id)
@@ -325,37 +455,37 @@ class BroadcastService:
             task.cancel()
         await asyncio.gather(*pending, return_exceptions=True)
 
+    def messages_for(self, draft: Draft, language: str) -> list[Outgoing]:
+        """What a recipient reading `language` gets of a draft (the preview shows this)."""
+        if language == "jv" and draft.text_jv:
+            return self._compose(draft.text_jv, draft.entities_jv, draft.photo, draft.footer,
+                                 "jv")
+        return self._compose(draft.text, draft.entities, draft.photo, draft.footer, language)
+
+    def _compose(self, text: str, entities: Sequence[Mapping[str, Any]], photo: str | None,
+                 footer: bool, language: str) -> list[Outgoing]:
+        if footer and self.footer is not None:
+            text = (text.rstrip() + "\n\n" if text.strip() else "") + self.footer(language)
+        return compose(text, entities, photo)
+
     def _messages(self, b: BroadcastRow) -> dict[str, list[Outgoing]]:
-        indonesian = compose(b.text_id, b.entities_id, b.photo)
-        javanese = compose(b.text_jv, b.entities_jv, b.photo) if b.text_jv else indonesian
+        indonesian = self._compose(b.text_id, b.entities_id, b.photo, b.footer, "id")
+        javanese = (self._compose(b.text_jv, b.entities_jv, b.photo, b.footer, "jv")
+                    if b.text_jv else
+                    self._compose(b.text_id, b.entities_id, b.photo, b.footer, "jv"))
         return {"id": indonesian, "jv": javanese}
 
-    async def _deliver(self, row: OutboxRow, messages: list[Outgoing]) -> tuple[str, str | None,
-                                                                                int]:
-        """Send one recipient's messages: (status, error, how many 429s it met)."""
-        floods = 0
-        for number, message in enumerate(messages, 1):
-            while True:
-                try:
-                    result: Delivery = await self.sender(row.user_id, message)
-                except Exception as exc:  # a Sender should not raise; never lose the row
-                    log.warning("broadcast sender raised %s", type(exc).__name__)
-                    return "failed", type(exc).__name__, floods
-                if result.outcome is Outcome.RETRY:
-                    floods += 1
-                    if floods > MAX_429_PER_ROW:
-                        return "failed", "429 too many times", floods
-                    continue  # the limiter has paused every lane for retry_after
-                break
-            if result.outcome is Outcome.BLOCKED:
-                await self.subscribers.set_blocked(row.user_id, True)
-                return "blocked", result.error, floods
-            if result.outcome is Outcome.FAILED:
-                error = result.error or "failed"
-                if len(messages) > 1:
-                    error = f"part {number}/{len(messages)}: {error}"
-                return "failed", error[:200], floods
-        return "sent", None, floods
+    async def _deliver(self, row: OutboxRow, messages: list[Outgoing], paid: bool = False
+                       ) -> tuple[str, str | None, int, bool]:
+        """Send one recipient's messages through the delivery engine's rules:
+        (status, error, how many 429s it met, outcome unknown). A stopped broadcast sends
+        nothing further: the row is 'cancelled'."""
+        stopped = self._stopped
+        sender = self.paid_sender if paid and self.paid_sender is not None else self.sender
+        result = await self.engine.deliver(row.user_id, messages, kind="broadcast",
+                                           sender=sender,
+                                           cancelled=lambda: row.broadcast_id in stopped)
+        return result.status, result.reason, result.retries_429, result.unknown
 
     async def _drain(self, broadcast_id: int) -> None:
         """Send until the outbox is empty. An unexpected error (the disk, a bug) pauses and
@@ -382,11 +512,29 @@ class BroadcastService:
                 log.info("broadcast %s: %s rows in flight are sent again", b.id, again)
 
     async def _drain_once(self, b: BroadcastRow) -> None:
+        paid = b.paid and bool(self.paid_rate)
+        if not paid:
+            return await self._drain_rows(b, self.batch, False)
+        # Paid: the bulk lane runs at PAID_BROADCAST_RATE only while a paid broadcast sends.
+        self._paid_running += 1
+        self._set_rate()
+        try:
+            return await self._drain_rows(
+                b, max(self.batch, min(250, round((self.paid_rate or 0) / 4))), True)
+        finally:
+            self._paid_running -= 1
+            self._set_rate()
+
+    def _set_rate(self) -> None:
+        if self.on_rate is not None:
+            self.on_rate(self.paid_rate if self._paid_running else None)
+
+    async def _drain_rows(self, b: BroadcastRow, batch: int, paid: bool) -> None:
         broadcast_id = b.id
         messages = self._messages(b)
         run = self._runs[broadcast_id]
         inflight: dict[asyncio.Task, int] = {}
-        results: list[tuple[int, str, str | None]] = []
+        results: list[tuple[int, str, str | None, bool]] = []
         floods = 0
         last_flush = last_progress = self.monotonic()
 
@@ -394,7 +542,7 @@ class BroadcastService:
             nonlocal results, floods, last_flush
             if results or floods:
                 await self.repo.record(broadcast_id, results, self.clock(), floods)
-                run.sent += sum(1 for _, status, _ in results if status == "sent")
+                run.sent += sum(1 for _, status, _, _ in results if status == "sent")
                 results, floods = [], 0
                 self._fault("recorded")
             last_flush = self.monotonic()
@@ -402,31 +550,34 @@ class BroadcastService:
         try:
             while True:
                 rows = [] if self._stopping else await self.repo.claim(
-                    broadcast_id, self.batch, self.clock())
+                    broadcast_id, batch, self.clock())
                 if rows:
                     self._fault("claimed")
                 for row in rows:
                     language = row.language if row.language in messages else "id"
-                    task = asyncio.create_task(self._deliver(row, messages[language]))
+                    task = asyncio.create_task(self._deliver(row, messages[language], paid))
                     inflight[task] = row.user_id
                 if not inflight:
                     break
-                while inflight and (len(inflight) >= self.batch or not rows):
+                while inflight and (len(inflight) >= batch or not rows):
                     done, _ = await asyncio.wait(inflight, timeout=FLUSH_EVERY,
                                                  return_when=asyncio.FIRST_COMPLETED)
                     for task in done:
                         user_id = inflight.pop(task)
-                        status, error, n = task.result()
-                        results.append((user_id, status, error))
+                        status, error, n, unknown = task.result()
+                        results.append((user_id, status, error, unknown))
                         floods += n
                     now = self.monotonic()
-                    if len(results) >= self.batch or now - last_flush >= FLUSH_EVERY:
+                    if len(results) >= batch or now - last_flush >= FLUSH_EVERY:
                         await flush()
                     if now - last_progress >= self.progress_every:
                         last_progress = now
                         await self._progress(b, final=False)
             await flush()
             if self._stopping:
+                return
+            if broadcast_id in self._stopped:  # staff stopped it: show it on the progress
+                await self._progress(b, final=True)
                 return
             if await self.repo.finish(broadcast_id, self.clock()):
                 report = await self.report(broadcast_id)
@@ -477,7 +628,10 @@ class BroadcastService:
                       duplicates=counts["duplicates"], restarts=b.restarts,
                       retries_429=b.retries_429, audience=b.audience, created_by=b.created_by,
                       created_at=b.created_at, finished_at=b.finished_at, rate=rate,
-                      eta_seconds=eta)
+                      eta_seconds=eta, cancelled=counts["cancelled"], unknown=counts["unknown"],
+                      scheduled_at=b.scheduled_at, started_at=b.started_at,
+                      cancelled_by=b.cancelled_by, first_line=first_line(b.text_id),
+                      footer=b.footer)
 
     async def status(self, actor_id: int, broadcast_id: int | None = None) -> Report | None:
         """For /siaran_status: one broadcast, or the latest one. Operators only."""
@@ -489,11 +643,13 @@ class BroadcastService:
             broadcast_id = latest.id
         return await self.report(broadcast_id)
 
-    async def recent(self, actor_id: int | None, limit: int = 10) -> list[Report]:
+    async def recent(self, actor_id: int | None, limit: int = 10,
+                     offset: int = 0) -> list[Report]:
+        """The latest broadcasts, newest first (for the dated /siaran_status list)."""
         if actor_id is not None:
             await self.staff.require(actor_id, "operator")
         out = []
-        for b in await self.repo.recent(limit):
+        for b in await self.repo.recent(limit, offset):
             report = await self.report(b.id)
             if report is not None:
                 out.append(report)

@@ -32,7 +32,8 @@ from apscheduler.triggers.cron import CronTrigger
 from bot.content import Region
 from bot.core.clock import Clock, iso, parse_iso
 from bot.core.i18n import N_, Translator
-from bot.delivery.sender import Outcome, Outgoing, Sender
+from bot.delivery.engine import DeliveryEngine
+from bot.delivery.sender import Outgoing, Sender
 from bot.features.reminders.repo import DeliveryRow, Reminder, Run
 from bot.features.staff.service import StaffService
 from bot.features.volunteers.service import ROLES, VolunteerService
@@ -45,7 +46,6 @@ SNOOZE_PATTERN = rf"^{REM_PREFIX}:snz:(\d{{1,12}})$"
 SNOOZE = dt.timedelta(hours=1)
 MAX_TEXT = 3500
 SCAN_LIMIT = 2000          # occurrences examined per step of a catch-up
-RETRIES_ON_429 = 3
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _CRON_DOW = ("sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun")  # standard 0..7
 WEEKDAY_NAMES = (N_("Monday"), N_("Tuesday"), N_("Wednesday"), N_("Thursday"), N_("Friday"),
@@ -158,24 +158,6 @@ def render_reminder(t: Translator, text: str, delivery_id: int, again: bool = Fa
     )
 
 
-def reason_code(error: str | None, outcome: Outcome) -> str:
-    """A short, stable reason for staff from the Bot API's answer."""
-    text = (error or "").lower()
-    if "blocked" in text:
-        return "blocked"
-    if "can't initiate" in text or "cannot initiate" in text:
-        return "not_started"
-    if "deactivated" in text:
-        return "deactivated"
-    if "chat not found" in text:
-        return "chat_not_found"
-    if outcome == Outcome.BLOCKED:
-        return "forbidden"
-    if outcome == Outcome.RETRY:
-        return "rate_limited"
-    return (error or "failed")[:80]
-
-
 REASONS = {
     "blocked": N_("blocked the bot"),
     "not_started": N_("never started the bot"),
@@ -183,6 +165,8 @@ REASONS = {
     "chat_not_found": N_("chat not found"),
     "forbidden": N_("Telegram refused (403)"),
     "rate_limited": N_("Telegram kept asking to wait (429)"),
+    "timeout": N_("no answer from Telegram; may have arrived"),
+    "network": N_("network error; may have arrived"),
     "interrupted": N_("interrupted by a restart; may not have arrived"),
 }
 
@@ -222,6 +206,7 @@ class ReminderService:
                  grace: dt.timedelta, regions: Sequence[Region],
                  translator: Callable[[str], Translator],
                  locale_for: Callable[[int], Awaitable[str]], sender: Sender,
+                 engine: DeliveryEngine,
                  sleep: Callable[[float], Awaitable[object]] = asyncio.sleep) -> None:
         self.store = store
         self.repo = store.reminders
@@ -235,6 +220,7 @@ class ReminderService:
         self.locale_for = locale_for
         self.sleep = sleep
         self.sender = sender  # the bulk lane: no resident waits behind reminders
+        self.engine = engine  # the delivery engine's rules for every answer
 
     # -- staff actions ----------------------------------------------------------------------------
     async def create(self, actor_id: int | None, *, text: str, role: str | None = None,
@@ -308,7 +294,7 @@ class ReminderService:
         return out
 
     async def audience(self, reminder: Reminder) -> list[int]:
-        return await self.volunteers.audience(reminder.role, reminder.region_code)
+        return await self.volunteers.reminder_audience(reminder.role, reminder.region_code)
 
     # -- sending ----------------------------------------------------------------------------------
     async def catch_up(self) -> CatchUp:
@@ -374,19 +360,13 @@ class ReminderService:
         return result
 
     async def _send(self, user_id: int, message: Outgoing) -> tuple[str, str | None, int | None]:
-        for _ in range(RETRIES_ON_429 + 1):
-            try:
-                delivery = await self.sender(user_id, message)
-            except Exception as exc:  # an answer we cannot read: record it, go on with the rest
-                log.warning("reminder send to one volunteer failed: %s", type(exc).__name__)
-                return "failed", f"error: {type(exc).__name__}", None
-            if delivery.outcome == Outcome.SENT:
-                return "sent", None, delivery.message_id
-            if delivery.outcome != Outcome.RETRY:
-                status = "blocked" if delivery.outcome == Outcome.BLOCKED else "failed"
-                return status, reason_code(delivery.error, delivery.outcome), None
-            await self.sleep(min(delivery.retry_after or 1.0, 60.0))
-        return "failed", "rate_limited", None
+        """Through the delivery engine's rules; a 403 also blocks the volunteer's reminders."""
+        async def block_reminders(uid: int, reason: str) -> None:
+            await self.volunteers.block_reminders(uid)
+
+        result = await self.engine.deliver(user_id, [message], kind="reminder",
+                                           sender=self.sender, on_blocked=block_reminders)
+        return result.status, result.reason, result.message_id
 
     # -- the volunteer's buttons ------------------------------------------------------------------
     async def _own(self, delivery_id: int, user_id: int) -> tuple[str, DeliveryRow | None]:

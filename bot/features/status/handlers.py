@@ -393,11 +393,8 @@ async def drain(app: BotApplication) -> int:
         locale = await services.subscribers.locale_for(note.user_id, None)
         return render_notification(services.i18n.translator(locale), note)
 
-    async def blocked(user_id: int) -> None:
-        await services.subscribers.set_blocked(user_id, True)
-
-    return await drain_notifications(services.store, services.senders.reply, render,
-                                     services.clock, on_blocked=blocked)
+    return await drain_notifications(services.store, services.delivery, render,
+                                     services.clock)
 
 
 async def drain_job(context: BotContext) -> None:

@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz
 
 from bot.core.clock import Clock, parse_iso
-from bot.delivery.sender import Outcome, Outgoing, Sender
+from bot.delivery.engine import DeliveryEngine
+from bot.delivery.sender import Outgoing
 from bot.features.status import nik as niks
 from bot.features.status.repo import Notification, Record
 from bot.repos import Store
@@ -198,32 +199,23 @@ class StatusService:
 Render = Callable[[Notification], Awaitable[Outgoing]]
 
 
-async def drain_notifications(store: Store, sender: Sender, render: Render, clock: Clock, *,
-                              on_blocked: Callable[[int], Awaitable[None]] | None = None,
-                              limit: int = 100) -> int:
-    """Send pending status notifications; returns how many were sent.
-
-    Each is claimed ('sending') before it is sent and marked 'sent' right after, so a crash
-    resends at most the one in flight. 429 puts the rest of the round back to pending.
-    """
+async def drain_notifications(store: Store, engine: DeliveryEngine, render: Render,
+                              clock: Clock, *, limit: int = 100) -> int:
+    """Send pending status notifications through the delivery engine (its bulk lane and
+    rules: 429 resent after the pause, 403 marks the subscriber blocked); returns how many
+    were sent. Each is claimed ('sending') before it is sent and marked right after, so a crash
+    resends at most the ones in flight."""
     repo = store.disbursements
     claimed = await repo.claim_notifications(limit)
     sent = 0
-    for i, note in enumerate(claimed):
-        delivery = await sender(note.user_id, await render(note))
-        if delivery.outcome == Outcome.SENT:
-            await repo.finish_notification(note.id, "sent", clock())
+    for note in claimed:
+        result = await engine.deliver(note.user_id, [await render(note)], kind="status")
+        error = None if result.status == "sent" else result.reason
+        await repo.finish_notification(note.id, result.status, clock(), error)
+        if result.status == "sent":
             sent += 1
-        elif delivery.outcome == Outcome.BLOCKED:
-            await repo.finish_notification(note.id, "blocked", clock(), delivery.error)
-            if on_blocked is not None:
-                await on_blocked(note.user_id)
-        elif delivery.outcome == Outcome.RETRY:
-            await repo.release_notifications([n.id for n in claimed[i:]])
-            break
-        else:
-            await repo.finish_notification(note.id, "failed", clock(), delivery.error)
-            log.warning("status notification %s failed: %s", note.id, delivery.error)
+        elif result.status == "failed":
+            log.warning("status notification %s failed: %s", note.id, result.reason)
     return sent
 
 

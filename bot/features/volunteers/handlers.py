@@ -31,7 +31,6 @@ from bot.core.ui import (
     staff_or_unknown,
 )
 from bot.delivery.sender import Outgoing
-from bot.delivery.telegram import telegram_sender
 from bot.features.staff.service import PermissionDenied
 from bot.features.volunteers.repo import Volunteer
 from bot.features.volunteers.service import (
@@ -239,7 +238,7 @@ async def finish_registration(update: Update, context: BotContext,
 
 async def notify_staff(app: BotApplication, vol: Volunteer) -> None:
     services = app.services
-    send = telegram_sender(app.bot)
+    send = services.senders.reply
     region = services.content.region(vol.region_code)
     for staff_id in await services.volunteers.staff_ids():  # type: ignore[union-attr]
         t = services.i18n.translator(await services.subscribers.locale_for(staff_id))
@@ -307,19 +306,33 @@ async def on_decide(update: Update, context: BotContext) -> None:
         pass
 
 
+DECISION_KIND = "volunteer.decision"
+
+
 async def notify_decision(app: BotApplication, vol: Volunteer) -> None:
-    """Tell the volunteer the staff's decision, once (also decisions made on the command line)."""
+    """Tell the volunteer the staff's decision, once (also decisions made on the command line),
+    through the delivery engine's outbox: queued before it is marked told, so a crash between
+    the two queues it again (and the outbox keeps one row per decision)."""
     services = app.services
-    if not await services.volunteers.claim_notice(vol.user_id):
+    engine = services.delivery
+    ref = f"{vol.user_id}:{vol.decided_at or ''}"
+    new = await engine.enqueue(DECISION_KIND, ref, [vol.user_id], {"status": vol.status})
+    if not await services.volunteers.claim_notice(vol.user_id) and new:
+        await engine.cancel(DECISION_KIND, ref)  # told before the outbox existed
         return
-    t = services.i18n.translator(await services.subscribers.locale_for(vol.user_id))
-    if vol.status == "approved":
+    await engine.flush(DECISION_KIND, ref)
+
+
+async def render_decision(app: BotApplication, user_id: int, payload: dict) -> list[Outgoing]:
+    services = app.services
+    t = services.i18n.translator(await services.subscribers.locale_for(user_id))
+    if payload.get("status") == "approved":
         text = t(N_("Your registration as a volunteer has been approved. Welcome! The office's "
                     "reminders will arrive here. Type /tugas to see your reminders and tasks."))
     else:
         text = t(N_("Sorry, your registration as a volunteer was not approved. For questions, "
                     "please contact the office: type /bantuan for the contacts."))
-    await _send_safely(telegram_sender(app.bot), vol.user_id, Outgoing(text))
+    return [Outgoing(text)]
 
 
 async def notify_pending_decisions(app: BotApplication) -> None:
@@ -358,6 +371,11 @@ def register(app: BotApplication) -> None:
     services.menu.add(MenuEntry(MENU_KEY, N_("Register as a volunteer"), order=70))
     services.commands.add(CommandSpec("relawan", N_("register as a volunteer"), order=70))
     services.start_hooks.append(start)
+
+    async def render(user_id: int, payload: dict) -> list[Outgoing]:
+        return await render_decision(app, user_id, payload)
+
+    services.delivery.register(DECISION_KIND, render)
     text = filters.TEXT & ~filters.COMMAND
     app.add_handler(_registration(text))
     app.add_handler(CallbackQueryHandler(on_decide, pattern=DECIDE_PATTERN))

@@ -42,6 +42,25 @@ class VolunteerRepo:
         )
         return [r["user_id"] for r in rows]
 
+    async def reminder_audience(self, role: str | None = None,
+                                region_code: str | None = None) -> list[int]:
+        """The audience of a reminder: approved volunteers, without those whose reminder
+        subscription a 403 blocked, unless they have written to the bot since."""
+        rows = await self.db.fetchall(
+            "SELECT v.user_id FROM volunteers v LEFT JOIN subscribers s USING (user_id) "
+            "WHERE v.status = 'approved' AND (? IS NULL OR v.role = ?) "
+            "AND (? IS NULL OR v.region_code = ?) AND (v.reminders_blocked_at IS NULL "
+            "OR s.last_seen > v.reminders_blocked_at) ORDER BY v.user_id",
+            (role, role, region_code, region_code),
+        )
+        return [r["user_id"] for r in rows]
+
+    async def block_reminders(self, user_id: int, now: dt.datetime) -> None:
+        """A 403 on a reminder: the volunteer's reminder subscription is blocked."""
+        await self.db.execute(
+            "UPDATE volunteers SET reminders_blocked_at = ? WHERE user_id = ?",
+            (iso(now), user_id))
+
     async def is_approved(self, user_id: int) -> bool:
         return bool(await self.db.fetchval(
             "SELECT 1 FROM volunteers WHERE user_id = ? AND status = 'approved'", (user_id,)))

@@ -142,6 +142,16 @@ class VolunteerService:
         """User ids of approved volunteers, optionally of one role and/or one kab/kota."""
         return await self.store.volunteers.audience(role, region_code)
 
+    async def reminder_audience(self, role: str | None = None,
+                                region_code: str | None = None) -> list[int]:
+        """Approved volunteers a reminder reaches: not those whose reminders a 403 blocked,
+        unless they have written to the bot since."""
+        return await self.store.volunteers.reminder_audience(role, region_code)
+
+    async def block_reminders(self, user_id: int) -> None:
+        """A 403 on a reminder: the volunteer's reminder subscription is blocked."""
+        await self.store.volunteers.block_reminders(user_id, self.clock())
+
     async def pending_notices(self) -> list[Volunteer]:
         """Decided registrations whose volunteer has not been told yet."""
         return await self.store.volunteers.unnotified_decisions()
