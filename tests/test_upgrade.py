@@ -1,7 +1,7 @@
 """A database written by the main before the feature packages (commit 34f4aa4) opens, migrates
 and keeps working: people who were half-way through a conversation go on where they were.
 
-tests/data/db_made_by_34f4aa4.db was written by that commit's own code through its chat: two
+tests/fixtures/db_made_by_34f4aa4.db was written by that commit's own code through its chat: two
 disbursement records, an approved volunteer, a survey answer, a weekly reminder, a broadcast
 sent, a second administrator, and three conversations left open: Siti after typing her NIK in
 /status, operator 9002 in /siaran at "add a Javanese version?" (stored then as the number 1),
@@ -18,7 +18,7 @@ import pytest
 from bot.offline.client import ChatClient
 from bot.storage.db import migration_scripts
 
-OLD_DB = Path(__file__).parent / "data" / "db_made_by_34f4aa4.db"
+OLD_DB = Path(__file__).parent / "fixtures" / "db_made_by_34f4aa4.db"
 
 
 @pytest.fixture

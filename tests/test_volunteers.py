@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from bot.core.clock import iso
-from bot.features.reminders.service import ReminderError, normalize_cron
+from bot.features.reminders.schedule import ReminderError, normalize_cron
 from bot.features.volunteers.service import match_regions
 from bot.offline.api import ApiError
 from bot.offline.client import ChatClient

@@ -21,6 +21,7 @@ from telegram.ext import (
 )
 
 from bot.context import BotContext
+from bot.core.datetimes import parse_hhmm, parse_local_datetime
 from bot.core.i18n import N_
 from bot.core.menu import CommandSpec, MenuEntry
 from bot.core.ui import (
@@ -84,7 +85,7 @@ from bot.features.broadcasts.status import (
     on_list_page,
     on_stop,
 )
-from bot.features.reminders.service import local_time, parse_hhmm, parse_local_datetime
+from bot.features.reminders.render import local_time
 from bot.features.staff.service import PermissionDenied
 
 if TYPE_CHECKING:

@@ -25,7 +25,7 @@ from bot.features.broadcasts.service import (
     Draft,
     Report,
 )
-from bot.features.reminders.service import local_time
+from bot.features.reminders.render import local_time
 from bot.features.volunteers.service import ROLES as VOLUNTEER_ROLE_NAMES
 
 

@@ -9,10 +9,12 @@ import argparse
 import gettext
 
 from bot.core.clock import parse_iso
+from bot.core.datetimes import parse_local_datetime
 from bot.core.errors import UserError
 from bot.core.i18n import Translator
 from bot.core.verbs import print_json, region_label
-from bot.features.reminders.service import ReminderError, describe, local_time, parse_local_datetime
+from bot.features.reminders.render import describe, local_time
+from bot.features.reminders.schedule import ReminderError
 from bot.features.volunteers.service import ROLES, match_regions
 from bot.services import Services, run_with_services
 from bot.settings import Settings

@@ -25,6 +25,7 @@ from telegram.ext import (
 
 from bot.context import BotContext
 from bot.core.clock import iso, parse_iso
+from bot.core.datetimes import parse_hhmm, parse_local_datetime
 from bot.core.i18n import N_, Translator
 from bot.core.menu import CommandSpec, MenuEntry
 from bot.core.ui import (
@@ -41,23 +42,17 @@ from bot.features.reminders.jobs import (
     service,
     start,
 )
-from bot.features.reminders.repo import Reminder as StoredReminder
-from bot.features.reminders.service import (
+from bot.features.reminders.render import (
     DONE_PATTERN,
     REASONS,
     SNOOZE_PATTERN,
     WEEKDAY_NAMES,
-    ReminderError,
-    Summary,
-    daily,
     describe,
     local_time,
-    monthly,
-    next_after,
-    parse_hhmm,
-    parse_local_datetime,
-    weekly,
 )
+from bot.features.reminders.repo import Reminder as StoredReminder
+from bot.features.reminders.schedule import ReminderError, daily, monthly, next_after, weekly
+from bot.features.reminders.service import Summary
 from bot.features.staff.service import PermissionDenied
 from bot.features.volunteers.service import ROLES, match_regions
 

@@ -22,153 +22,33 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from apscheduler.triggers.cron import CronTrigger
-
 from bot.content import Region
 from bot.core.clock import Clock, iso, parse_iso
-from bot.core.i18n import N_, Translator
+from bot.core.i18n import Translator
 from bot.delivery.engine import DeliveryEngine
 from bot.delivery.sender import Outgoing, Sender
+from bot.features.reminders.render import (
+    local,
+    render_reminder,
+)
 from bot.features.reminders.repo import DeliveryRow, Reminder, Run
+from bot.features.reminders.schedule import (
+    ReminderError,
+    next_after,
+    normalize_cron,
+)
 from bot.features.staff.service import StaffService
 from bot.features.volunteers.service import ROLES, VolunteerService
 from bot.repos import Store
 
 log = logging.getLogger(__name__)
-REM_PREFIX = "rem"
-DONE_PATTERN = rf"^{REM_PREFIX}:done:(\d{{1,12}})$"
-SNOOZE_PATTERN = rf"^{REM_PREFIX}:snz:(\d{{1,12}})$"
 SNOOZE = dt.timedelta(hours=1)
 MAX_TEXT = 3500
 SCAN_LIMIT = 2000          # occurrences examined per step of a catch-up
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_CRON_DOW = ("sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun")  # standard 0..7
-WEEKDAY_NAMES = (N_("Monday"), N_("Tuesday"), N_("Wednesday"), N_("Thursday"), N_("Friday"),
-                 N_("Saturday"), N_("Sunday"))
-_SIMPLE = re.compile(r"^(\d{1,2}) (\d{1,2}) (\*|\d{1,2}) \* (\*|[a-z]{3}(?:,[a-z]{3})*)$")
-
-
-class ReminderError(ValueError):
-    """Bad input for a reminder; `code` names the problem, the message is one English line."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-
-
-# -- schedules ----------------------------------------------------------------------------------
-def _dow_token(token: str) -> str:
-    """One comma-part of the day-of-week field: standard cron numbers become day names."""
-    base, _, step = token.partition("/")
-    if not re.fullmatch(r"\*|\d(-\d)?", base) or (step and not step.isdigit()):
-        return token  # names ("mon-fri") are left as they are
-    if base == "*" and not step:
-        return token
-    lo, hi = (0, 6) if base == "*" else (int(base.split("-")[0]), int(base.split("-")[-1]))
-    if lo > 7 or hi > 7 or lo > hi:
-        raise ReminderError("cron", "day of week must be 0-7 (0 and 7 are Sunday)")
-    days = range(lo, hi + 1, int(step) if step else 1)
-    return ",".join(dict.fromkeys(_CRON_DOW[d] for d in days))
-
-
-def normalize_cron(expr: str) -> str:
-    """A valid 5-field crontab with day names; ReminderError('cron') otherwise."""
-    fields = expr.split()
-    if len(fields) != 5:
-        raise ReminderError("cron", f"cron needs 5 fields (minute hour day month weekday), "
-                                    f"got {len(fields)}")
-    if "0" in fields[2].split(",") or fields[2].startswith("0-"):
-        raise ReminderError("cron", "day of month must be 1-31")
-    fields[4] = ",".join(_dow_token(t) for t in fields[4].lower().split(","))
-    normalized = " ".join(fields)
-    try:
-        CronTrigger.from_crontab(normalized, timezone=dt.UTC)
-    except (ValueError, TypeError, KeyError) as exc:
-        raise ReminderError("cron", f"malformed cron {expr!r}: {exc}") from None
-    return normalized
-
-
-def daily(hour: int, minute: int) -> str:
-    return f"{minute} {hour} * * *"
-
-
-def weekly(days: Sequence[int], hour: int, minute: int) -> str:
-    """days: 0 = Monday .. 6 = Sunday."""
-    names = ",".join(WEEKDAYS[d] for d in sorted(set(days)))
-    return f"{minute} {hour} * * {names}"
-
-
-def monthly(day: int, hour: int, minute: int) -> str:
-    return f"{minute} {hour} {day} * *"
-
-
-def trigger(cron: str, tz: ZoneInfo) -> CronTrigger:
-    return CronTrigger.from_crontab(cron, timezone=tz)
-
-
-def next_after(reminder: Reminder, after: dt.datetime, tz: ZoneInfo) -> dt.datetime | None:
-    """The first occurrence strictly after `after` (UTC), or None if there is none."""
-    if reminder.kind == "once":
-        at = parse_iso(reminder.at or "")
-        return at if at > after else None
-    nxt = trigger(reminder.cron or "", tz).get_next_fire_time(
-        None, after.astimezone(tz) + dt.timedelta(microseconds=1))
-    return nxt.astimezone(dt.UTC) if nxt else None
-
-
-def describe(t: Translator, reminder: Reminder, tz: ZoneInfo) -> str:
-    """'once, on 05/11/2026 10:00 WIB', 'every day at 07:00', 'every Monday, Thursday at 07:00'"""
-    if reminder.kind == "once":
-        return t(N_("once, on {when}")).format(when=local(parse_iso(reminder.at or ""), tz))
-    m = _SIMPLE.match(reminder.cron or "")
-    if m:
-        minute, hour, dom, dow = m.groups()
-        clock = f"{int(hour):02d}:{int(minute):02d}"
-        if dom == "*" and dow == "*":
-            return t(N_("every day at {time}")).format(time=clock)
-        if dom == "*":
-            days = ", ".join(t(WEEKDAY_NAMES[WEEKDAYS.index(d)]) for d in dow.split(","))
-            return t(N_("every {days} at {time}")).format(days=days, time=clock)
-        if dow == "*":
-            return t(N_("every month on day {day} at {time}")).format(day=int(dom), time=clock)
-    return t(N_("on the schedule {cron}")).format(cron=reminder.cron)
-
-
-def local(moment: dt.datetime, tz: ZoneInfo) -> str:
-    return local_time(moment, tz)
-
-
-def local_time(moment: dt.datetime, tz: ZoneInfo, with_date: bool = True) -> str:
-    """'05/11/2026 10:00 WIB' (or '10:00 WIB') in TIMEZONE."""
-    return moment.astimezone(tz).strftime("%d/%m/%Y %H:%M %Z" if with_date else "%H:%M %Z")
-
-
-# -- messages -----------------------------------------------------------------------------------
-def render_reminder(t: Translator, text: str, delivery_id: int, again: bool = False) -> Outgoing:
-    head = t(N_("Reminder again")) if again else t(N_("Reminder from the office"))
-    return Outgoing(
-        f"🔔 {head}\n\n{text}",
-        buttons=[[(t(N_("Done")), f"{REM_PREFIX}:done:{delivery_id}"),
-                  (t(N_("Remind me again in 1 hour")), f"{REM_PREFIX}:snz:{delivery_id}")]],
-    )
-
-
-REASONS = {
-    "blocked": N_("blocked the bot"),
-    "not_started": N_("never started the bot"),
-    "deactivated": N_("account deleted"),
-    "chat_not_found": N_("chat not found"),
-    "forbidden": N_("Telegram refused (403)"),
-    "rate_limited": N_("Telegram kept asking to wait (429)"),
-    "timeout": N_("no answer from Telegram; may have arrived"),
-    "network": N_("network error; may have arrived"),
-    "interrupted": N_("interrupted by a restart; may not have arrived"),
-}
 
 
 # -- results --------------------------------------------------------------------------------------
@@ -465,32 +345,3 @@ class ReminderService:
         return View(await self.summary(reminder), latest, recipients, missed)
 
 
-# -- what staff type ------------------------------------------------------------------------------
-_DATE_FORMATS = ("%d-%m-%Y %H:%M", "%d/%m/%Y %H:%M", "%Y-%m-%d %H:%M", "%d-%m-%Y %H.%M",
-                 "%d/%m/%Y %H.%M", "%Y-%m-%d %H.%M", "%d-%m-%Y %H:%M:%S", "%Y-%m-%d %H:%M:%S")
-
-
-def parse_local_datetime(text: str, tz: ZoneInfo) -> dt.datetime | None:
-    """'05-11-2026 08:00', '5/11/2026 8.00', '2026-11-05 08:00' or ISO-8601, in TIMEZONE unless
-    the text says otherwise; None if it is none of these."""
-    text = " ".join(text.strip().replace("T", " ", 1).split()) if text else ""
-    for fmt in _DATE_FORMATS:
-        try:
-            return dt.datetime.strptime(text, fmt).replace(tzinfo=tz)
-        except ValueError:
-            continue
-    try:
-        value = dt.datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=tz)
-
-
-def parse_hhmm(text: str) -> tuple[int, int] | None:
-    m = re.fullmatch(r"\s*(\d{1,2})[:.](\d{2})\s*", text or "", re.ASCII)
-    if not m:
-        return None
-    hour, minute = int(m.group(1)), int(m.group(2))
-    if hour > 23 or minute > 59:
-        return None
-    return hour, minute

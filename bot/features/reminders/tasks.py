@@ -9,7 +9,7 @@ from bot.core.clock import parse_iso
 from bot.core.i18n import N_
 from bot.core.ui import answer_query, keyboard, reply
 from bot.features.reminders.jobs import schedule_snooze
-from bot.features.reminders.service import describe, local_time
+from bot.features.reminders.render import describe, local_time
 
 
 # -- /tugas ---------------------------------------------------------------------------------------

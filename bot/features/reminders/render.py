@@ -1,0 +1,78 @@
+"""How reminders read: the schedule in words, local times, the message with its Done and
+Snooze buttons (their callback data), the reasons a delivery failed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from bot.core.clock import parse_iso
+from bot.core.i18n import N_, Translator
+from bot.delivery.sender import Outgoing
+from bot.features.reminders.repo import Reminder
+from bot.features.reminders.schedule import (
+    _SIMPLE,
+    WEEKDAYS,
+)
+
+WEEKDAY_NAMES = (N_("Monday"), N_("Tuesday"), N_("Wednesday"), N_("Thursday"), N_("Friday"),
+                 N_("Saturday"), N_("Sunday"))
+
+
+def describe(t: Translator, reminder: Reminder, tz: ZoneInfo) -> str:
+    """'once, on 05/11/2026 10:00 WIB', 'every day at 07:00', 'every Monday, Thursday at 07:00'"""
+    if reminder.kind == "once":
+        return t(N_("once, on {when}")).format(when=local(parse_iso(reminder.at or ""), tz))
+    m = _SIMPLE.match(reminder.cron or "")
+    if m:
+        minute, hour, dom, dow = m.groups()
+        clock = f"{int(hour):02d}:{int(minute):02d}"
+        if dom == "*" and dow == "*":
+            return t(N_("every day at {time}")).format(time=clock)
+        if dom == "*":
+            days = ", ".join(t(WEEKDAY_NAMES[WEEKDAYS.index(d)]) for d in dow.split(","))
+            return t(N_("every {days} at {time}")).format(days=days, time=clock)
+        if dow == "*":
+            return t(N_("every month on day {day} at {time}")).format(day=int(dom), time=clock)
+    return t(N_("on the schedule {cron}")).format(cron=reminder.cron)
+
+
+def local(moment: dt.datetime, tz: ZoneInfo) -> str:
+    return local_time(moment, tz)
+
+
+def local_time(moment: dt.datetime, tz: ZoneInfo, with_date: bool = True) -> str:
+    """'05/11/2026 10:00 WIB' (or '10:00 WIB') in TIMEZONE."""
+    return moment.astimezone(tz).strftime("%d/%m/%Y %H:%M %Z" if with_date else "%H:%M %Z")
+
+
+# -- messages -----------------------------------------------------------------------------------
+def render_reminder(t: Translator, text: str, delivery_id: int, again: bool = False) -> Outgoing:
+    head = t(N_("Reminder again")) if again else t(N_("Reminder from the office"))
+    return Outgoing(
+        f"🔔 {head}\n\n{text}",
+        buttons=[[(t(N_("Done")), f"{REM_PREFIX}:done:{delivery_id}"),
+                  (t(N_("Remind me again in 1 hour")), f"{REM_PREFIX}:snz:{delivery_id}")]],
+    )
+
+
+REASONS = {
+    "blocked": N_("blocked the bot"),
+    "not_started": N_("never started the bot"),
+    "deactivated": N_("account deleted"),
+    "chat_not_found": N_("chat not found"),
+    "forbidden": N_("Telegram refused (403)"),
+    "rate_limited": N_("Telegram kept asking to wait (429)"),
+    "timeout": N_("no answer from Telegram; may have arrived"),
+    "network": N_("network error; may have arrived"),
+    "interrupted": N_("interrupted by a restart; may not have arrived"),
+}
+
+
+REM_PREFIX = "rem"
+
+
+DONE_PATTERN = rf"^{REM_PREFIX}:done:(\d{{1,12}})$"
+
+
+SNOOZE_PATTERN = rf"^{REM_PREFIX}:snz:(\d{{1,12}})$"
