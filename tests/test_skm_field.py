@@ -240,7 +240,8 @@ async def test_workbook_layout_read_back(app, settings, clock):
     responses = await svc.responses(period)
     wb = openpyxl.load_workbook(io.BytesIO(workbook.xlsx_bytes(
         app.runtime.content, report, responses, settings.tz, clock())))
-    assert wb.sheetnames == ["Ringkasan", "Profil", "Responden", "Saran", "Relawan"]
+    assert wb.sheetnames == ["Ringkasan", "Peringkat", "Profil", "Responden", "Saran",
+                             "Relawan"]
     ws = wb["Ringkasan"]
     assert ws["A1"].value == "Indeks Kepuasan Masyarakat (IKM)"
     labels = {ws.cell(r, 1).value: ws.cell(r, 2) for r in range(1, 20)}
@@ -253,11 +254,13 @@ async def test_workbook_layout_read_back(app, settings, clock):
     assert ws.cell(u1, 2).value == "Persyaratan" and ws.cell(u1, 3).value == 9
     assert ws.cell(u1, 5).number_format == "#,##0.00" and ws.cell(u1, 5).value == 3.0
     assert abs(ws.cell(u1, 6).value - 3 / 9) < 1e-12
-    units = [ws.cell(r, 2).value for r in range(1, ws.max_row + 1)
-             if isinstance(ws.cell(r, 1).value, int)]
+    ks = wb["Peringkat"]
+    assert ks.freeze_panes == "A4" and ks.column_dimensions["C"].width >= 55
+    units = [ks.cell(r, 2).value for r in range(4, ks.max_row + 1)
+             if isinstance(ks.cell(r, 1).value, int)]
     assert units[:2] == ["PSTW-PSR", "RSBD-PSR"]  # ranked
-    silent = [ws.cell(r, 3).value for r in range(1, ws.max_row + 1)
-              if ws.cell(r, 10).value == "tidak ada responden"]
+    silent = [ks.cell(r, 3).value for r in range(4, ks.max_row + 1)
+              if ks.cell(r, 10).value == "tidak ada responden"]
     assert len(silent) == 27 and "UPT Rehabilitasi Sosial Bina Netra Malang" in silent
     assert ws.page_setup.fitToWidth == 1 and ws.sheet_properties.pageSetUpPr.fitToPage
     rs = wb["Responden"]

@@ -121,6 +121,7 @@ def xlsx_bytes(content: Content, report: Report, responses: Sequence[ResponseRow
             if header:
                 cell.font, cell.fill, cell.border = bold, head_fill, box
                 cell.alignment = Alignment(wrap_text=True, vertical="center")
+                ws.row_dimensions[row].height = 30
             if formats and col in formats and isinstance(value, int | float):
                 cell.number_format = formats[col]
 
@@ -207,30 +208,34 @@ def xlsx_bytes(content: Content, report: Report, responses: Sequence[ResponseRow
     r += 1
     ws.cell(r, 1, "Sampel belum cukup: responden di bawah minimum Krejcie-Morgan untuk "
                   "populasinya; IKM dihitung, mutu belum diberikan.").font = Font(italic=True)
+    widths(ws, [34, 44, 13, 14, 10, 22])
+    printable(ws)
+
+    # -- Peringkat (every unit, ranked; the units without responses named) --------------------
     if report.unit is None:
-        r += 2
-        ws.cell(r, 1, "Peringkat unit").font = Font(bold=True, size=12)
-        r += 1
-        put(ws, r, ["No", "Kode unit", "Unit", "Responden", "Dampingan", "Populasi",
-                    "Sampel min.", "IKM", "Mutu", "Kinerja / catatan", "Ulangan ditolak"],
-            header=True)
         from bot.features.skm.trend import ranking
 
+        ks = wb.create_sheet("Peringkat")
+        ks["A1"] = f"Peringkat unit · {period_id(report.period)}"
+        ks["A1"].font = Font(bold=True, size=12)
+        put(ks, 3, ["No", "Kode unit", "Unit", "Responden", "Dampingan relawan", "Populasi",
+                    "Sampel minimum", "IKM", "Mutu", "Kinerja / catatan", "Ulangan ditolak"],
+            header=True)
+        r = 3
         for n, u in enumerate(ranking(report), 1):
             r += 1
             ikm_v, mutu, kinerja = _grade_cells(u)
-            put(ws, r, [n, u.code, u.name, u.respondents, u.assisted, u.population or "",
+            put(ks, r, [n, u.code, u.name, u.respondents, u.assisted, u.population or "",
                         u.min_sample or "", ikm_v, mutu, kinerja, u.repeats], formats={8: TWO})
         for code in report.silent_units:
             r += 1
             unit = content.unit(code)
-            put(ws, r, ["", code, unit.name if unit else code, 0, 0, "", "", "", "",
+            put(ks, r, ["", code, unit.name if unit else code, 0, 0, "", "", "", "",
                         "tidak ada responden", 0])
-        widths(ws, [34, 44, 30, 14, 12, 13, 12, 10, 7, 22, 10])
-    else:
-        widths(ws, [34, 44, 13, 14, 10, 14])
-    ws.column_dimensions["A"].width = 34
-    printable(ws)
+        ks.freeze_panes = "A4"
+        widths(ks, [5, 12, 60, 11, 11, 10, 10, 8, 6, 20, 10])
+        ks.print_title_rows = "3:3"
+        printable(ks, landscape=True)
 
     # -- Profil ---------------------------------------------------------------------------------
     ps = wb.create_sheet("Profil")
@@ -263,7 +268,7 @@ def xlsx_bytes(content: Content, report: Report, responses: Sequence[ResponseRow
     rs.freeze_panes = "A2"
     rs.auto_filter.ref = f"A1:{get_column_letter(len(head))}{last}"
     nfields = len(content.skm.respondent)
-    widths(rs, [5, 12, 40, 17, 26, *[16] * nfields, *[5] * 9, 18, 50])
+    widths(rs, [5, 12, 44, 18, 26, *[16] * nfields, *[5] * 9, 18, 50])
     for row in rs.iter_rows(min_row=2, min_col=len(head), max_col=len(head)):
         row[0].alignment = wrap
     rs.print_title_rows = "1:1"
