@@ -279,3 +279,31 @@ async def test_workbook_layout_read_back(app, settings, clock):
 
 def test_deep_link_format():
     assert poster.deep_link("@dinsos_bot", "DINSOS") == "https://t.me/dinsos_bot?start=skm_DINSOS"
+
+
+# -- the public summary -----------------------------------------------------------------------
+async def test_public_summary_has_figures_and_no_personal_data(app, fake, clock):
+    from bot.features.skm import publish
+
+    svc = app.runtime.extras["skm"]
+    store = app.runtime.store
+    for n in range(5):
+        await seed(store, 2200 + n, "RSBN-MLG", [4] * 9, suggestion="Pak Joko di loket kasar")
+    await seed(store, 2300, "PSBR-JBG", [1] * 9)  # one person: their answers must not show
+    vol = await volunteer(app, fake, 5004)
+    await assisted_survey(vol, NIK_A)
+    await finish(vol)
+    report = await svc.report(Period.parse("2026-Q4"), suggestions=5)
+    t = app.runtime.i18n.translator("id")
+    names = {u.code: u.name.id for u in app.runtime.content.skm.unsur}
+    text, pdf = publish.page(t, report, "Dinas Sosial Provinsi Jawa Timur", names,
+                             clock().astimezone(svc.tz))
+    assert pdf.startswith(b"%PDF")
+    assert "Pak Joko" not in text and "Relawan 5004" not in text and "3578" not in text
+    assert "src=\"http" not in text and "data:image/png;base64," in text  # self-contained
+    assert "Triwulan IV (Oktober–Desember 2026)" in text
+    row = text[text.index("UPT Rehabilitasi Sosial Bina Netra Malang"):][:200]
+    assert "100,00" in row and "A (Sangat baik)" in row
+    row = text[text.index("UPT Pelayanan Sosial Bina Remaja Jombang"):][:200]
+    assert "kurang dari 5 responden" in row and "25,00" not in row
+    assert "Unit tanpa responden pada periode ini (26)" in text

@@ -209,6 +209,34 @@ def _poster(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _publish(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.cli import UserError
+    from bot.features.skm import publish
+    from bot.i18n import I18n
+
+    folder = Path(args.out)
+    if not folder.is_dir():
+        raise UserError(f"the folder {folder} does not exist")
+
+    async def work(service: SurveyService):
+        p = _period(args.period) or service.current_period()
+        return service, await service.report(p, None, suggestions=0)
+
+    _check_database(settings)
+    service, report = asyncio.run(_with_service(settings, args.clock, work))
+    t = I18n(settings.locales_dir, settings.default_language).translator(
+        args.language or settings.default_language)
+    names = {u.code: u.name.get(t.locale) for u in service.skm.unsur}
+    office = service.content.office.name.get(t.locale)
+    text, pdf = publish.page(t, report, office, names, args.clock().astimezone(service.tz))
+    base = folder / f"ikm-{report.period.code}"
+    _write(base.with_suffix(".html"), text.encode("utf-8"))
+    _write(base.with_suffix(".pdf"), pdf)
+    print(f"public summary for {report.period.code}: {base}.html and {base}.pdf "
+          f"({report.overall.respondents} respondents, no personal data)")
+    return 0
+
+
 def add_verbs(sub: argparse._SubParsersAction) -> None:
     skm = sub.add_parser("skm", help="satisfaction survey (SKM): the IKM report and the export",
                          description="The satisfaction index (IKM, PermenPANRB 14/2017) from the "
@@ -257,3 +285,13 @@ def add_verbs(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--bot", help="the bot's username (default: BOT_USERNAME)")
     p.add_argument("--out", default=".", help="the folder to write to (default: here)")
     p.set_defaults(func=_poster, clock=system_clock)
+
+    p = verbs.add_parser("publish", help="the public summary of a period (HTML and PDF)",
+                         description="A self-contained HTML page (and its PDF) with the IKM of "
+                                     "the office and of every unit, for the office's website. "
+                                     "No personal data: no suggestions, no respondents, no "
+                                     "volunteers; units with few respondents show no figures.")
+    p.add_argument("--period", help="2026-11, 2026-Q4 or 2026 (default: the current quarter)")
+    p.add_argument("--out", default=".", help="the folder to write to (default: here)")
+    p.add_argument("--language", choices=("id", "jv"), help="default: DEFAULT_LANGUAGE")
+    p.set_defaults(func=_publish, clock=system_clock)

@@ -87,6 +87,10 @@ def _bands(ax, bands, names: dict[str, str], vertical: bool) -> None:
 
 def nrr_chart(spec: NrrChart) -> tuple[bytes, bytes]:
     """Horizontal bars of the NRR per unsur over the named grade bands: (PNG, PDF)."""
+    return _save(nrr_figure(spec))
+
+
+def nrr_figure(spec: NrrChart):
     from matplotlib.ticker import FuncFormatter
 
     fig = _figure(10, 6.2)
@@ -107,7 +111,7 @@ def nrr_chart(spec: NrrChart) -> tuple[bytes, bytes]:
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     _header(fig, spec.title, spec.subtitle, spec.source)
-    return _save(fig)
+    return fig
 
 
 def trend_chart(spec: TrendChart) -> tuple[bytes, bytes]:
