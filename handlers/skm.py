@@ -286,6 +286,12 @@ async def after(update: Update, context: BotContext, result: StepResult,
     if result.outcome == Outcome.REPEAT:
         await show(update, context, render_repeat(t, result), edit=edit)
         return ConversationHandler.END
+    if result.outcome == Outcome.SUBMITTED and result.draft.data.get(ASSISTED):
+        await show(update, context, t(N_(
+            "Thank you! The beneficiary's answers about {unit} have been recorded as an assisted "
+            "survey in your name. For the next beneficiary, type /dampingan.")).format(
+            unit=result.unit.name), edit=edit)
+        return ConversationHandler.END
     if result.outcome == Outcome.SUBMITTED:
         await show(update, context, render_thanks(t, survey(context), result), edit=edit)
         return ConversationHandler.END
@@ -512,7 +518,8 @@ def render_report(t: Translator, report: Report) -> list[str]:
         chunks.append(["", e(t(N_("Units without responses in this period ({n}): {names}"))
                              .format(n=len(report.silent_units), names=names))])
     if report.volunteers:
-        tail = ["", f"<b>{e(t(N_('Assisted surveys per volunteer')))}</b>"]
+        heading = t(N_("Assisted surveys per volunteer"))
+        tail = ["", f"<b>{e(heading)}</b>"]
         for v in report.volunteers:
             line = t.ngettext("{name}: {n} response", "{name}: {n} responses",
                               v.responses).format(name=v.name, n=v.responses)

@@ -49,7 +49,7 @@ async def test_assisted_survey_counts_once_per_beneficiary_and_never_keeps_the_n
     # the message that carried the NIK is deleted from the chat
     assert any(int(c.params["chat_id"]) == 5001 for c in fake.calls_to("deleteMessage"))
     done = await finish(vol)
-    assert "Terima kasih" in done[-1].text
+    assert "dicatat sebagai survei dampingan atas nama Anda" in done[-1].text
     # the same beneficiary, again for the same unit in the same quarter: told, not counted
     replies = await assisted_survey(vol, "3578 0141 0190 0002")  # typed with spaces
     assert "sudah mengisi survei untuk UPT Pelayanan Sosial Tresna Werdha Pasuruan" in \
@@ -116,6 +116,7 @@ async def test_flagged_run_shown_to_staff(app, fake, admin):
         await finish(vol, [4] * 9)
         app.runtime.clock.advance(minutes=2)
     body = "\n".join(m.text for m in await admin.send("/ikm 2026-Q4") if m.kind == "text")
+    assert "<b>Survei dampingan per relawan</b>" in body
     assert "Relawan 5003: 5 jawaban; ⚠ 5 dalam deret yang perlu diperiksa" in body
     assert "Mohon periksa: Relawan 5003 memasukkan 5 set jawaban yang sama" in body
 
@@ -307,3 +308,4 @@ async def test_public_summary_has_figures_and_no_personal_data(app, fake, clock)
     row = text[text.index("UPT Pelayanan Sosial Bina Remaja Jombang"):][:200]
     assert "kurang dari 5 responden" in row and "25,00" not in row
     assert "Unit tanpa responden pada periode ini (26)" in text
+    assert "Di antaranya 1 menjawab dengan bantuan relawan sosial." in text

@@ -72,6 +72,9 @@ def page(t, report: Report, office: str, unsur_names: dict[str, str],
                            main.respondents).format(n=main.respondents)
         headline = (f'<p class="big">{e(render.number(main.result.ikm, loc))}</p>'
                     f'<p class="lead">{e(grade)} · {e(count)}</p>')
+        if main.assisted:
+            headline += "<p>" + e(t(N_("Of these, {n} answered with the help of a social "
+                                       "volunteer.")).format(n=main.assisted)) + "</p>"
     else:
         headline = f'<p class="lead">{e(t(N_("Not enough responses in this period yet.")))}</p>'
     rows = []
