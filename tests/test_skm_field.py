@@ -309,3 +309,13 @@ async def test_public_summary_has_figures_and_no_personal_data(app, fake, clock)
     assert "kurang dari 5 responden" in row and "25,00" not in row
     assert "Unit tanpa responden pada periode ini (26)" in text
     assert "Di antaranya 1 menjawab dengan bantuan relawan sosial." in text
+
+
+async def test_population_prompt_ends_with_batal_and_saves_nothing(app, admin):
+    await seed(app.runtime.store, 2001, "PSBR-JBG", [3] * 9)
+    await admin.send("/ikm PSBR-JBG 2026-Q4")
+    await admin.click("Isi populasi periode ini")
+    replies = await admin.send("/batal")
+    assert "Dibatalkan" in replies[-1].text
+    await admin.send("250")  # no longer an answer to anything
+    assert await app.runtime.store.skm.populations("2026-Q4") == {}
