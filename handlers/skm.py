@@ -717,6 +717,12 @@ async def send_report(update: Update, context: BotContext, period: Period | None
                                       skm_render.trend_chart_spec(t, report, points, now))
     await _send_file(context, chat_id, tpng, f"{base}-tren.png",
                      skm_render.trend_chart_spec(t, report, points, now).subtitle, photo=True)
+    ranked = [u for u in ranking(report) if u.result is not None]
+    if report.unit is None and len(ranked) >= 2:
+        rpng, _ = await asyncio.to_thread(
+            chart.ranking_chart, skm_render.ranking_chart_spec(t, report, ranked, now))
+        await _send_file(context, chat_id, rpng, f"{base}-peringkat.png",
+                         context._(N_("IKM per unit")), photo=True)
     responses = await svc.responses(report.period, unit)
     data = await asyncio.to_thread(workbook.xlsx_bytes, svc.content, report, responses,
                                    svc.tz, now)

@@ -61,7 +61,8 @@ async def test_ikm_for_staff_text_chart_and_spreadsheet(resident, admin, app, fa
     assert "Unit tanpa responden pada periode ini (27): Kantor Dinsos Jatim, " in body
     assert "Populasi periode ini belum diisi" in body
     photos = [m for m in replies if m.kind == "photo"]
-    assert [p.filename for p in photos] == ["ikm-2026-Q4.png", "ikm-2026-Q4-tren.png"]
+    assert [p.filename for p in photos] == ["ikm-2026-Q4.png", "ikm-2026-Q4-tren.png",
+                                            "ikm-2026-Q4-peringkat.png"]
     assert all(p.content.startswith(PNG) for p in photos)
     assert photos[0].caption == QUARTER + " · IKM 71,30 · Mutu C (Kurang baik) · 3 responden"
     docs = {m.filename: m for m in replies if m.kind == "document"}

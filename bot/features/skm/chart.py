@@ -148,3 +148,46 @@ def trend_chart(spec: TrendChart) -> tuple[bytes, bytes]:
 
 def unsur_labels(names: dict[str, str]) -> list[str]:
     return [f"{c} {names.get(c, '')}".strip() for c in ikm.UNSUR_CODES]
+
+
+@dataclass(frozen=True)
+class RankingChart:
+    title: str
+    subtitle: str
+    labels: Sequence[str]            # unit names, best first
+    values: Sequence[float]          # IKM per unit
+    notes: Sequence[str]             # "n=12", or "n=3 · sampel belum cukup"
+    graded: Sequence[bool]           # False: under the minimum sample (drawn hatched, no grade)
+    axis: str
+    bands: dict[str, str]
+    source: str
+    number: Callable[[float], str]
+
+
+def ranking_chart(spec: RankingChart) -> tuple[bytes, bytes]:
+    """The IKM of every unit with responses, best at the top, over the grade bands; a unit
+    under its minimum sample is drawn hatched and says so: (PNG, PDF)."""
+    n = len(spec.values)
+    height = max(4.5, 1.6 + 0.38 * n)
+    fig = _figure(10, height)
+    top = 1 - 1.25 / height
+    ax = fig.add_axes((0.33, 0.55 / height + 0.05, 0.55, top - 0.55 / height - 0.1))
+    low = min([60.0, *[v - 5 for v in spec.values]])
+    _bands(ax, [(m, max(lo, low), hi) for m, lo, hi in BANDS_IKM if hi > low], spec.bands,
+           vertical=True)
+    positions = list(range(n))[::-1]
+    for y, v, ok in zip(positions, spec.values, spec.graded, strict=True):
+        ax.barh(y, v - low, left=low, height=0.62, zorder=2,
+                color=BAR if ok else "white", edgecolor=BAR, hatch=None if ok else "///")
+    for y, v, note in zip(positions, spec.values, spec.notes, strict=True):
+        ax.text(v + 0.4, y, f"{spec.number(v)}  ({note})", va="center", ha="left",
+                fontsize=8, zorder=3)
+    ax.set_yticks(positions)
+    ax.set_yticklabels(spec.labels, fontsize=8.5)
+    ax.set_xlim(low, 112)
+    ax.set_xticks(range(int(-(-low // 10) * 10), 101, 10))
+    ax.set_xlabel(spec.axis, fontsize=9)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    _header(fig, spec.title, spec.subtitle, spec.source)
+    return _save(fig)

@@ -97,3 +97,23 @@ def trend_chart_spec(t, report: Report, points, now: dt.datetime) -> chart.Trend
         axis=t(N_("IKM (25–100)")), gap=t(N_("no respondents")),
         bands=band_names(t), source=source_line(t, now),
         number=lambda v: number(v, loc))
+
+
+def ranking_chart_spec(t, report: Report, units: list[UnitReport],
+                       now: dt.datetime) -> chart.RankingChart:
+    """The ranking of the units with responses (from trend.ranking)."""
+    loc = t.locale
+    notes = []
+    for u in units:
+        note = f"n={u.respondents}"
+        if u.graded is None:
+            note += " · " + t(N_("sample not yet sufficient"))
+        notes.append(note)
+    return chart.RankingChart(
+        title="{} · {}".format(t(N_("IKM per unit")), period_words(t, report.period)),
+        subtitle=grade_text(t, report.overall) if report.overall.result else "",
+        labels=[u.short for u in units],
+        values=[float(u.result.ikm) for u in units],
+        notes=notes, graded=[u.graded is not None for u in units],
+        axis=t(N_("IKM (25–100)")), bands=band_names(t), source=source_line(t, now),
+        number=lambda v: number(v, loc))
