@@ -21,19 +21,19 @@ console: $(STAMP) locales-compile
 	$(BIN)/dinsos-bot console
 
 test: $(STAMP) locales-compile
-	$(BIN)/ruff check bot handlers tests benchmarks
+	$(BIN)/ruff check bot tests benchmarks
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check bot handlers tests benchmarks
+	$(BIN)/ruff check bot tests benchmarks
 
 fmt: $(STAMP)
-	$(BIN)/ruff check --fix bot handlers tests benchmarks
+	$(BIN)/ruff check --fix bot tests benchmarks
 
 # i18n: English msgids in code; Indonesian and Javanese catalogs in locales/.
 locales-extract: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k N_ -k ngettext:1,2 --no-location --sort-by-file -w 100 \
-	  --project=dinsos-bot -o locales/$(DOMAIN).pot bot handlers 2>&1 | grep -v "^extracting" || true
+	  --project=dinsos-bot -o locales/$(DOMAIN).pot bot 2>&1 | grep -v "^extracting" || true
 
 locales-update: locales-extract
 	for l in $(LANGS); do $(BIN)/pybabel update -N --ignore-obsolete -w 100 -D $(DOMAIN) -i locales/$(DOMAIN).pot -d locales -l $$l; done

@@ -32,10 +32,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import httpx
 
 from bot.app import OFFLINE_TOKEN, build_application
-from bot.fakeapi import ChatClient, FakeBotAPI
-from bot.ratelimit import BULK_ARGS, PriorityRateLimiter
-from bot.services.broadcast import Draft
-from bot.services.delivery import Delivery, Outcome, Outgoing
+from bot.delivery.ratelimit import BULK_ARGS, PriorityRateLimiter
+from bot.delivery.sender import Delivery, Outcome, Outgoing
+from bot.features.broadcasts.service import Draft
+from bot.offline.api import FakeBotAPI
+from bot.offline.client import ChatClient
 from bot.settings import Settings
 
 ADMIN = 9001
@@ -116,21 +117,21 @@ async def run(n: int, rate: float, overall: float, samples: int, lean: bool = Fa
         app = build_application(settings, transport=fake.transport, token=OFFLINE_TOKEN,
                                 rate_limit=limiter)
         async with app:
-            runtime = app.runtime
+            services = app.services
             for uid in range(100_000, 100_000 + n):
-                await runtime.store.subscribers.touch(uid, "id", runtime.clock())
+                await services.store.subscribers.touch(uid, "id", services.clock())
             resident = ChatClient(app, fake, user_id=RESIDENT, language_code="id")
             await resident.send("/start")
             await resident.click("Bahasa Indonesia")
-            await runtime.subscribers.set_subscribed(RESIDENT, False)  # chats, gets no news
-            await runtime.store.subscribers.touch(ADMIN, "id", runtime.clock())
-            await runtime.subscribers.set_subscribed(ADMIN, False)
+            await services.subscribers.set_subscribed(RESIDENT, False)  # chats, gets no news
+            await services.store.subscribers.touch(ADMIN, "id", services.clock())
+            await services.subscribers.set_subscribed(ADMIN, False)
 
             every = max(0.05, (n / rate) / samples / 2)
             await asyncio.sleep(1.1)  # let the window of the setup's messages pass
             quiet = await replies(resident, samples, every)
 
-            svc = runtime.extras["broadcast"]
+            svc = services.broadcasts
             svc.batch = max(1, min(64, round(rate / 4)))
             if lean:
                 svc.attach(lean_sender(fake, limiter), svc.notify)

@@ -25,7 +25,8 @@ from telegram.ext import ApplicationBuilder, MessageHandler, filters
 from telegram.request import HTTPXRequest
 
 from bot.app import OFFLINE_TOKEN, build_application
-from bot.fakeapi import ChatClient, FakeBotAPI
+from bot.offline.api import FakeBotAPI
+from bot.offline.client import ChatClient
 from bot.settings import Settings
 
 QUESTIONS = [

@@ -16,9 +16,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.app import OFFLINE_TOKEN, build_application
-from bot.clock import FakeClock
-from bot.fakeapi import FakeBotAPI
+from bot.offline.api import FakeBotAPI
 from bot.settings import Settings
+from tests.kit.clock import FakeClock
 
 VOLUNTEERS = 2000
 
@@ -32,8 +32,8 @@ async def main() -> None:
         app = build_application(settings, transport=fake.transport, token=OFFLINE_TOKEN,
                                 rate_limit=False, clock=clock)
         await app.initialize()
-        store = app.runtime.store
-        svc = app.runtime.extras["reminders"]
+        store = app.services.store
+        svc = app.services.reminders
         await store.db.executemany(
             "INSERT INTO volunteers (user_id, role, region_code, name, status, requested_at, "
             "notified_at) VALUES (?, 'tksk', '3578', 'V', 'approved', '2026-01-01', "

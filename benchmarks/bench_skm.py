@@ -18,22 +18,23 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.clock import FakeClock
 from bot.content import load_content
+from bot.core.i18n import I18n
 from bot.features.skm import chart, render, workbook
-from bot.i18n import I18n
-from bot.services.skm import Period, SurveyService
+from bot.features.skm.repo import NewResponse
+from bot.features.skm.service import Period, SurveyService
+from bot.repos import Store
 from bot.settings import PROJECT_ROOT, Settings
 from bot.storage.db import Database
-from bot.storage.skm import NewResponse
-from bot.storage.store import Store
+from tests.kit.clock import FakeClock
 
 PER_UNIT = 200
 
 
 async def survey_steps(surveys: int = 20) -> None:
     from bot.app import OFFLINE_TOKEN, build_application
-    from bot.fakeapi import ChatClient, FakeBotAPI
+    from bot.offline.api import FakeBotAPI
+    from bot.offline.client import ChatClient
 
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(_env_file=None, database_path=Path(tmp) / "steps.sqlite3")

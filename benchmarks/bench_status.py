@@ -34,12 +34,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.clock import system_clock  # noqa: E402
-from bot.services.disbursement_import import import_csv  # noqa: E402
-from bot.services.nik import digest  # noqa: E402
-from bot.services.status import Limits, StatusService, names_match  # noqa: E402
+from bot.core.clock import system_clock  # noqa: E402
+from bot.features.status.importer import import_csv  # noqa: E402
+from bot.features.status.nik import digest  # noqa: E402
+from bot.features.status.service import Limits, StatusService, names_match  # noqa: E402
+from bot.repos import Store  # noqa: E402
 from bot.storage.db import Database  # noqa: E402
-from bot.storage.store import Store  # noqa: E402
 
 KEY = b"benchmark-nik-hmac-key"
 SQLITE3 = shutil.which("sqlite3") or "/usr/bin/sqlite3"

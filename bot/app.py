@@ -7,31 +7,34 @@ import logging
 
 import httpx
 from telegram import Update
-from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults, ExtBot
 from telegram.request import HTTPXRequest
 
-from bot.clock import Clock
 from bot.context import BotContext
-from bot.persistence import SQLitePersistence
-from bot.processor import PerUserUpdateProcessor
-from bot.ratelimit import PriorityRateLimiter
-from bot.runtime import Runtime
+from bot.core.clock import Clock
+from bot.core.processor import PerUserUpdateProcessor
+from bot.delivery.ratelimit import PriorityRateLimiter
+from bot.delivery.telegram import telegram_senders
+from bot.features.broadcasts.progress import progress_notifier
+from bot.features.registry import register_all
+from bot.services import Services, build_services
 from bot.settings import Settings
+from bot.storage.persistence import SQLitePersistence
 
 log = logging.getLogger(__name__)
 OFFLINE_TOKEN = "123456:OFFLINE-CONSOLE-TOKEN-not-a-real-one"
 
 
 class BotApplication(Application):
-    """PTB's Application with our Runtime, opened and closed with it.
+    """PTB's Application with our Services, opened and closed with it.
 
     Persistence is flushed after every update (PTB would otherwise wait `update_interval`), so a
     crash loses at most the update in flight.
     """
 
-    def __init__(self, *, runtime: Runtime, **kwargs: object) -> None:
-        super().__init__(**kwargs)
-        self.runtime = runtime
+    def __init__(self, *, services: Services, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.services = services
         self._redispatched: set[asyncio.Task] = set()
 
     def redispatch(self, update: Update) -> None:
@@ -39,7 +42,9 @@ class BotApplication(Application):
         conversation and must now reach its own entry point). It queues behind the same
         user's lock, so that user's order is kept."""
         coroutine = self.update_processor.process_update(update, self.process_update(update))
-        task = asyncio.get_running_loop().create_task(coroutine)
+        # Not Application.create_task: the console and the tests feed updates to an application
+        # that is not running, where PTB would warn that nobody awaits the task; settle() does.
+        task = asyncio.get_running_loop().create_task(coroutine, name="redispatch")
         self._redispatched.add(task)
         task.add_done_callback(self._redispatched.discard)
 
@@ -51,18 +56,18 @@ class BotApplication(Application):
     async def initialize(self) -> None:
         if self._initialized:
             return
-        await self.runtime.open()
+        await self.services.open()
         await super().initialize()
-        for hook in self.runtime.start_hooks:
+        for hook in self.services.start_hooks:
             await hook(self)
 
     async def shutdown(self) -> None:
         try:
-            for hook in self.runtime.stop_hooks:  # before the bot's HTTP client closes
+            for hook in self.services.stop_hooks:  # before the bot's HTTP client closes
                 await hook(self)
             await super().shutdown()
         finally:
-            await self.runtime.close()
+            await self.services.close()
 
     async def process_update(self, update: object) -> None:
         await super().process_update(update)
@@ -90,34 +95,32 @@ def build_application(
     replies first); False paces nothing (tests, console) but keeps the lanes and 429 pauses; or
     a PriorityRateLimiter of your own (the benchmark).
     """
-    runtime = Runtime(settings, clock)
     httpx_kwargs = {"transport": transport} if transport is not None else None
     request = HTTPXRequest(connection_pool_size=64, httpx_kwargs=httpx_kwargs)
     updates_request = HTTPXRequest(connection_pool_size=2, read_timeout=40,
                                    httpx_kwargs=httpx_kwargs)
-    builder = (
-        ApplicationBuilder()
-        .application_class(BotApplication, kwargs={"runtime": runtime})
-        .token(token or settings.token())
-        .base_url(settings.bot_api_base_url)
-        .base_file_url(_file_base_url(settings.bot_api_base_url))
-        .request(request)
-        .get_updates_request(updates_request)
-        .defaults(Defaults(tzinfo=settings.tz))
-        .context_types(ContextTypes(context=BotContext))
-        .persistence(SQLitePersistence(runtime.db))
-        .concurrent_updates(PerUserUpdateProcessor(256))
-    )
     if isinstance(rate_limit, PriorityRateLimiter):
         limiter = rate_limit
     elif rate_limit:
         limiter = PriorityRateLimiter(overall_rate=30, bulk_rate=settings.broadcast_rate)
     else:
         limiter = PriorityRateLimiter.unthrottled()
-    builder = builder.rate_limiter(limiter)
+    bot: ExtBot = ExtBot(
+        token or settings.token(), base_url=settings.bot_api_base_url,
+        base_file_url=_file_base_url(settings.bot_api_base_url), request=request,
+        get_updates_request=updates_request, defaults=Defaults(tzinfo=settings.tz),
+        rate_limiter=limiter)
+    services = build_services(settings, clock=clock, senders=telegram_senders(bot),
+                              broadcast_progress=progress_notifier(bot))
+    builder = (
+        ApplicationBuilder()
+        .application_class(BotApplication, kwargs={"services": services})
+        .bot(bot)
+        .context_types(ContextTypes(context=BotContext))
+        .persistence(SQLitePersistence(services.db))
+        .concurrent_updates(PerUserUpdateProcessor(256))
+    )
     app: BotApplication = builder.build()  # type: ignore[assignment]
-
-    from handlers import register_all  # handlers import telegram types; keep import local
 
     register_all(app)
     return app

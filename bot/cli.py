@@ -11,29 +11,26 @@ import asyncio
 import logging
 import sys
 from collections.abc import Callable
-from importlib import import_module
 from pathlib import Path
 from urllib.parse import urlparse
 
 from bot import __version__
 from bot.content import ContentError
+from bot.content import cli as content_cli
+from bot.core.errors import UserError
+from bot.features.broadcasts import cli as broadcasts_cli
+from bot.features.reminders import cli as reminders_cli
+from bot.features.skm import cli as skm_cli
+from bot.features.staff import cli as staff_cli
+from bot.features.status import cli as status_cli
+from bot.features.volunteers import cli as volunteers_cli
 from bot.settings import Settings, SettingsError, load_settings
 
 log = logging.getLogger(__name__)
 
 # Modules that add verbs: each has add_verbs(subparsers) and sets `func` on its parsers.
-VERB_MODULES: list[str] = [
-    "bot.commands.content",
-    "bot.commands.volunteers",
-    "bot.commands.skm",
-    "bot.commands.disbursements",
-    "bot.commands.staff",
-    "bot.commands.broadcast",
-]
-
-
-class UserError(Exception):
-    """Bad input from the person at the terminal; the message is printed as is (exit 2)."""
+VERB_MODULES = [content_cli, volunteers_cli, reminders_cli, skm_cli, status_cli, staff_cli,
+                broadcasts_cli]
 
 
 Verb = Callable[[argparse.Namespace, Settings], int]
@@ -49,7 +46,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     from telegram.error import InvalidToken
 
     from bot.app import build_application
-    from bot.logs import setup_logging
+    from bot.core.logs import setup_logging
 
     setup_logging(settings.log_level)
     app = build_application(settings)
@@ -73,8 +70,8 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _console(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.console import run_console
-    from bot.logs import setup_logging
+    from bot.core.logs import setup_logging
+    from bot.offline.console import run_console
 
     setup_logging("WARNING")
     if args.admin:
@@ -135,8 +132,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", help="where to write the copy")
     p.set_defaults(func=_backup)
 
-    for name in VERB_MODULES:
-        import_module(name).add_verbs(sub)
+    for module in VERB_MODULES:
+        module.add_verbs(sub)
     return parser
 
 

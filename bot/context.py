@@ -6,13 +6,13 @@ from typing import TYPE_CHECKING
 
 from telegram.ext import CallbackContext, ExtBot
 
-from bot.i18n import Translator
+from bot.core.i18n import Translator
 
 if TYPE_CHECKING:
     from bot.content import Content
-    from bot.runtime import Runtime
+    from bot.repos import Store
+    from bot.services import Services
     from bot.settings import Settings
-    from bot.storage.store import Store
 
 
 class BotContext(CallbackContext[ExtBot, dict, dict, dict]):
@@ -25,20 +25,20 @@ class BotContext(CallbackContext[ExtBot, dict, dict, dict]):
     _locale: str | None = None
 
     @property
-    def runtime(self) -> Runtime:
-        return self.application.runtime  # type: ignore[attr-defined]
+    def services(self) -> Services:
+        return self.application.services  # type: ignore[attr-defined]
 
     @property
     def store(self) -> Store:
-        return self.runtime.store
+        return self.services.store
 
     @property
     def settings(self) -> Settings:
-        return self.runtime.settings
+        return self.services.settings
 
     @property
     def content(self) -> Content:
-        return self.runtime.content  # type: ignore[return-value]
+        return self.services.content  # type: ignore[return-value]
 
     @property
     def locale(self) -> str:
@@ -50,7 +50,7 @@ class BotContext(CallbackContext[ExtBot, dict, dict, dict]):
 
     @property
     def t(self) -> Translator:
-        return self.runtime.i18n.translator(self.locale)  # type: ignore[union-attr]
+        return self.services.i18n.translator(self.locale)  # type: ignore[union-attr]
 
     def _(self, message: str) -> str:
         return self.t.gettext(message)

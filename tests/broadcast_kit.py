@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.clock import iso
-from bot.fakeapi import ChatClient, FakeBotAPI
+from bot.core.clock import iso
+from bot.offline.api import FakeBotAPI
+from bot.offline.client import ChatClient
 
 
 async def add_subscriber(app, user_id: int, language: str | None = "id",
                          tg_language: str | None = None, subscribed: bool = True) -> None:
     """Someone who has started the bot (language None: never chose one)."""
-    subs = app.runtime.subscribers
+    subs = app.services.subscribers
     await subs.seen(user_id, tg_language or language)
     if language:
         await subs.choose_language(user_id, language)
@@ -23,10 +24,10 @@ async def add_subscriber(app, user_id: int, language: str | None = "id",
 async def add_volunteer(app, user_id: int, role: str, region: str, status: str = "approved",
                         language: str = "id") -> None:
     await add_subscriber(app, user_id, language)
-    await app.runtime.db.execute(
+    await app.services.db.execute(
         "INSERT INTO volunteers (user_id, role, region_code, name, status, requested_at) "
         "VALUES (?, ?, ?, ?, ?, ?)",
-        (user_id, role, region, f"Relawan {user_id}", status, iso(app.runtime.clock())))
+        (user_id, role, region, f"Relawan {user_id}", status, iso(app.services.clock())))
 
 
 def texts_to(fake: FakeBotAPI, chat_id: int) -> list[str]:
@@ -61,7 +62,7 @@ class VirtualTime:
 
 
 def service(app):
-    return app.runtime.extras["broadcast"]
+    return app.services.broadcasts
 
 
 async def start_broadcast(operator: ChatClient, text: str, audience: str = "All subscribers|"

@@ -14,9 +14,10 @@ import datetime as dt
 import pytest
 
 from bot.app import OFFLINE_TOKEN, BotApplication, build_application
-from bot.clock import FakeClock
-from bot.fakeapi import ChatClient, FakeBotAPI
+from bot.offline.client import ChatClient
 from bot.settings import Settings
+from tests.kit.clock import FakeClock
+from tests.kit.fakes import FaultyBotAPI
 
 ADMIN_ID = 9001
 
@@ -43,8 +44,8 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def fake() -> FakeBotAPI:
-    api = FakeBotAPI()
+def fake() -> FaultyBotAPI:
+    api = FaultyBotAPI()
     yield api
     # The third-party emulator of the e2e harness echoes link-preview options back as a string
     # that PTB cannot parse: the send succeeds, then the handler fails. Never send them.

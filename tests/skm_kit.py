@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.fakeapi import ChatClient, FakeMessage
-from bot.storage.skm import NewResponse
+from bot.features.skm.repo import NewResponse
+from bot.offline.api import FakeMessage
+from bot.offline.client import ChatClient
 
 PROFILE = {"gender": "P", "age": "30-39", "education": "SMA", "occupation": "Wirausaha"}
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from bot.fakeapi import ChatClient
-from bot.services.disbursement_import import Summary, import_csv
+from bot.features.status.importer import Summary, import_csv
+from bot.offline.client import ChatClient
 
 HEADER = "nik,nama,program,periode,status,tanggal,lembaga_penyalur,keterangan,kabupaten"
 SITI_NIK = "3578014101900002"      # Surabaya, a woman born 1 Jan 1990 (day 01 + 40)

@@ -10,9 +10,9 @@ import httpx
 import pytest
 
 from bot.cli import main
-from bot.fakeapi import ApiError
-from bot.services.broadcast import Audience, Draft
-from handlers.broadcast import attach
+from bot.features.broadcasts.handlers import use_backoff
+from bot.features.broadcasts.service import Audience, Draft
+from bot.offline.api import ApiError
 from tests.broadcast_kit import (
     VirtualTime,
     add_subscriber,
@@ -48,7 +48,7 @@ async def test_operator_broadcasts_to_all_subscribers(admin, resident, resident_
     assert report.status == "done"
     final = admin.last_reply().text
     assert f"Siaran #{broadcast_id} selesai." in final and "Terkirim: 4 dari 4" in final
-    audit = await app.runtime.store.audit.recent(action_prefix="broadcast.")
+    audit = await app.services.store.audit.recent(action_prefix="broadcast.")
     assert [a["action"] for a in audit] == ["broadcast.done", "broadcast.create"]
     assert audit[1]["actor_id"] == ADMIN_ID
 
@@ -97,9 +97,9 @@ async def test_without_a_javanese_version_everyone_gets_indonesian(admin, reside
 async def test_unsubscribed_and_blocked_people_get_nothing(admin, resident, app, fake):
     await add_subscriber(app, 3003, subscribed=False)
     await add_subscriber(app, 3004)
-    await app.runtime.subscribers.set_blocked(3004, True)
+    await app.services.subscribers.set_blocked(3004, True)
     await add_volunteer(app, 3005, "tksk", "3578")
-    await app.runtime.subscribers.set_subscribed(3005, False)   # a volunteer who said /berhenti
+    await app.services.subscribers.set_subscribed(3005, False)   # a volunteer who said /berhenti
     await add_volunteer(app, 3006, "tksk", "3578")
     await start_broadcast(admin, NEWS)
     assert "3 penerima" in admin.last_reply().text   # Siti, the admin and volunteer 3006
@@ -200,7 +200,7 @@ async def test_403_marks_the_subscriber_blocked_and_is_never_retried(admin, resi
     assert len([c for c in sends_to(fake, 1001) if NEWS in str(c.params)]) == 1
     report = await service(app).report(broadcast_id)
     assert (report.sent, report.blocked, report.failed) == (1, 1, 0)
-    sub = await app.runtime.store.subscribers.get(1001)
+    sub = await app.services.store.subscribers.get(1001)
     assert sub.blocked
     assert "Memblokir bot: 1" in admin.last_reply().text
     # and the next broadcast does not even try
@@ -223,11 +223,11 @@ async def test_400_chat_not_found_fails_without_retry(admin, app, fake):
     assert len(sends_to(fake, 3010)) == 1
     rows = {r["user_id"]: r for r in await service(app).repo.outbox(broadcast_id)}
     assert rows[3010]["status"] == "failed" and "chat not found" in rows[3010]["error"].lower()
-    assert not (await app.runtime.store.subscribers.get(3010)).blocked
+    assert not (await app.services.store.subscribers.get(3010)).blocked
 
 
 async def test_timeouts_are_retried_a_few_times_then_failed(admin, app, fake):
-    attach(app, backoff=0)   # no real waiting between the retries
+    use_backoff(app, 0)   # no real waiting between the retries
     await add_subscriber(app, 3011)   # times out twice, then gets it
     await add_subscriber(app, 3012)   # always times out
     seen: dict[int, int] = {}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.services.broadcast import Draft
+from bot.features.broadcasts.service import Draft
 from tests.broadcast_kit import add_subscriber, service
 from tests.conftest import ADMIN_ID
 
@@ -165,7 +165,7 @@ async def test_clean_stop_records_what_was_sent_and_resumes_later(app, fake, mak
 
 
 async def test_durable_commits_restore_normal_sync_even_on_error(app):
-    db = app.runtime.db
+    db = app.services.db
     seen = []
     async with db.transaction(durable=True) as conn:
         seen.append((await (await conn.execute("PRAGMA synchronous")).fetchone())[0])

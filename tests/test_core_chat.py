@@ -35,7 +35,7 @@ async def test_choosing_javanese_switches_everything(client, app):
     menu = replies[-1]
     assert "Menapa ingkang badhe panjenengan" in menu.text
     assert "Pitulungan lan kontak" in menu.labels()
-    sub = await app.runtime.store.subscribers.get(1002)
+    sub = await app.services.store.subscribers.get(1002)
     assert sub.language == "jv"
     help_reply = (await budi.send("/bantuan"))[0].text
     assert "Kula punika bot layanan" in help_reply
@@ -78,7 +78,7 @@ async def test_cancel_with_nothing_to_cancel(resident):
 
 
 async def test_unsubscribe_and_subscribe_again(resident, app):
-    subs = app.runtime.store.subscribers
+    subs = app.services.store.subscribers
     assert (1001, "id") in await subs.audience()
     replies = await resident.send("/berhenti")
     assert "tidak akan menerima pengumuman" in replies[0].text
@@ -91,7 +91,7 @@ async def test_stop_words_unsubscribe(client, app):
     for n, word in enumerate(["stop", "Berhenti", "mandheg!"]):
         person = await choose_language(client(2000 + n), "id")
         await person.send(word)
-        sub = await app.runtime.store.subscribers.get(2000 + n)
+        sub = await app.services.store.subscribers.get(2000 + n)
         assert not sub.subscribed, word
 
 

@@ -14,7 +14,7 @@ KEYWORDS = {"N_": None, "_": None, "gettext": None, "ngettext": (1, 2)}
 
 def code_msgids() -> set[str]:
     found = set()
-    for folder in ("bot", "handlers"):
+    for folder in ("bot",):
         for _, _, message, _, _ in extract_from_dir(
             ROOT / folder, method_map=[("**.py", "python")], keywords=KEYWORDS
         ):
@@ -71,7 +71,7 @@ def test_placeholders_survive_translation(lang):
 def test_missing_catalogs_are_compiled_at_start(tmp_path):
     import shutil
 
-    from bot.i18n import I18n
+    from bot.core.i18n import I18n
 
     for lang in ("id", "jv"):
         dest = tmp_path / lang / "LC_MESSAGES"

@@ -7,7 +7,7 @@ from fractions import Fraction
 
 import pytest
 
-from bot.services import ikm
+from bot.features.skm import ikm
 
 
 def sums_for(n: int, total: int) -> dict[str, tuple[int, int]]:

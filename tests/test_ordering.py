@@ -8,7 +8,7 @@ import random
 from telegram import Update
 from telegram.ext import MessageHandler, filters
 
-from bot.fakeapi import ChatClient
+from bot.offline.client import ChatClient
 from tests.conftest import add_first
 
 

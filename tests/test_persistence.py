@@ -7,8 +7,8 @@ import sqlite3
 from telegram.ext import CommandHandler, ConversationHandler, MessageHandler, filters
 
 from bot.app import OFFLINE_TOKEN, build_application
-from bot.fakeapi import ChatClient
-from handlers.common import conversation_fallbacks
+from bot.core.ui import conversation_fallbacks
+from bot.offline.client import ChatClient
 from tests.conftest import add_first
 
 ASK_NAME, ASK_CITY = range(2)
@@ -79,7 +79,7 @@ async def test_a_crash_loses_nothing_already_answered(settings, fake, clock):
         assert replies[-1].text == "Siti from Malang"
     finally:
         await app2.shutdown()
-        await app.runtime.close()
+        await app.services.close()
 
 
 async def test_cancel_ends_the_conversation(settings, fake, clock):
@@ -120,15 +120,15 @@ async def test_migrations_are_applied_once_and_recorded(settings):
 
 async def test_a_deep_link_inside_another_conversation_reaches_its_feature(resident, app):
     """A resident half-way through volunteer registration scans a unit's survey QR code."""
-    code = app.runtime.content.units[0].code
+    code = app.services.content.units[0].code
     await resident.send("/relawan")
     await resident.click("TKSK")
     replies = await resident.send(f"/start skm_{code}")
     assert replies, "the deep link got no answer"
     texts = " ".join(m.text or "" for m in replies)
-    assert app.runtime.content.units[0].name.split()[-1] in texts  # the survey of that unit
+    assert app.services.content.units[0].name.split()[-1] in texts  # the survey of that unit
     # the registration conversation was ended, not left dangling under the survey
-    rows = await app.runtime.db.fetchall(
+    rows = await app.services.db.fetchall(
         "SELECT name FROM ptb_conversations WHERE key LIKE '%1001%'")
     assert [r["name"] for r in rows] == ["skm_survey"]
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from handlers.programs import EXTRA_KEY
-
 
 async def test_indonesian_question_answered_from_content_with_caveat(resident):
     replies = await resident.send("Apa syarat PKH Plus?")
@@ -107,7 +105,7 @@ async def test_help_lists_the_new_commands(resident):
 
 
 async def test_index_is_built_once_at_start(app):
-    index = app.runtime.extras[EXTRA_KEY]
+    index = app.services.programs
     assert len(index.programs) == 21
     assert index.aliases and index.vocab
 
@@ -123,14 +121,14 @@ async def test_answer_offers_next_question_and_the_whole_card(resident_jv):
 async def test_every_button_fits_telegram_and_our_patterns(app):
     import re
 
-    from handlers.programs import (
+    from bot.features.programs.handlers import (
         ASPECT_PATTERN,
         CARD_PATTERN,
         CEK_ANSWER_PATTERN,
         CEK_SKIP_PATTERN,
     )
 
-    content = app.runtime.content
+    content = app.services.content
     for p in content.programs:
         card = f"prog:card:{p.key}"
         assert re.match(CARD_PATTERN, card) and len(card.encode()) <= 64

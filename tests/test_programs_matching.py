@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from bot.content import load_content
-from bot.services.programs import ProgramIndex, normalise
+from bot.features.programs.matching import ProgramIndex, normalise
 
 ROOT = Path(__file__).resolve().parent.parent
 QUESTIONS = ROOT / "tests" / "programs_questions.yaml"

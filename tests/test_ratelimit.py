@@ -10,7 +10,7 @@ import itertools
 import pytest
 from telegram.error import RetryAfter
 
-from bot.ratelimit import BULK_ARGS, PriorityRateLimiter
+from bot.delivery.ratelimit import BULK_ARGS, PriorityRateLimiter
 from tests.broadcast_kit import VirtualTime
 
 

@@ -9,9 +9,9 @@ import pytest
 
 from bot.cli import main
 from bot.content import ContentError, load_content
-from bot.content_programs import load_screener_cases
-from bot.fakeapi import ChatClient
-from bot.services.eligibility import Verdict, assess, run_case
+from bot.content.programs import load_screener_cases
+from bot.features.programs.eligibility import Verdict, assess, run_case
+from bot.offline.client import ChatClient
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"

@@ -11,8 +11,8 @@ import openpyxl
 import pytest
 
 from bot.features.skm import assisted, poster, trend, workbook
-from bot.services.skm import Period
-from bot.storage.skm import ResponseRow
+from bot.features.skm.repo import ResponseRow
+from bot.features.skm.service import Period
 from tests.skm_kit import choose, seed
 from tests.test_volunteers import volunteer
 
@@ -58,8 +58,8 @@ async def test_assisted_survey_counts_once_per_beneficiary_and_never_keeps_the_n
     replies = await vol.send(NIK_B)
     assert "3507********0011" in replies[-1].text
     await finish(vol)
-    store = app.runtime.store
-    report = await app.runtime.extras["skm"].report(Period.parse("2026-Q4"), "PSTW-PSR")
+    store = app.services.store
+    report = await app.services.survey.report(Period.parse("2026-Q4"), "PSTW-PSR")
     assert report.main.respondents == 2 and report.main.assisted == 2
     [tally] = report.volunteers
     assert (tally.name, tally.responses, tally.repeats) == ("Relawan 5001", 2, 1)
@@ -84,7 +84,7 @@ async def test_assisted_survey_refuses_a_bad_nik_politely(app, fake):
     vol = await volunteer(app, fake, 5002, lang="jv")
     replies = await assisted_survey(vol, "1234")
     assert "Punika sanes NIK ingkang leres" in replies[-1].text
-    assert (await app.runtime.store.skm.open_draft(5002)).step == "nik"
+    assert (await app.services.store.skm.open_draft(5002)).step == "nik"
 
 
 def row(vid, minute, answers, unit="PSTW-PSR") -> ResponseRow:
@@ -114,7 +114,7 @@ async def test_flagged_run_shown_to_staff(app, fake, admin):
     for nik in niks_:
         await assisted_survey(vol, nik, scores=[4] * 9)
         await finish(vol, [4] * 9)
-        app.runtime.clock.advance(minutes=2)
+        app.services.clock.advance(minutes=2)
     body = "\n".join(m.text for m in await admin.send("/ikm 2026-Q4") if m.kind == "text")
     assert "<b>Survei dampingan per relawan</b>" in body
     assert "Relawan 5003: 5 jawaban; ⚠ 5 dalam deret yang perlu diperiksa" in body
@@ -123,7 +123,7 @@ async def test_flagged_run_shown_to_staff(app, fake, admin):
 
 # -- coverage and the minimum sample --------------------------------------------------------
 async def test_under_the_minimum_sample_there_is_no_grade(app, admin):
-    store = app.runtime.store
+    store = app.services.store
     await seed(store, 2001, "PSBR-JBG", [2] * 9)   # one person, 50,00 -> would be D
     replies = await admin.send("/ikm PSBR-JBG 2026-Q4")
     assert "Populasi periode ini belum diisi" in replies[0].text
@@ -141,16 +141,16 @@ async def test_under_the_minimum_sample_there_is_no_grade(app, admin):
                if m.kind == "photo" and m.filename.endswith("Q4-PSBR-JBG.png")]
     assert "sampel belum cukup (1 dari minimum 92)" in photo.caption
     # the population is per period: another quarter still has none
-    report = await app.runtime.extras["skm"].report(Period.parse("2026-Q3"), "PSBR-JBG")
+    report = await app.services.survey.report(Period.parse("2026-Q3"), "PSBR-JBG")
     assert report.main.population is None
 
 
 async def test_reaching_the_minimum_gives_the_grade(app):
-    svc = app.runtime.extras["skm"]
+    svc = app.services.survey
     period = Period.parse("2026-11")
     await svc.set_population(None, "PSBR-JBG", period, 3, trusted=True)
     for n in range(3):
-        await seed(app.runtime.store, 2100 + n, "PSBR-JBG", [4] * 9)
+        await seed(app.services.store, 2100 + n, "PSBR-JBG", [4] * 9)
     report = await svc.report(period, "PSBR-JBG")
     assert report.main.min_sample == 3 and report.main.sample_ok
     assert report.main.graded.grade.mutu == "A" and report.main.coverage == 1.0
@@ -178,14 +178,14 @@ def test_population_from_the_command_line(settings, capsys, monkeypatch):
 
 # -- trend ------------------------------------------------------------------------------------
 async def test_trend_over_months_keeps_the_gaps(app):
-    store = app.runtime.store
+    store = app.services.store
     await seed(store, 1, "DINSOS", [4] * 9, period="2026-Q1", month="2026-01",
                when=dt.datetime(2026, 1, 10, tzinfo=dt.UTC))
     await seed(store, 2, "DINSOS", [3] * 9, period="2026-Q2", month="2026-04",
                when=dt.datetime(2026, 4, 10, tzinfo=dt.UTC))
     await seed(store, 3, "DINSOS", [2] * 9)  # November
     await seed(store, 4, "RSBN-MLG", [4] * 9)  # November, another unit
-    points = await trend.trend(app.runtime.extras["skm"], Period.parse("2026-11"))
+    points = await trend.trend(app.services.survey, Period.parse("2026-11"))
     assert [p.period.code for p in points][:2] == ["2025-12", "2026-01"]
     assert len(points) == 12 and points[-1].period.code == "2026-11"
     values = {p.period.code: (str(p.result.ikm) if p.result else None, p.respondents)
@@ -194,7 +194,7 @@ async def test_trend_over_months_keeps_the_gaps(app):
     assert values["2026-02"] == (None, 0) and values["2026-10"] == (None, 0)
     assert values["2026-04"] == ("75.00", 1)
     assert values["2026-11"] == ("75.00", 2)  # (2 + 4) / 2 * 25
-    one = await trend.trend(app.runtime.extras["skm"], Period.parse("2026-Q4"), "DINSOS")
+    one = await trend.trend(app.services.survey, Period.parse("2026-Q4"), "DINSOS")
     assert [p.period.code for p in one] == ["2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4"]
     assert [str(p.result.ikm) if p.result else None for p in one] == \
         ["100.00", "75.00", None, "50.00"]
@@ -205,8 +205,8 @@ def test_poster_qr_decodes_to_the_units_deep_link(app):
     import zxingcpp
     from PIL import Image
 
-    unit = app.runtime.content.unit("PSTW-PSR")
-    pdf, png = poster.poster(unit, "dinsosjatim_bot", app.runtime.content.skm)
+    unit = app.services.content.unit("PSTW-PSR")
+    pdf, png = poster.poster(unit, "dinsosjatim_bot", app.services.content.skm)
     assert pdf.startswith(b"%PDF")
     image = Image.open(io.BytesIO(png))
     assert image.size[0] == 1240 and image.size[1] in (1753, 1754)  # A4 at 150 dpi
@@ -215,7 +215,7 @@ def test_poster_qr_decodes_to_the_units_deep_link(app):
 
 
 async def test_poster_from_the_staff_button(admin, app):
-    await seed(app.runtime.store, 2001, "RSBN-MLG", [4] * 9)
+    await seed(app.services.store, 2001, "RSBN-MLG", [4] * 9)
     await admin.send("/ikm RSBN-MLG 2026-Q4")
     replies = await admin.click("Poster QR untuk unit ini")
     docs = {m.filename: m for m in replies if m.kind == "document"}
@@ -231,8 +231,8 @@ async def test_poster_button_is_refused_to_residents(resident, fake):
 
 # -- the workbook -----------------------------------------------------------------------------
 async def test_workbook_layout_read_back(app, settings, clock):
-    svc = app.runtime.extras["skm"]
-    store = app.runtime.store
+    svc = app.services.survey
+    store = app.services.store
     await seed(store, 2001, "PSTW-PSR", [4, 4, 3, 3, 4, 4, 4, 3, 3], suggestion="=1+1 antre")
     await seed(store, 2002, "PSTW-PSR", [3] * 9)
     await seed(store, 2003, "RSBD-PSR", [2] * 9)
@@ -240,7 +240,7 @@ async def test_workbook_layout_read_back(app, settings, clock):
     report = await svc.report(period)
     responses = await svc.responses(period)
     wb = openpyxl.load_workbook(io.BytesIO(workbook.xlsx_bytes(
-        app.runtime.content, report, responses, settings.tz, clock())))
+        app.services.content, report, responses, settings.tz, clock())))
     assert wb.sheetnames == ["Ringkasan", "Peringkat", "Profil", "Responden", "Saran",
                              "Relawan"]
     ws = wb["Ringkasan"]
@@ -286,8 +286,8 @@ def test_deep_link_format():
 async def test_public_summary_has_figures_and_no_personal_data(app, fake, clock):
     from bot.features.skm import publish
 
-    svc = app.runtime.extras["skm"]
-    store = app.runtime.store
+    svc = app.services.survey
+    store = app.services.store
     for n in range(5):
         await seed(store, 2200 + n, "RSBN-MLG", [4] * 9, suggestion="Pak Joko di loket kasar")
     await seed(store, 2300, "PSBR-JBG", [1] * 9)  # one person: their answers must not show
@@ -295,8 +295,8 @@ async def test_public_summary_has_figures_and_no_personal_data(app, fake, clock)
     await assisted_survey(vol, NIK_A)
     await finish(vol)
     report = await svc.report(Period.parse("2026-Q4"), suggestions=5)
-    t = app.runtime.i18n.translator("id")
-    names = {u.code: u.name.id for u in app.runtime.content.skm.unsur}
+    t = app.services.i18n.translator("id")
+    names = {u.code: u.name.id for u in app.services.content.skm.unsur}
     text, pdf = publish.page(t, report, "Dinas Sosial Provinsi Jawa Timur", names,
                              clock().astimezone(svc.tz))
     assert pdf.startswith(b"%PDF")
@@ -312,10 +312,10 @@ async def test_public_summary_has_figures_and_no_personal_data(app, fake, clock)
 
 
 async def test_population_prompt_ends_with_batal_and_saves_nothing(app, admin):
-    await seed(app.runtime.store, 2001, "PSBR-JBG", [3] * 9)
+    await seed(app.services.store, 2001, "PSBR-JBG", [3] * 9)
     await admin.send("/ikm PSBR-JBG 2026-Q4")
     await admin.click("Isi populasi periode ini")
     replies = await admin.send("/batal")
     assert "Dibatalkan" in replies[-1].text
     await admin.send("250")  # no longer an answer to anything
-    assert await app.runtime.store.skm.populations("2026-Q4") == {}
+    assert await app.services.store.skm.populations("2026-Q4") == {}

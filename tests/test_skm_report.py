@@ -14,8 +14,8 @@ import openpyxl
 import pytest
 
 from bot.cli import main
+from bot.repos import Store
 from bot.storage.db import Database
-from bot.storage.store import Store
 from tests.skm_kit import choose, complete_survey, seed
 
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -31,7 +31,7 @@ async def ikm_by_buttons(staff, unit_label: str = "Semua unit", period: str = QU
         try:
             staff.find_button(unit_label)
             break
-        except AssertionError:
+        except LookupError:
             await staff.click("Berikutnya")
     await staff.click(unit_label)
     return await staff.click(period)
@@ -40,8 +40,8 @@ async def ikm_by_buttons(staff, unit_label: str = "Semua unit", period: str = QU
 async def test_ikm_for_staff_text_chart_and_spreadsheet(resident, admin, app, fake):
     await complete_survey(resident, "PSTW-PSR", scores=[4, 4, 3, 3, 4, 4, 4, 3, 3],
                           suggestion="<script>alert(1)</script> & antre")
-    await seed(app.runtime.store, 2001, "PSTW-PSR", [3] * 9)
-    await seed(app.runtime.store, 2002, "RSBD-PSR", [2] * 9)
+    await seed(app.services.store, 2001, "PSTW-PSR", [3] * 9)
+    await seed(app.services.store, 2002, "RSBD-PSR", [2] * 9)
     replies = await ikm_by_buttons(admin)
     texts = [m for m in replies if m.kind == "text" and m.buttons() == []]
     body = "\n".join(m.text for m in texts)
@@ -78,8 +78,8 @@ async def test_ikm_for_staff_text_chart_and_spreadsheet(resident, admin, app, fa
 
 
 async def test_ikm_for_one_unit_and_a_month(admin, app):
-    await seed(app.runtime.store, 2001, "RSBN-MLG", [4] * 9)
-    await seed(app.runtime.store, 2002, "RSBN-MLG", [3] * 9, month="2026-10",
+    await seed(app.services.store, 2001, "RSBN-MLG", [4] * 9)
+    await seed(app.services.store, 2002, "RSBN-MLG", [3] * 9, month="2026-10",
                when=dt.datetime(2026, 10, 5, 3, 0, tzinfo=dt.UTC))
     replies = await ikm_by_buttons(admin, "RSBN Malang", "November 2026")
     body = replies[0].text
@@ -236,9 +236,9 @@ def test_cli_without_a_database(monkeypatch, tmp_path, capsys):
 
 
 async def test_ikm_survives_when_files_cannot_be_sent(admin, app, fake):
-    from bot.fakeapi import ApiError
+    from bot.offline.api import ApiError
 
-    await seed(app.runtime.store, 2001, "DINSOS", [4] * 9)
+    await seed(app.services.store, 2001, "DINSOS", [4] * 9)
     fake.fail_when(lambda method, _: ApiError(400, "Bad Request: method not supported")
                    if method in ("sendPhoto", "sendDocument") else None)
     replies = await admin.send("/ikm 2026-Q4")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import sqlite3
 
-from bot.fakeapi import ChatClient
+from bot.offline.client import ChatClient
 from tests.conftest import choose_language
 from tests.skm_kit import choose, complete_survey, find_step_button, seed
 
@@ -249,7 +249,7 @@ async def test_a_repeat_caught_only_at_submission_is_counted_too(resident, clien
     await resident.send("/survei")
     await choose(resident, "unit", "RSBG-TBN")
     # meanwhile the same person's earlier survey of that unit was stored (another device)
-    await seed(app.runtime.store, 1001, "RSBG-TBN", [4] * 9)
+    await seed(app.services.store, 1001, "RSBG-TBN", [4] * 9)
     replies = await complete_survey(resident, "RSBG-TBN", start=False)
     assert "Anda sudah mengisi survei" in replies[-1].text
     assert len(db_rows(settings, "SELECT * FROM skm_repeats")) == 1
@@ -354,7 +354,7 @@ async def test_survey_resumes_after_a_crash(make_app, fake, settings):
     assert "Pertanyaan 6 dari 9" in replies[-1].text
     draft = json.loads(draft_of(settings, 1001)["data"])
     assert [draft[f"U{n}"] for n in range(1, 6)] == [3, 3, 3, 3, 3]
-    await app.runtime.close()
+    await app.services.close()
 
 
 async def test_a_survey_left_for_days_starts_over(resident, settings, clock, fake):
@@ -373,9 +373,9 @@ async def test_simultaneous_taps_are_counted_once_by_the_service(app):
     """Even without the per-user ordering, the draft moves only from the step it was at."""
     import asyncio
 
-    from bot.services.skm import Outcome
+    from bot.features.skm.service import Outcome
 
-    svc = app.runtime.extras["skm"]
+    svc = app.services.survey
     draft = (await svc.begin(4242, "DINSOS")).draft
     await svc.answer(4242, draft.id, "service", "info")
     results = await asyncio.gather(*[svc.answer(4242, draft.id, "U1", str(v))
@@ -384,5 +384,5 @@ async def test_simultaneous_taps_are_counted_once_by_the_service(app):
     assert outcomes.count(Outcome.ACCEPTED) == 1
     assert set(outcomes) == {Outcome.ACCEPTED, Outcome.ALREADY}
     winner = results[outcomes.index(Outcome.ACCEPTED)]
-    stored = await app.runtime.store.skm.draft(draft.id)
+    stored = await app.services.store.skm.draft(draft.id)
     assert stored.step == "U2" and stored.data["U1"] == winner.draft.data["U1"]

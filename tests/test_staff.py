@@ -7,9 +7,9 @@ import asyncio
 import pytest
 
 from bot.cli import main
-from bot.services.staff import PermissionDenied, StaffError
+from bot.features.staff.service import PermissionDenied, StaffError
+from bot.repos import Store
 from bot.storage.db import Database
-from bot.storage.store import Store
 from tests.broadcast_kit import add_subscriber
 from tests.conftest import ADMIN_ID, choose_language
 
@@ -28,7 +28,7 @@ async def test_resident_pressing_a_forged_staff_button_learns_nothing(resident, 
     msg = resident.last_reply()
     replies = await resident.press(msg, "staf:role:admin")
     assert all("staf" not in (m.text or "").lower() for m in replies)
-    assert await app.runtime.staff.role(1001) is None
+    assert await app.services.staff.role(1001) is None
 
 
 async def test_admin_adds_an_operator_in_the_chat_and_it_is_audited(admin, client, app):
@@ -40,9 +40,9 @@ async def test_admin_adds_an_operator_in_the_chat_and_it_is_audited(admin, clien
     await admin.send("4242")
     replies = await admin.click("Operator")
     assert "4242 sekarang menjadi operator" in replies[0].text
-    assert await app.runtime.staff.role(4242) == "operator"
+    assert await app.services.staff.role(4242) == "operator"
 
-    log = await app.runtime.store.audit.recent(action_prefix="staff.")
+    log = await app.services.store.audit.recent(action_prefix="staff.")
     assert log[0]["action"] == "staff.add"
     assert log[0]["actor_id"] == ADMIN_ID and log[0]["target"] == "4242"
 
@@ -55,7 +55,7 @@ async def test_admin_adds_an_operator_in_the_chat_and_it_is_audited(admin, clien
 
 
 async def test_admin_removes_staff_but_not_admin_ids_nor_themselves(admin, app, client):
-    staff = app.runtime.staff
+    staff = app.services.staff
     await staff.add_member(ADMIN_ID, 5000, "operator")
     await staff.add_member(ADMIN_ID, 5001, "admin")
     await admin.send("/staf")
@@ -82,7 +82,7 @@ async def test_admin_removes_staff_but_not_admin_ids_nor_themselves(admin, app, 
 
 
 async def test_the_service_checks_the_role_again_and_audits_refusals(app):
-    staff = app.runtime.staff
+    staff = app.services.staff
     await staff.add_member(None, 6000, "operator")
     with pytest.raises(PermissionDenied):
         await staff.add_member(6000, 6001, "admin")       # an operator
@@ -91,16 +91,16 @@ async def test_the_service_checks_the_role_again_and_audits_refusals(app):
     with pytest.raises(PermissionDenied):
         await staff.list_members(1001)
     assert await staff.role(6001) is None and await staff.role(6000) == "operator"
-    denied = await app.runtime.store.audit.recent(action_prefix="access.denied")
+    denied = await app.services.store.audit.recent(action_prefix="access.denied")
     assert [d["actor_id"] for d in denied] == [1001, 1001, 6000]
     assert all(d["outcome"] == "denied" for d in denied)
 
 
 async def test_broadcast_service_refuses_a_resident(app):
-    from bot.services.broadcast import Draft
+    from bot.features.broadcasts.service import Draft
 
     await add_subscriber(app, 1001)
-    svc = app.runtime.extras["broadcast"]
+    svc = app.services.broadcasts
     with pytest.raises(PermissionDenied):
         await svc.create(1001, Draft("Halo semua"))
     with pytest.raises(PermissionDenied):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from bot.console import run_console
+from bot.offline.console import run_console
 from tests.status_kit import SITI, SITI_NIK, write_csv
 
 

@@ -7,8 +7,8 @@ import sqlite3
 import pytest
 
 from bot.cli import main as cli_main
-from bot.services import nik as niks
-from bot.services.disbursement_import import ImportFileError, import_csv
+from bot.features.status import nik as niks
+from bot.features.status.importer import ImportFileError, import_csv
 from tests.status_kit import (
     BUDI,
     BUDI_NIK,

@@ -7,8 +7,8 @@ import sqlite3
 
 import pytest
 
-from bot.services import nik as niks
-from bot.services.status import Limits, names_match, normalise_name
+from bot.features.status import nik as niks
+from bot.features.status.service import Limits, names_match, normalise_name
 from tests.conftest import choose_language
 from tests.status_kit import (
     BUDI,
@@ -97,10 +97,10 @@ async def test_malformed_niks_are_refused_before_any_lookup(records, resident, a
         assert "tepat 16 angka" in replies[0].text
     else:
         assert "bukan NIK yang valid" in replies[0].text
-    assert app.runtime.store.db  # still asking for the NIK: a valid one goes on
+    assert app.services.store.db  # still asking for the NIK: a valid one goes on
     replies = await resident.send(SITI_NIK)
     assert "sudah kami terima" in replies[0].text
-    audit = await app.runtime.store.audit.recent(action_prefix="status.lookup")
+    audit = await app.services.store.audit.recent(action_prefix="status.lookup")
     assert audit == []
 
 
@@ -134,7 +134,7 @@ async def test_user_limit_says_when_and_survives_a_restart(records, resident, ma
     assert "09.00 WIB" in replies[0].text      # the first lookup (08:00) + 1 hour
     # A restart does not reset the limit.
     again = await make_app()
-    from bot.fakeapi import ChatClient
+    from bot.offline.client import ChatClient
 
     same = ChatClient(again, fake, user_id=1001)
     replies = await same.send("/status")
@@ -155,7 +155,7 @@ async def test_failed_attempts_lock_the_nik_whoever_asks(records, client, clock)
 
 
 async def test_global_limit(records, client, app):
-    app.runtime.extras["status"].limits = Limits(global_limit=2)
+    app.services.status.limits = Limits(global_limit=2)
     people = [await choose_language(client(4000 + n), "id") for n in range(3)]
     for person in people[:2]:
         await look_up(person, SITI_NIK, "Siti Aminah")
@@ -167,7 +167,7 @@ async def test_global_limit(records, client, app):
 async def test_every_lookup_is_audited_without_the_nik(records, resident, app, settings):
     await look_up(resident, SITI_NIK, "Siti Aminah")
     await look_up(resident, SITI_NIK, "Orang Lain")
-    audit = await app.runtime.store.audit.recent(action_prefix="status.lookup")
+    audit = await app.services.store.audit.recent(action_prefix="status.lookup")
     assert [(a["actor_id"], a["outcome"]) for a in audit] == [(1001, "not_found"),
                                                               (1001, "found")]
     digest_hex = niks.digest(settings.nik_key(), SITI_NIK).hex()
@@ -188,7 +188,7 @@ async def test_cancel_in_the_middle(records, resident, app):
 
 
 async def test_deletion_failure_does_not_stop_the_lookup(records, resident, fake):
-    from bot.fakeapi import ApiError
+    from bot.offline.api import ApiError
 
     fake.fail_when(lambda method, params: ApiError(400, "Bad Request: message can't be deleted")
                    if method == "deleteMessage" else None)
@@ -199,7 +199,7 @@ async def test_conversation_survives_a_restart(records, resident, make_app, fake
     await resident.send("/status")
     await resident.send(SITI_NIK)
     again = await make_app()
-    from bot.fakeapi import ChatClient
+    from bot.offline.client import ChatClient
 
     same = ChatClient(again, fake, user_id=1001)
     replies = await same.send("Siti Aminah")
@@ -262,7 +262,7 @@ async def test_notification_to_a_blocked_user_is_not_retried(records, resident, 
     tries = [c for c in fake.calls_to("sendMessage") if int(c.params["chat_id"]) == 1001
              and "telah berubah" in str(c.params.get("text"))]
     assert [c.error[0] for c in tries] == [403]   # tried once, never again, never delivered
-    sub = await app.runtime.store.subscribers.get(1001)
+    sub = await app.services.store.subscribers.get(1001)
     assert sub.blocked
 
 
@@ -284,7 +284,7 @@ async def test_staff_import_in_chat_replies_summary_and_report(admin, app, fake)
     report = next(m for m in replies if m.kind == "document")
     text = report.content.decode()
     assert "NIK bukan 16 angka" in text and SITI_NIK[:15] not in text
-    audit = await app.runtime.store.audit.recent(action_prefix="status.import")
+    audit = await app.services.store.audit.recent(action_prefix="status.import")
     assert audit[0]["actor_id"] == 9001
 
 
@@ -299,6 +299,6 @@ async def test_residents_cannot_import(resident, app):
                  + SITI).encode()
     replies = await resident.send_document("data.csv", csv_bytes, "/impor")
     assert "tidak mengenal perintah itu" in replies[-1].text
-    assert await app.runtime.store.disbursements.count() == 0
+    assert await app.services.store.disbursements.count() == 0
     replies = await resident.send("/impor")
     assert "tidak mengenal perintah itu" in replies[-1].text

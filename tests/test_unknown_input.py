@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from handlers.core import MAX_TEXT
+from bot.features.chat.handlers import MAX_TEXT
 from tests.conftest import add_first
 
 STICKER = {"sticker": {"file_id": "s1", "file_unique_id": "s1", "width": 512, "height": 512,
@@ -75,11 +75,11 @@ async def test_group_chat_answers_only_start(client, fake):
 async def test_group_members_are_not_recorded_as_subscribers(client, app):
     group = client(4242, chat_id=-100999, chat_type="group")
     await group.send("/start")
-    assert await app.runtime.store.subscribers.get(4242) is None
+    assert await app.services.store.subscribers.get(4242) is None
 
 
 async def test_block_and_unblock_are_recorded(resident, app):
-    subs = app.runtime.store.subscribers
+    subs = app.services.store.subscribers
     await resident.set_member_status("kicked")
     assert (await subs.get(1001)).blocked
     assert (1001, "id") not in await subs.audience()
@@ -91,7 +91,7 @@ async def test_block_and_unblock_are_recorded(resident, app):
 async def test_writing_again_after_blocking_counts_as_unblocked(resident, app):
     await resident.set_member_status("kicked")
     await resident.send("/menu")
-    assert not (await app.runtime.store.subscribers.get(1001)).blocked
+    assert not (await app.services.store.subscribers.get(1001)).blocked
 
 
 async def test_an_error_gets_a_polite_apology_and_no_traceback(resident, app, fake):

@@ -6,17 +6,18 @@ import datetime as dt
 
 import pytest
 
-from bot.clock import iso
-from bot.fakeapi import ApiError, ChatClient
-from bot.services.reminders import ReminderError, normalize_cron
-from bot.services.volunteers import match_regions
+from bot.core.clock import iso
+from bot.features.reminders.service import ReminderError, normalize_cron
+from bot.features.volunteers.service import match_regions
+from bot.offline.api import ApiError
+from bot.offline.client import ChatClient
 from tests.conftest import ADMIN_ID, choose_language
 
 WIB = dt.timezone(dt.timedelta(hours=7))
 
 
 def svc(app):
-    return app.runtime.extras["reminders"]
+    return app.services.reminders
 
 
 async def volunteer(app, fake, user_id, role="tksk", region="3578", lang="id"):
@@ -24,10 +25,10 @@ async def volunteer(app, fake, user_id, role="tksk", region="3578", lang="id"):
     person = await choose_language(ChatClient(app, fake, user_id=user_id,
                                               first_name=f"V{user_id}", language_code=lang),
                                    lang)
-    store = app.runtime.store.volunteers
-    await store.request(user_id, role, region, f"Relawan {user_id}", None, app.runtime.clock())
-    await store.decide(user_id, "approved", ADMIN_ID, app.runtime.clock())
-    await store.mark_notified(user_id, app.runtime.clock())
+    store = app.services.store.volunteers
+    await store.request(user_id, role, region, f"Relawan {user_id}", None, app.services.clock())
+    await store.decide(user_id, "approved", ADMIN_ID, app.services.clock())
+    await store.mark_notified(user_id, app.services.clock())
     return person
 
 
@@ -55,22 +56,22 @@ async def test_registration_and_approval_in_indonesian(client, admin, fake, app)
                                                "first_name": "Siti", "user_id": 1001})
     assert "telah dikirim ke kantor" in replies[0].text
     assert replies[0].reply_markup == {"remove_keyboard": True}
-    vol = await app.runtime.store.volunteers.get(1001)
+    vol = await app.services.store.volunteers.get(1001)
     assert (vol.role, vol.region_code, vol.phone, vol.status) == \
         ("pkh", "3578", "+6281234567890", "pending")
     request = admin.last_reply()
     assert "Siti" in request.text and "Kota Surabaya" in request.text
     assert request.labels() == ["Setujui", "Tolak"]
     await admin.click("Setujui")
-    assert (await app.runtime.store.volunteers.get(1001)).status == "approved"
+    assert (await app.services.store.volunteers.get(1001)).status == "approved"
     assert "telah disetujui" in siti.last_reply().text
     assert "Keputusan: Disetujui" in admin.last_reply().text
     # a second press (another operator, a stale button) changes nothing and tells nobody again
     before = len(siti.replies)
     await admin.press(request, "vol:no:1001")
-    assert (await app.runtime.store.volunteers.get(1001)).status == "approved"
+    assert (await app.services.store.volunteers.get(1001)).status == "approved"
     assert len(siti.replies) == before
-    audit = await app.runtime.store.audit.recent(action_prefix="volunteer.approve")
+    audit = await app.services.store.audit.recent(action_prefix="volunteer.approve")
     assert audit and audit[0]["actor_id"] == ADMIN_ID
 
 
@@ -85,7 +86,7 @@ async def test_registration_in_javanese_with_ambiguous_region_and_skip(client, a
     await budi.send("Budi Santoso")
     replies = await budi.send("Liwati")
     assert "matur nuwun" in replies[0].text.lower()
-    vol = await app.runtime.store.volunteers.get(1002)
+    vol = await app.services.store.volunteers.get(1002)
     assert (vol.role, vol.region_code, vol.name, vol.phone) == \
         ("tagana", "3507", "Budi Santoso", None)
     await admin.click("Tolak")
@@ -101,15 +102,15 @@ async def test_contact_of_someone_else_is_refused(client, app):
     replies = await siti.send_message(contact={"phone_number": "62811", "first_name": "X",
                                                "user_id": 4242})
     assert "nomor Anda sendiri" in replies[0].text
-    assert await app.runtime.store.volunteers.get(1001) is None
+    assert await app.services.store.volunteers.get(1001) is None
 
 
 async def test_non_staff_cannot_approve(client, app, resident):
-    await app.runtime.store.volunteers.request(1003, "psm", "3515", "Ani", None,
-                                               app.runtime.clock())
+    await app.services.store.volunteers.request(1003, "psm", "3515", "Ani", None,
+                                               app.services.clock())
     msg = resident.last_reply()
     await resident.press(msg, "vol:ok:1003")
-    assert (await app.runtime.store.volunteers.get(1003)).status == "pending"
+    assert (await app.services.store.volunteers.get(1003)).status == "pending"
 
 
 def test_region_matching(settings):
@@ -153,7 +154,7 @@ async def test_one_off_on_time_through_its_job(app, fake, clock):
     s = svc(app)
     at = dt.datetime(2026, 11, 2, 10, 0, 0, tzinfo=WIB)
     r = await s.create(ADMIN_ID, text="Rapat koordinasi jam 10", at=at)
-    from handlers.reminders import register_jobs
+    from bot.features.reminders.jobs import register_jobs
 
     await register_jobs(app)
     job = app.job_queue.get_jobs_by_name(f"reminder:{r.id}")[0]
@@ -183,7 +184,7 @@ async def test_each_recurrence_kind(app, fake, clock, kind, cron, first, second)
         assert s.next_occurrence(r) == moment
         job = app.job_queue.get_jobs_by_name(f"reminder:{r.id}")
         if not job:
-            from handlers.reminders import schedule_reminder
+            from bot.features.reminders.jobs import schedule_reminder
 
             schedule_reminder(app, r)
             job = app.job_queue.get_jobs_by_name(f"reminder:{r.id}")
@@ -206,7 +207,7 @@ async def test_three_restarts_no_duplicate_jobs_or_sends(make_app, fake, clock):
     app = await make_app()
     await volunteer(app, fake, 2001)
     r = await svc(app).create(ADMIN_ID, text="Harian", cron="0 9 * * *")
-    from handlers.reminders import register_jobs
+    from bot.features.reminders.jobs import register_jobs
 
     await register_jobs(app)
     await register_jobs(app)
@@ -267,7 +268,7 @@ async def test_interrupted_send_is_not_repeated(make_app, fake, clock):
     await volunteer(app, fake, 2001)
     await volunteer(app, fake, 2002)
     r = await svc(app).create(ADMIN_ID, text="Separuh", at=clock() + dt.timedelta(minutes=1))
-    repo = app.runtime.store.reminders
+    repo = app.services.store.reminders
     run_id = await repo.claim(r.id, clock() + dt.timedelta(minutes=1), [2001, 2002], clock())
     first = (await repo.pending(run_id))[0]
     await repo.start_sending(first.id)  # the crash came in the middle of this send
@@ -283,7 +284,7 @@ async def test_interrupted_send_is_not_repeated(make_app, fake, clock):
 async def test_cancelled_reminder_is_not_sent(app, fake, clock, admin):
     await volunteer(app, fake, 2001)
     r = await svc(app).create(ADMIN_ID, text="Batal", cron="0 9 * * *")
-    from handlers.reminders import register_jobs
+    from bot.features.reminders.jobs import register_jobs
 
     await register_jobs(app)
     await admin.send("/pengingat")
@@ -298,7 +299,7 @@ async def test_cancelled_reminder_is_not_sent(app, fake, clock, admin):
 
 async def test_sync_picks_up_reminders_added_elsewhere(app, fake, clock):
     await volunteer(app, fake, 2001)
-    repo = app.runtime.store.reminders
+    repo = app.services.store.reminders
     r = await repo.create(text="Dari CLI", role=None, region_code=None, kind="cron", at=None,
                           cron="0 9 * * *", now=clock(), created_by=None)
     await run_job(app, "reminders:sync")
@@ -343,11 +344,11 @@ async def test_done_and_snooze_buttons(make_app, fake, clock):
     # someone else's button is refused politely
     msg = reminders_to(fake, 2001)[0]
     await budi.press(msg, msg.buttons()[0][1])
-    assert (await app.runtime.store.reminders.open_tasks(2001))
+    assert (await app.services.store.reminders.open_tasks(2001))
     await budi.press(msg, "rem:done:999999")
     replies = await siti.click("Selesai")
     assert "Ditandai selesai" in replies[-1].text and replies[-1].labels() == []
-    assert not await app.runtime.store.reminders.open_tasks(2001)
+    assert not await app.services.store.reminders.open_tasks(2001)
     # Budi snoozes; the second send survives a restart
     delivery_id = reminders_to(fake, 2002)[0].buttons()[0][1].split(":")[-1]
     replies = await budi.click("Engetaken malih 1 jam")
@@ -462,11 +463,11 @@ def test_cli_add_list_cancel_and_approve(monkeypatch, settings, capsys):
 
 async def test_cli_approval_is_told_to_the_volunteer_by_the_bot(app, fake, clock, client):
     siti = await choose_language(client(1001), "id")
-    await app.runtime.store.volunteers.request(1001, "lks", "3509", "Siti", None, clock())
-    decision = await app.runtime.extras["volunteers"].decide(None, 1001, True, trusted=True)
+    await app.services.store.volunteers.request(1001, "lks", "3509", "Siti", None, clock())
+    decision = await app.services.volunteers.decide(None, 1001, True, trusted=True)
     assert decision.result == "ok"
-    await run_job(app, "reminders:sync")
-    await run_job(app, "reminders:sync")
+    await run_job(app, "volunteers:decisions")
+    await run_job(app, "volunteers:decisions")
     told = [m for m in siti.replies if "telah disetujui" in m.text]
     assert len(told) == 1
 
@@ -494,7 +495,7 @@ async def test_done_after_an_interrupted_send_counts(make_app, fake, clock):
     siti = await volunteer(app, fake, 2001)
     r = await svc(app).create(ADMIN_ID, text="Terputus", at=clock() + dt.timedelta(minutes=1))
     await svc(app).fire(r.id, clock() + dt.timedelta(minutes=1))
-    repo = app.runtime.store.reminders
+    repo = app.services.store.reminders
     [row] = (await svc(app).view(ADMIN_ID, r.id)).recipients
     await repo.set_result(row.id, "failed", "interrupted", None, clock())
     await siti.click("Selesai")
@@ -536,14 +537,14 @@ async def test_cancel_during_registration_removes_the_phone_keyboard(client, app
     replies = await siti.send("/batal")
     assert replies[0].reply_markup == {"remove_keyboard": True}
     assert "Dibatalkan" in replies[0].text
-    assert await app.runtime.store.volunteers.get(1001) is None
+    assert await app.services.store.volunteers.get(1001) is None
 
 
 async def test_one_off_claimed_before_a_crash_is_finished_at_start(make_app, fake, clock):
     app = await make_app()
     await volunteer(app, fake, 2001)
     r = await svc(app).create(ADMIN_ID, text="Sekali saja", at=clock() + dt.timedelta(minutes=1))
-    repo = app.runtime.store.reminders
+    repo = app.services.store.reminders
     await repo.claim(r.id, clock() + dt.timedelta(minutes=1), [2001], clock())  # then: crash
     await app.shutdown()
     clock.advance(minutes=2)

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.clock import parse_iso
-from bot.services import ikm
-from bot.storage.skm import ResponseRow
+from bot.core.clock import parse_iso
+from bot.features.skm import ikm
+from bot.features.skm.repo import ResponseRow
 
 RUN_SIZE = 5                          # this many identical answer sets ...
 RUN_WINDOW = dt.timedelta(minutes=30)  # ... entered by one volunteer within this time

@@ -14,7 +14,7 @@ import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from bot.services import ikm
+from bot.features.skm import ikm
 
 # Grade bands in NRR terms (1-4) and in IKM terms (25-100): lowest value, mutu, colour.
 BANDS_NRR = (("D", 1.0, 2.60), ("C", 2.60, 3.0644), ("B", 3.0644, 3.5324), ("A", 3.5324, 4.0))

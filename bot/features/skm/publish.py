@@ -15,10 +15,10 @@ import datetime as dt
 import html
 import io
 
+from bot.core.i18n import N_
 from bot.features.skm import chart, render
+from bot.features.skm.service import Report, UnitReport
 from bot.features.skm.trend import ranking
-from bot.i18n import N_
-from bot.services.skm import Report, UnitReport
 
 MIN_PUBLIC = 5
 

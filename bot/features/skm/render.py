@@ -7,9 +7,9 @@ import datetime as dt
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
 
+from bot.core.i18n import N_
 from bot.features.skm import chart
-from bot.i18n import N_
-from bot.services.skm import Period, Report, UnitReport
+from bot.features.skm.service import Period, Report, UnitReport
 
 ROMAN = ("I", "II", "III", "IV")
 # The standard's kinerja names, as msgids (the standard's own Indonesian is the translation).

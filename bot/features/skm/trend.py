@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.services import ikm
-from bot.services.skm import Period, Report, SurveyService, UnitReport
+from bot.features.skm import ikm
+from bot.features.skm.service import Period, Report, SurveyService, UnitReport
 
 SPAN = {"month": 12, "quarter": 4, "year": 3}
 

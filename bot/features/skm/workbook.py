@@ -22,11 +22,11 @@ from collections.abc import Sequence
 from fractions import Fraction
 from zoneinfo import ZoneInfo
 
-from bot.clock import parse_iso
 from bot.content import Content
-from bot.services import ikm
-from bot.services.skm import Report, UnitReport
-from bot.storage.skm import ResponseRow
+from bot.core.clock import parse_iso
+from bot.features.skm import ikm
+from bot.features.skm.repo import ResponseRow
+from bot.features.skm.service import Report, UnitReport
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 KINERJA_ID = {"A": "Sangat baik", "B": "Baik", "C": "Kurang baik", "D": "Tidak baik"}

@@ -1,0 +1,500 @@
+"""Broadcasts: audiences, the outbox, splitting long texts, the sender and its progress.
+
+The outbox contract (see migrations/0005_broadcasts.sql):
+  - `create` writes the broadcast and one outbox row per recipient in ONE transaction, before
+    anything is sent;
+  - the sender claims a small batch (rows -> 'sending', committed), sends each row through a
+    `Sender` in the rate limiter's bulk lane, and records each row's result (sent | failed |
+    blocked) in batches;
+  - at start, rows still in 'sending' were in flight at a crash: they go back to pending, are
+    sent again (at least once) and are counted as possible duplicates in the report.
+Outcomes: SENT; RETRY (429: the rate limiter has already paused every lane for retry_after, so
+the same row is simply sent again); BLOCKED (403: the subscriber is marked blocked, never
+retried); FAILED (400 chat not found, or a network error that outlived the Sender's retries).
+
+No Telegram import here: the handler gives a Sender and a progress callback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.core.clock import Clock
+from bot.delivery.sender import Delivery, Outcome, Outgoing, Sender
+from bot.features.broadcasts.repo import BroadcastRow, OutboxRow
+from bot.features.staff.service import StaffService
+from bot.features.subscribers.service import SubscriberService
+from bot.features.volunteers.service import ROLES as VOLUNTEER_ROLE_NAMES
+from bot.features.volunteers.service import VolunteerService
+from bot.repos import Store
+
+log = logging.getLogger(__name__)
+
+TEXT_LIMIT = 4096      # Telegram's limit for a message, in UTF-16 units after entities
+CAPTION_LIMIT = 1024   # ... and for a photo's caption
+MAX_429_PER_ROW = 20   # a row that keeps meeting flood control is failed in the end
+PROGRESS_EVERY = 3.0   # seconds between two edits of the operator's progress message
+FLUSH_EVERY = 0.5      # seconds between two writes of sent rows' results
+STOP_GRACE = 5.0       # seconds a clean shutdown waits for the rows in flight
+ERROR_RETRIES = 3      # an unexpected error: pause ERROR_PAUSE, then go on, this many times
+ERROR_PAUSE = 30.0
+
+VOLUNTEER_ROLES = tuple(VOLUNTEER_ROLE_NAMES)  # the volunteers feature's role codes
+KIND_SUBSCRIBERS = "subscribers"
+KIND_VOLUNTEERS = "volunteers"
+
+
+class BroadcastError(Exception):
+    """A broadcast request that cannot go ahead; `code` names why (the handler translates)."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+# -- splitting ----------------------------------------------------------------------------------
+def utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+@dataclass(frozen=True)
+class Part:
+    text: str
+    entities: tuple[dict[str, Any], ...] = ()
+
+
+def _fit(text: str, start: int, limit: int) -> int:
+    """The furthest end such that text[start:end] is at most `limit` UTF-16 units."""
+    end = min(len(text), start + limit)
+    while (excess := utf16_len(text[start:end]) - limit) > 0:
+        end -= max(1, (excess + 1) // 2)
+    return end
+
+
+def _break_at(text: str, start: int, end: int) -> int:
+    """Where to cut text[start:end]: a paragraph, else a line, else a word boundary in its
+    second half; a hard cut only when there is none."""
+    floor = start + (end - start) // 2
+    for sep in ("\n\n", "\n", " "):
+        at = text.rfind(sep, floor, end)
+        if at > start:
+            return at
+    return end
+
+
+def split_message(text: str, entities: Sequence[Mapping[str, Any]] = (),
+                  limit: int = TEXT_LIMIT, first_limit: int | None = None) -> list[Part]:
+    """Split a text with its formatting entities into parts of at most `limit` UTF-16 units
+    (the first at most `first_limit`), on paragraph, line or word boundaries. Each part keeps
+    the formatting that falls inside it, so nothing is ever half-bold or an unclosed tag."""
+    spans: list[tuple[int, int]] = []
+    start, n = 0, len(text)
+    cap = first_limit or limit
+    while start < n:
+        end = _fit(text, start, cap)
+        cut = n if end >= n else _break_at(text, start, end)
+        piece = text[start:cut].rstrip()
+        if piece:
+            spans.append((start, start + len(piece)))
+        start = cut
+        while start < n and text[start].isspace():
+            start += 1
+        cap = limit
+    if not spans:
+        return [Part("", ())]
+    parts = []
+    for a, b in spans:
+        a16, b16 = utf16_len(text[:a]), utf16_len(text[:b])
+        clipped = []
+        for e in entities:
+            lo = max(int(e["offset"]), a16)
+            hi = min(int(e["offset"]) + int(e["length"]), b16)
+            if hi > lo:
+                clipped.append({**e, "offset": lo - a16, "length": hi - lo})
+        parts.append(Part(text[a:b], tuple(clipped)))
+    return parts
+
+
+def compose(text: str, entities: Sequence[Mapping[str, Any]] = (),
+            photo: str | None = None) -> list[Outgoing]:
+    """The messages one recipient gets: a photo with the start of the text as its caption and
+    the rest as text messages, or the text alone, each within Telegram's limits."""
+    if photo is not None:
+        parts = split_message(text, entities, limit=TEXT_LIMIT, first_limit=CAPTION_LIMIT)
+        first, rest = parts[0], parts[1:]
+        out = [Outgoing(first.text, photo=photo, entities=first.entities)]
+    else:
+        rest = split_message(text, entities)
+        out = []
+    out += [Outgoing(p.text, entities=p.entities) for p in rest if p.text]
+    return out
+
+
+# -- audiences and drafts -----------------------------------------------------------------------
+@dataclass(frozen=True)
+class Audience:
+    kind: str = KIND_SUBSCRIBERS          # subscribers | volunteers
+    role: str | None = None               # volunteers only
+    region: str | None = None             # volunteers only: a kab/kota code
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "role": self.role, "region": self.region}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Audience:
+        audience = cls(str(data.get("kind") or KIND_SUBSCRIBERS), data.get("role"),
+                       data.get("region"))
+        audience.check()
+        return audience
+
+    def check(self) -> None:
+        if self.kind not in (KIND_SUBSCRIBERS, KIND_VOLUNTEERS):
+            raise BroadcastError("bad_audience")
+        if self.kind == KIND_SUBSCRIBERS and (self.role or self.region):
+            raise BroadcastError("bad_audience")
+        if self.role is not None and self.role not in VOLUNTEER_ROLES:
+            raise BroadcastError("bad_audience")
+        if self.region is not None and not (len(self.region) == 4 and self.region.isdigit()
+                                            and self.region.startswith("35")):
+            raise BroadcastError("bad_audience")
+
+
+@dataclass(frozen=True)
+class Draft:
+    text: str
+    entities: tuple[dict[str, Any], ...] = ()
+    photo: str | None = None
+    text_jv: str | None = None
+    entities_jv: tuple[dict[str, Any], ...] = ()
+    audience: Audience = field(default_factory=Audience)
+
+    def check(self) -> None:
+        if not self.text.strip() and self.photo is None:
+            raise BroadcastError("empty")
+        if self.text_jv is not None and not self.text_jv.strip():
+            raise BroadcastError("empty")
+        self.audience.check()
+
+
+@dataclass(frozen=True)
+class Preview:
+    recipients: int
+    javanese: int   # how many of them get the Javanese version
+
+
+@dataclass(frozen=True)
+class Report:
+    id: int
+    status: str            # sending | done | cancelled
+    total: int
+    sent: int
+    failed: int
+    blocked: int
+    left: int              # pending or in flight
+    duplicates: int        # rows resent after a crash: those people may have it twice
+    restarts: int
+    retries_429: int
+    audience: dict[str, Any]
+    created_by: int
+    created_at: str
+    finished_at: str | None
+    rate: float | None = None         # messages per second in this run, while sending
+    eta_seconds: float | None = None  # time to finish at that rate
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+Notify = Callable[[BroadcastRow, Report, bool], Awaitable[None]]
+"""notify(broadcast, report, final): show the operator the progress (final=True: the end)."""
+
+
+@dataclass
+class _Run:
+    task: asyncio.Task
+    started: float
+    sent: int = 0
+
+
+class BroadcastService:
+    def __init__(self, store: Store, staff: StaffService, subscribers: SubscriberService,
+                 volunteers: VolunteerService, clock: Clock, *, sender: Sender,
+                 notify: Notify | None = None, rate: float = 25.0,
+                 monotonic: Callable[[], float] = time.monotonic) -> None:
+        self.store = store
+        self.repo = store.broadcasts
+        self.staff = staff
+        self.subscribers = subscribers
+        self.volunteers = volunteers
+        self.clock = clock
+        self.monotonic = monotonic
+        self.batch = max(1, min(64, round(rate / 4)))  # rows claimed at a time (~1/4 s)
+        self.progress_every = PROGRESS_EVERY
+        self.error_pause = ERROR_PAUSE
+        self.sender = sender
+        self.notify = notify
+        self.fault: Callable[[str], None] | None = None  # tests: crash at "claimed"/"recorded"
+        self._runs: dict[int, _Run] = {}
+        self._stopping = False
+
+    # -- audiences ------------------------------------------------------------------------------
+    async def recipients(self, audience: Audience) -> list[tuple[int, str]]:
+        """(user_id, 'id'|'jv') of everyone the audience reaches: subscribed, not blocked."""
+        audience.check()
+        if audience.kind == KIND_SUBSCRIBERS:
+            return await self.subscribers.audience()
+        ids = await self.volunteers.audience(role=audience.role, region_code=audience.region)
+        return await self.subscribers.reachable_of(ids)
+
+    async def preview(self, actor_id: int, draft: Draft) -> Preview:
+        await self.staff.require(actor_id, "operator")
+        draft.check()
+        people = await self.recipients(draft.audience)
+        jv = sum(1 for _, lang in people if lang == "jv") if draft.text_jv else 0
+        return Preview(len(people), jv)
+
+    # -- creating and sending -------------------------------------------------------------------
+    async def create(self, actor_id: int, draft: Draft) -> int:
+        """Check the role, write the broadcast and its whole outbox, audit it. Nothing is sent
+        until `launch`."""
+        await self.staff.require(actor_id, "operator")
+        draft.check()
+        people = await self.recipients(draft.audience)
+        broadcast_id = await self.repo.create(
+            created_by=actor_id, now=self.clock(), audience=draft.audience.as_dict(),
+            text_id=draft.text, entities_id=list(draft.entities), text_jv=draft.text_jv,
+            entities_jv=list(draft.entities_jv), photo=draft.photo, recipients=people)
+        await self.staff.audit(actor_id, "broadcast.create", target=str(broadcast_id),
+                               detail={"audience": draft.audience.as_dict(),
+                                       "recipients": len(people),
+                                       "javanese": draft.text_jv is not None,
+                                       "photo": draft.photo is not None,
+                                       "length": len(draft.text)})
+        return broadcast_id
+
+    def attach(self, sender: Sender, notify: Notify | None = None) -> None:
+        """Use another sender and progress callback from now on (tests, benchmarks)."""
+        self.sender = sender
+        self.notify = notify
+        self._stopping = False
+
+    def running(self, broadcast_id: int) -> bool:
+        run = self._runs.get(broadcast_id)
+        return run is not None and not run.task.done()
+
+    def launch(self, broadcast_id: int) -> asyncio.Task:
+        """Start draining a broadcast's outbox in the background (no-op if already running)."""
+        run = self._runs.get(broadcast_id)
+        if run is not None and not run.task.done():
+            return run.task
+        task = asyncio.create_task(self._drain(broadcast_id), name=f"broadcast-{broadcast_id}")
+        self._runs[broadcast_id] = _Run(task, self.monotonic())
+        return task
+
+    async def resume_all(self) -> list[int]:
+        """At start: every unfinished broadcast continues; rows in flight at the crash are
+        flagged possible duplicates and sent again."""
+        ids = await self.repo.active_ids()
+        for broadcast_id in ids:
+            again = await self.repo.recover_in_flight(broadcast_id)
+            log.info("broadcast %s resumes; %s rows were in flight", broadcast_id, again)
+            await self.staff.audit(None, "broadcast.resume", target=str(broadcast_id),
+                                   detail={"in_flight": again})
+            self.launch(broadcast_id)
+        return ids
+
+    async def wait(self, broadcast_id: int) -> None:
+        """Until the sender of this broadcast has stopped (tests, the benchmark)."""
+        run = self._runs.get(broadcast_id)
+        if run is not None:
+            await asyncio.shield(run.task)
+
+    async def stop(self) -> None:
+        """A clean stop: claim nothing more, let the rows in flight finish and be recorded."""
+        self._stopping = True
+        tasks = [r.task for r in self._runs.values() if not r.task.done()]
+        if not tasks:
+            return
+        _, pending = await asyncio.wait(tasks, timeout=STOP_GRACE)
+        for task in pending:  # left in 'sending': resent (and flagged) at the next start
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+
+    def _messages(self, b: BroadcastRow) -> dict[str, list[Outgoing]]:
+        indonesian = compose(b.text_id, b.entities_id, b.photo)
+        javanese = compose(b.text_jv, b.entities_jv, b.photo) if b.text_jv else indonesian
+        return {"id": indonesian, "jv": javanese}
+
+    async def _deliver(self, row: OutboxRow, messages: list[Outgoing]) -> tuple[str, str | None,
+                                                                                int]:
+        """Send one recipient's messages: (status, error, how many 429s it met)."""
+        floods = 0
+        for number, message in enumerate(messages, 1):
+            while True:
+                try:
+                    result: Delivery = await self.sender(row.user_id, message)
+                except Exception as exc:  # a Sender should not raise; never lose the row
+                    log.warning("broadcast sender raised %s", type(exc).__name__)
+                    return "failed", type(exc).__name__, floods
+                if result.outcome is Outcome.RETRY:
+                    floods += 1
+                    if floods > MAX_429_PER_ROW:
+                        return "failed", "429 too many times", floods
+                    continue  # the limiter has paused every lane for retry_after
+                break
+            if result.outcome is Outcome.BLOCKED:
+                await self.subscribers.set_blocked(row.user_id, True)
+                return "blocked", result.error, floods
+            if result.outcome is Outcome.FAILED:
+                error = result.error or "failed"
+                if len(messages) > 1:
+                    error = f"part {number}/{len(messages)}: {error}"
+                return "failed", error[:200], floods
+        return "sent", None, floods
+
+    async def _drain(self, broadcast_id: int) -> None:
+        """Send until the outbox is empty. An unexpected error (the disk, a bug) pauses and
+        tries again a few times; the rows it left in flight are resent and flagged."""
+        b = await self.repo.get(broadcast_id)
+        if b is None or b.status != "sending":
+            return
+        if b.restarts:  # tell the operator the broadcast goes on after a restart
+            await self._progress(b, final=False)
+        for attempt in range(ERROR_RETRIES + 1):
+            try:
+                await self._drain_once(b)
+                return
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                if attempt == ERROR_RETRIES or self._stopping:
+                    log.exception("broadcast %s stopped; it resumes at the next start", b.id)
+                    return
+                log.exception("broadcast %s: error, trying again in %.0f s", b.id,
+                              self.error_pause)
+                await asyncio.sleep(self.error_pause)
+                again = await self.repo.recover_in_flight(b.id, restart=False)
+                log.info("broadcast %s: %s rows in flight are sent again", b.id, again)
+
+    async def _drain_once(self, b: BroadcastRow) -> None:
+        broadcast_id = b.id
+        messages = self._messages(b)
+        run = self._runs[broadcast_id]
+        inflight: dict[asyncio.Task, int] = {}
+        results: list[tuple[int, str, str | None]] = []
+        floods = 0
+        last_flush = last_progress = self.monotonic()
+
+        async def flush() -> None:
+            nonlocal results, floods, last_flush
+            if results or floods:
+                await self.repo.record(broadcast_id, results, self.clock(), floods)
+                run.sent += sum(1 for _, status, _ in results if status == "sent")
+                results, floods = [], 0
+                self._fault("recorded")
+            last_flush = self.monotonic()
+
+        try:
+            while True:
+                rows = [] if self._stopping else await self.repo.claim(
+                    broadcast_id, self.batch, self.clock())
+                if rows:
+                    self._fault("claimed")
+                for row in rows:
+                    language = row.language if row.language in messages else "id"
+                    task = asyncio.create_task(self._deliver(row, messages[language]))
+                    inflight[task] = row.user_id
+                if not inflight:
+                    break
+                while inflight and (len(inflight) >= self.batch or not rows):
+                    done, _ = await asyncio.wait(inflight, timeout=FLUSH_EVERY,
+                                                 return_when=asyncio.FIRST_COMPLETED)
+                    for task in done:
+                        user_id = inflight.pop(task)
+                        status, error, n = task.result()
+                        results.append((user_id, status, error))
+                        floods += n
+                    now = self.monotonic()
+                    if len(results) >= self.batch or now - last_flush >= FLUSH_EVERY:
+                        await flush()
+                    if now - last_progress >= self.progress_every:
+                        last_progress = now
+                        await self._progress(b, final=False)
+            await flush()
+            if self._stopping:
+                return
+            if await self.repo.finish(broadcast_id, self.clock()):
+                report = await self.report(broadcast_id)
+                await self.staff.audit(b.created_by, "broadcast.done", target=str(broadcast_id),
+                                       detail={k: getattr(report, k) for k in (
+                                           "total", "sent", "failed", "blocked", "duplicates",
+                                           "retries_429")})
+                await self._progress(b, final=True)
+        except BaseException:
+            # A crash, a forced stop or an error: nothing more is written, exactly as after
+            # kill -9; the rows in flight stay 'sending' and are resent and flagged.
+            for task in inflight:
+                task.cancel()
+            raise
+
+    def _fault(self, stage: str) -> None:
+        if self.fault is not None:
+            self.fault(stage)
+
+    async def _progress(self, b: BroadcastRow, final: bool) -> None:
+        if self.notify is None:
+            return
+        fresh = await self.repo.get(b.id) or b
+        try:
+            await self.notify(fresh, await self.report(b.id), final)
+        except Exception as exc:  # the operator's message is a courtesy; sending goes on
+            log.warning("could not update the progress of broadcast %s: %s", b.id,
+                        type(exc).__name__)
+
+    # -- reports --------------------------------------------------------------------------------
+    async def report(self, broadcast_id: int) -> Report | None:
+        """The state of a broadcast, from the outbox (no role check: for the CLI and services
+        that checked already)."""
+        b = await self.repo.get(broadcast_id)
+        if b is None:
+            return None
+        counts = await self.repo.counts(broadcast_id)
+        left = counts["pending"] + counts["sending"]
+        rate = eta = None
+        run = self._runs.get(broadcast_id)
+        if run is not None and b.status == "sending":
+            elapsed = self.monotonic() - run.started
+            if elapsed > 0 and run.sent:
+                rate = run.sent / elapsed
+                eta = left / rate
+        return Report(id=b.id, status=b.status, total=b.total, sent=counts["sent"],
+                      failed=counts["failed"], blocked=counts["blocked"], left=left,
+                      duplicates=counts["duplicates"], restarts=b.restarts,
+                      retries_429=b.retries_429, audience=b.audience, created_by=b.created_by,
+                      created_at=b.created_at, finished_at=b.finished_at, rate=rate,
+                      eta_seconds=eta)
+
+    async def status(self, actor_id: int, broadcast_id: int | None = None) -> Report | None:
+        """For /siaran_status: one broadcast, or the latest one. Operators only."""
+        await self.staff.require(actor_id, "operator")
+        if broadcast_id is None:
+            latest = await self.repo.latest()
+            if latest is None:
+                return None
+            broadcast_id = latest.id
+        return await self.report(broadcast_id)
+
+    async def recent(self, actor_id: int | None, limit: int = 10) -> list[Report]:
+        if actor_id is not None:
+            await self.staff.require(actor_id, "operator")
+        out = []
+        for b in await self.repo.recent(limit):
+            report = await self.report(b.id)
+            if report is not None:
+                out.append(report)
+        return out

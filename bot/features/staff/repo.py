@@ -1,0 +1,63 @@
+"""Staff roles and the audit log."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from bot.core.clock import iso
+from bot.storage.db import Database
+
+
+@dataclass(frozen=True)
+class StaffMember:
+    user_id: int
+    role: str
+    added_by: int | None
+    added_at: str
+
+
+class StaffRepo:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def role_of(self, user_id: int) -> str | None:
+        return await self.db.fetchval("SELECT role FROM staff WHERE user_id = ?", (user_id,))
+
+    async def add(self, user_id: int, role: str, added_by: int | None, now: dt.datetime) -> None:
+        await self.db.execute(
+            """INSERT INTO staff (user_id, role, added_by, added_at) VALUES (?, ?, ?, ?)
+               ON CONFLICT (user_id) DO UPDATE SET role = excluded.role""",
+            (user_id, role, added_by, iso(now)),
+        )
+
+    async def remove(self, user_id: int) -> bool:
+        return await self.db.execute("DELETE FROM staff WHERE user_id = ?", (user_id,)) > 0
+
+    async def list(self) -> list[StaffMember]:
+        rows = await self.db.fetchall("SELECT * FROM staff ORDER BY role, user_id")
+        return [StaffMember(r["user_id"], r["role"], r["added_by"], r["added_at"]) for r in rows]
+
+
+class AuditRepo:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def write(self, *, at: dt.datetime, actor_id: int | None, action: str,
+                    target: str | None = None, outcome: str | None = None,
+                    detail: dict[str, Any] | None = None) -> None:
+        await self.db.execute(
+            "INSERT INTO audit_log (at, actor_id, action, target, outcome, detail) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (iso(at), actor_id, action, target, outcome,
+             json.dumps(detail, ensure_ascii=False) if detail else None),
+        )
+
+    async def recent(self, limit: int = 50, action_prefix: str = "") -> list[dict[str, Any]]:
+        rows = await self.db.fetchall(
+            "SELECT * FROM audit_log WHERE action LIKE ? ORDER BY id DESC LIMIT ?",
+            (action_prefix + "%", limit),
+        )
+        return [dict(r) for r in rows]

@@ -1,0 +1,146 @@
+"""Staff rights: administrators (ADMIN_IDS or the staff table) and operators.
+
+Every staff action is checked here as well as in the handler, and written to the audit log.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from typing import Any
+
+from bot.core.clock import Clock
+from bot.repos import Store
+
+ROLES = ("operator", "admin")
+_RANK = {"operator": 1, "admin": 2}
+# has() decides only what is *shown* (menu entries); it may be this many seconds stale when
+# another process (the CLI) changes the staff list. require() always reads the database.
+DISPLAY_CACHE_SECONDS = 15.0
+
+
+class PermissionDenied(Exception):
+    """The user lacks the role the action needs."""
+
+
+class StaffError(Exception):
+    """A staff change that cannot be made; `code` names why (the handler translates it)."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+MAX_USER_ID = 2**52  # Telegram user ids fit in 52 bits
+
+
+def parse_user_id(text: str) -> int:
+    """A Telegram user id typed by a person: ASCII digits only; StaffError('bad_id') if not."""
+    text = text.strip()
+    if not (text.isascii() and text.isdigit()) or not 0 < int(text) < MAX_USER_ID:
+        raise StaffError("bad_id")
+    return int(text)
+
+
+class StaffService:
+    def __init__(self, store: Store, admin_ids: Iterable[int], clock: Clock) -> None:
+        self.store = store
+        self.admin_ids = frozenset(admin_ids)
+        self.clock = clock
+        self._display: dict[int, tuple[str | None, float]] = {}
+
+    def forget(self, user_id: int | None = None) -> None:
+        """Drop cached roles (call after changing the staff list)."""
+        if user_id is None:
+            self._display.clear()
+        else:
+            self._display.pop(user_id, None)
+
+    async def role(self, user_id: int | None) -> str | None:
+        if user_id is None:
+            return None
+        if user_id in self.admin_ids:
+            return "admin"
+        return await self.store.staff.role_of(user_id)
+
+    async def has(self, user_id: int | None, needed: str = "operator") -> bool:
+        """For display: may the user see staff tools? Cached briefly; see require()."""
+        if user_id is None:
+            return False
+        cached = self._display.get(user_id)
+        now = time.monotonic()
+        if cached is None or now - cached[1] > DISPLAY_CACHE_SECONDS:
+            cached = (await self.role(user_id), now)
+            self._display[user_id] = cached
+            if len(self._display) > 10_000:
+                self._display.clear()
+        role = cached[0]
+        return role is not None and _RANK[role] >= _RANK[needed]
+
+    async def require(self, user_id: int | None, needed: str = "operator") -> str:
+        """The user's role if it is at least `needed`; PermissionDenied (and audited) if not."""
+        role = await self.role(user_id)
+        if role is None or _RANK[role] < _RANK[needed]:
+            await self.audit(user_id, "access.denied", outcome="denied", detail={"needed": needed})
+            raise PermissionDenied(needed)
+        return role
+
+    async def audit(self, actor_id: int | None, action: str, *, target: str | None = None,
+                    outcome: str | None = "ok", detail: dict[str, Any] | None = None) -> None:
+        await self.store.audit.write(at=self.clock(), actor_id=actor_id, action=action,
+                                     target=target, outcome=outcome, detail=detail)
+
+    # -- managing staff: administrators only (actor None is the command line, trusted like the
+    # server it runs on). Every change is audited. --------------------------------------------
+    async def _check(self, actor_id: int | None) -> None:
+        if actor_id is not None:
+            await self.require(actor_id, "admin")
+
+    async def list_members(self, actor_id: int | None) -> list[tuple[int, str, str]]:
+        """(user_id, role, source) with source 'settings' (ADMIN_IDS) or 'table'."""
+        await self._check(actor_id)
+        out = [(uid, "admin", "settings") for uid in sorted(self.admin_ids)]
+        out += [(m.user_id, m.role, "table") for m in await self.store.staff.list()
+                if m.user_id not in self.admin_ids]
+        return out
+
+    async def add_member(self, actor_id: int | None, user_id: int, role: str) -> str | None:
+        """Add or change a staff member; returns the previous role (None if new)."""
+        await self._check(actor_id)
+        if role not in ROLES:
+            raise StaffError("bad_role")
+        if not 0 < user_id < MAX_USER_ID:
+            raise StaffError("bad_id")
+        if user_id in self.admin_ids:
+            raise StaffError("from_settings")
+        before = await self.store.staff.role_of(user_id)
+        await self.store.staff.add(user_id, role, actor_id, self.clock())
+        self.forget(user_id)
+        await self.audit(actor_id, "staff.add", target=str(user_id),
+                         detail={"role": role, "before": before})
+        return before
+
+    async def remove_member(self, actor_id: int | None, user_id: int) -> str:
+        """Remove a staff member; returns the role they had."""
+        await self._check(actor_id)
+        if user_id in self.admin_ids:
+            raise StaffError("from_settings")
+        if actor_id is not None and user_id == actor_id:
+            raise StaffError("self")
+        before = await self.store.staff.role_of(user_id)
+        if before is None or not await self.store.staff.remove(user_id):
+            raise StaffError("not_staff")
+        self.forget(user_id)
+        await self.audit(actor_id, "staff.remove", target=str(user_id),
+                         detail={"role": before})
+        return before
+
+    async def staff_ids(self) -> list[int]:
+        """Everyone with a staff role: administrators and operators."""
+        ids = set(self.admin_ids)
+        ids.update(m.user_id for m in await self.store.staff.list())
+        return sorted(ids)
+
+    async def audit_log(self, actor_id: int | None, limit: int = 20) -> list[dict[str, Any]]:
+        await self._check(actor_id)
+        return await self.store.audit.recent(limit)

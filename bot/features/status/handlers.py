@@ -1,0 +1,449 @@
+"""Disbursement status: residents look up their records by NIK; staff import the CSV (/impor).
+
+Conversation (/status or the menu button "Cek status bantuan"):
+    ASK_NIK  -> the NIK (spaces, dots, dashes allowed); the message is deleted at once
+    ASK_NAME -> the name as on the KTP; then the records, or the one "not found" answer
+After a match the bot offers "tell me when this changes" (status:watch). The NIK itself is
+never kept: user_data holds its HMAC (hex) and its masked form between the two steps only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from babel.dates import format_date
+from telegram import InputFile, Update
+from telegram.error import TelegramError
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.context import BotContext
+from bot.core.clock import iso, parse_iso
+from bot.core.i18n import N_, Translator
+from bot.core.menu import CommandSpec, MenuEntry
+from bot.core.ui import (
+    answer_query,
+    cancel_conversation,
+    conversation,
+    conversation_fallbacks,
+    is_private,
+    keyboard,
+    leave_to_menu,
+    reply,
+    staff_or_unknown,
+)
+from bot.delivery.sender import Outgoing
+from bot.features.staff.service import PermissionDenied
+from bot.features.status import nik as niks
+from bot.features.status.importer import (
+    FILE_PROBLEMS,
+    ImportFileError,
+    Summary,
+    import_as,
+    render_report,
+)
+from bot.features.status.repo import Notification, Record
+from bot.features.status.service import (
+    LookupOutcome,
+    LookupResult,
+    StatusService,
+    drain_notifications,
+    sort_records,
+)
+from bot.settings import SettingsError
+
+if TYPE_CHECKING:
+    from bot.app import BotApplication
+
+log = logging.getLogger(__name__)
+
+FEATURE = "status"
+CONVERSATION = "status_lookup"
+ASK_NIK, ASK_NAME = "status_nik", "status_name"
+PREFIX = "status"
+WATCH = f"{PREFIX}:watch"
+UNWATCH = f"{PREFIX}:unwatch"
+WATCH_PATTERN = rf"^{WATCH}$"
+UNWATCH_PATTERN = rf"^{UNWATCH}$"
+PENDING = "status_pending"      # user_data: {"h": hmac hex, "m": masked NIK, "at": iso}
+OFFER = "status_offer"          # user_data: {"h": hmac hex, "at": iso} after a match
+PENDING_TTL = dt.timedelta(minutes=30)
+DRAIN_JOB = "status-notify"
+DRAIN_EVERY = 30                # seconds
+MAX_UPLOAD = 20 * 1024 * 1024   # the Bot API lets bots download files up to 20 MB
+IMPORT_CAPTION = r"^/impor(@\w+)?(\s|$)"
+_LONG_NUMBER = re.compile(r"[0-9]{10,}", re.ASCII)
+
+MENU = MenuEntry("status", N_("Check assistance status"), order=20)
+
+STATUS_WORDS = {
+    "DIPROSES": N_("being processed"),
+    "SIAP SALUR": N_("ready to be paid out"),
+    "TERSALUR": N_("paid out"),
+    "GAGAL": N_("payment failed"),
+    "DITOLAK": N_("not approved"),
+}
+
+
+def service(context: BotContext) -> StatusService:
+    return context.services.status
+
+
+# -- rendering ------------------------------------------------------------------------------------
+def status_words(t: Translator, status: str) -> str:
+    words = STATUS_WORDS.get(status)
+    return f"{t(words)} ({status})" if words else status
+
+
+def show_date(t: Translator, text: str | None) -> str | None:
+    if not text:
+        return None
+    try:
+        return format_date(dt.date.fromisoformat(text), format="long", locale=t.locale)
+    except (ValueError, LookupError):
+        return text
+
+
+def show_time(t: Translator, moment: dt.datetime, now: dt.datetime, tz: dt.tzinfo) -> str:
+    """'09.15 WIB' today, '3 November 2026 09.15 WIB' another day, in the office's zone."""
+    local, today = moment.astimezone(tz), now.astimezone(tz)
+    clock = f"{local:%H.%M} {local.tzname()}"
+    if local.date() == today.date():
+        return clock
+    return f"{format_date(local.date(), format='long', locale=t.locale)} {clock}"
+
+
+def render_record(t: Translator, record: Record) -> str:
+    lines = [
+        t(N_("Program: {program}")).format(program=record.program),
+        t(N_("Period: {period}")).format(period=record.periode),
+        t(N_("Status: {status}")).format(status=status_words(t, record.status)),
+    ]
+    day = show_date(t, record.tanggal)
+    if day:
+        lines.append(t(N_("Date: {date}")).format(date=day))
+    if record.lembaga_penyalur:
+        lines.append(t(N_("Paid through: {channel}")).format(channel=record.lembaga_penyalur))
+    if record.keterangan:
+        lines.append(t(N_("Note: {note}")).format(note=record.keterangan))
+    return "\n".join(lines)
+
+
+def render_result(t: Translator, result: LookupResult, masked: str, now: dt.datetime,
+                  tz: dt.tzinfo) -> str:
+    if result.outcome == LookupOutcome.FOUND:
+        head = t(N_("Records for NIK {nik}:")).format(nik=masked)
+        body = "\n\n".join(render_record(t, r) for r in sort_records(result.records))
+        return f"{head}\n\n{body}"
+    if result.outcome == LookupOutcome.NOT_FOUND:
+        return t(N_(
+            "We found no record for NIK {nik} with that name. Please check the NIK and write "
+            "the name exactly as on your KTP. If you think this is wrong, ask your village "
+            "office or the PKH facilitator, or type /bantuan for the office's contacts."
+        )).format(nik=masked)
+    when = show_time(t, result.retry_at, now, tz)  # type: ignore[arg-type]
+    if result.outcome == LookupOutcome.LIMIT_NIK:
+        return t(N_("There have been too many unsuccessful checks for this NIK, so it is "
+                    "locked for a while to protect it. Please try again after {time}.")
+                 ).format(time=when)
+    if result.outcome == LookupOutcome.LIMIT_GLOBAL:
+        return t(N_("Many people are checking right now. Please try again after {time}.")
+                 ).format(time=when)
+    return t(N_("You have reached the limit of status checks for now. Please try again after "
+                "{time}.")).format(time=when)
+
+
+def render_notification(t: Translator, note: Notification) -> Outgoing:
+    if note.old_status is None:
+        head = t(N_("There is a new assistance record for the NIK you asked us to watch:"))
+    else:
+        head = t(N_("The status of your assistance has changed:"))
+    lines = [head, "",
+             t(N_("Program: {program}")).format(program=note.program),
+             t(N_("Period: {period}")).format(period=note.periode)]
+    if note.old_status is not None:
+        lines.append(t(N_("Before: {status}")).format(status=status_words(t, note.old_status)))
+    lines.append(t(N_("Now: {status}")).format(status=status_words(t, note.new_status)))
+    day = show_date(t, note.tanggal)
+    if day:
+        lines.append(t(N_("Date: {date}")).format(date=day))
+    lines += ["", t(N_("Type /status to see all your records."))]
+    return Outgoing("\n".join(lines),
+                    buttons=[[(t(N_("Stop these notifications")), UNWATCH)]])
+
+
+def render_summary(t: Translator, summary: Summary) -> str:
+    lines = [t(N_("Import finished.")),
+             t(N_("Inserted: {n}")).format(n=summary.inserted),
+             t(N_("Updated: {n}")).format(n=summary.updated),
+             t(N_("Unchanged: {n}")).format(n=summary.unchanged),
+             t(N_("Rejected: {n}")).format(n=summary.rejected)]
+    if summary.notifications:
+        lines.append(t(N_("Notifications queued: {n}")).format(n=summary.notifications))
+    if summary.resumed_from_line:
+        lines.append(t(N_("(continued an interrupted import after line {line})")).format(
+            line=summary.resumed_from_line))
+    return "\n".join(lines)
+
+
+# -- the lookup conversation ----------------------------------------------------------------------
+def _clear(context: BotContext) -> None:
+    context.user_data.pop(PENDING, None)
+
+
+async def start(update: Update, context: BotContext) -> str | int:
+    await answer_query(update)
+    _clear(context)
+    if not is_private(update):
+        return ConversationHandler.END
+    limited = await service(context).user_limited(update.effective_user.id)
+    if limited is not None:
+        await reply(update, context, render_result(context.t, limited, "", context.services
+                                                   .clock(), context.settings.tz))
+        return ConversationHandler.END
+    await reply(update, context, context._(N_(
+        "Check the status of your assistance. Please type your NIK (the 16-digit number on "
+        "your KTP). I will delete your message right away to keep it private. Type /batal to "
+        "stop.")))
+    return ASK_NIK
+
+
+async def _delete(update: Update, context: BotContext) -> None:
+    """Delete the message that carried a NIK; the Bot API may refuse (too old, a group)."""
+    message = update.effective_message
+    try:
+        await context.bot.delete_message(message.chat_id, message.message_id)
+    except TelegramError as exc:
+        log.info("could not delete a NIK message: %s", type(exc).__name__)
+
+
+async def on_nik(update: Update, context: BotContext) -> str:
+    text = update.message.text or ""
+    await _delete(update, context)
+    try:
+        nik = niks.normalise(text)
+    except niks.InvalidNik as exc:
+        if exc.problem == niks.NikProblem.FORMAT:
+            msg = N_("A NIK has exactly 16 digits (0-9), for example 3578 0101 0190 0002. "
+                     "Please type it again, or /batal to stop.")
+        else:
+            msg = N_("That number is not a valid NIK: please check the digits on your KTP and "
+                     "type it again, or /batal to stop.")
+        await reply(update, context, context._(msg))
+        return ASK_NIK
+    try:
+        key = context.settings.nik_key()
+    except SettingsError:
+        await reply(update, context, context._(N_(
+            "Sorry, status checks are not available at the moment. Please try again later.")))
+        log.error("NIK_HMAC_KEY is not set: status lookups are unavailable")
+        return ConversationHandler.END
+    masked = niks.mask(nik)
+    context.user_data[PENDING] = {"h": niks.digest(key, nik).hex(), "m": masked,
+                                  "at": iso(context.services.clock())}
+    await reply(update, context, context._(N_(
+        "NIK {nik} received. Now type the full name as written on the KTP.")).format(nik=masked))
+    return ASK_NAME
+
+
+async def on_name(update: Update, context: BotContext) -> str | int:
+    if _LONG_NUMBER.search(niks.clean(update.message.text or "")):
+        await _delete(update, context)  # a NIK typed again instead of the name
+    pending = context.user_data.get(PENDING) or {}
+    now = context.services.clock()
+    try:
+        fresh = now - parse_iso(pending["at"]) <= PENDING_TTL
+        nik_hash = bytes.fromhex(pending["h"])
+    except (KeyError, ValueError, TypeError):
+        fresh = False
+    if not fresh:
+        _clear(context)
+        await reply(update, context, context._(N_(
+            "That took a while, so I did not keep your NIK. Please type your NIK again.")))
+        return ASK_NIK
+    result = await service(context).lookup_hash(update.effective_user.id, nik_hash,
+                                                update.message.text or "")
+    _clear(context)
+    text = render_result(context.t, result, pending.get("m", ""), now, context.settings.tz)
+    markup = None
+    if result.outcome == LookupOutcome.FOUND:
+        context.user_data[OFFER] = {"h": result.watch_token, "at": iso(now)}
+        markup = keyboard([[(context._(N_("Tell me when this changes")), WATCH)]])
+    await reply(update, context, text, markup)
+    return ConversationHandler.END
+
+
+async def on_cancel(update: Update, context: BotContext) -> int:
+    _clear(context)
+    return await cancel_conversation(update, context)
+
+
+async def on_leave(update: Update, context: BotContext) -> int:
+    _clear(context)
+    return await leave_to_menu(update, context)
+
+
+async def not_text(update: Update, context: BotContext) -> None:
+    await reply(update, context, context._(N_(
+        "Please type it as a text message, or /batal to stop.")))
+
+
+async def on_watch(update: Update, context: BotContext) -> None:
+    offer = context.user_data.get(OFFER) or {}
+    outcome = await service(context).watch(update.effective_user.id, offer.get("h"),
+                                           offer.get("at"))
+    await answer_query(update)
+    texts = {
+        "added": N_("Done. I will send you a message when the status of these records changes "
+                    "after the office updates its data."),
+        "already": N_("You are already receiving notifications for this NIK."),
+        "too_many": N_("You are already watching the maximum number of NIKs."),
+        "expired": N_("This offer has expired. Please check your status again with /status."),
+    }
+    if outcome in ("added", "already"):
+        context.user_data.pop(OFFER, None)
+        try:
+            await update.callback_query.edit_message_reply_markup(None)
+        except TelegramError:
+            pass
+    await reply(update, context, context._(texts[outcome]))
+
+
+async def on_unwatch(update: Update, context: BotContext) -> None:
+    await answer_query(update)
+    removed = await service(context).unwatch(update.effective_user.id)
+    if removed:
+        text = N_("You will no longer receive status notifications. You can check at any time "
+                  "with /status.")
+    else:
+        text = N_("You were not receiving status notifications.")
+    await reply(update, context, context._(text))
+
+
+# -- staff: import in the chat --------------------------------------------------------------------
+async def on_import_document(update: Update, context: BotContext) -> None:
+    if not await staff_or_unknown(update, context, "operator"):
+        return
+    doc = update.message.document
+    if doc.file_size and doc.file_size > MAX_UPLOAD:
+        await reply(update, context, context._(N_(
+            "The file is larger than 20 MB, which Telegram does not let bots download. Please "
+            "use the command line: dinsos-bot disbursements import FILE.csv")))
+        return
+    await reply(update, context, context._(N_("Importing {name}, please wait...")).format(
+        name=doc.file_name or "CSV"))
+    with tempfile.TemporaryDirectory(prefix="dinsos-import-") as tmp:
+        path = Path(tmp) / "upload.csv"
+        tg_file = await context.bot.get_file(doc.file_id)
+        await tg_file.download_to_drive(path)
+        try:
+            summary = await import_as(context.services, update.effective_user.id, path)
+        except PermissionDenied:
+            await reply(update, context, context._(N_(
+                "I do not know that command. Type /menu to see what I can do, or /bantuan for "
+                "help.")))
+            return
+        except SettingsError:
+            await reply(update, context, context._(N_(
+                "The import is not configured: NIK_HMAC_KEY is not set. Nothing was imported.")))
+            return
+        except ImportFileError as exc:
+            reason = context._(FILE_PROBLEMS.get(exc.code, FILE_PROBLEMS["other"])).format(
+                columns=exc.columns)
+            await reply(update, context, context._(N_(
+                "This file cannot be imported: {reason}. Nothing was imported.")).format(
+                reason=reason))
+            return
+    await reply(update, context, render_summary(context.t, summary))
+    if summary.rejects:
+        report = render_report(summary, context.t).encode("utf-8")
+        await context.bot.send_document(
+            update.effective_chat.id, InputFile(report, filename="laporan-impor.csv"),
+            caption=context._(N_("Rejected rows: line number and reason.")))
+    if summary.notifications:
+        await drain(context.application)
+
+
+async def on_import_command(update: Update, context: BotContext) -> None:
+    if not await staff_or_unknown(update, context, "operator"):
+        return
+    await reply(update, context, context._(N_(
+        "To import disbursement records, send the CSV file as a document with the caption "
+        "/impor. Columns: nik,nama,program,periode,status,tanggal,lembaga_penyalur,keterangan,"
+        "kabupaten.")))
+
+
+# -- notifications --------------------------------------------------------------------------------
+async def drain(app: BotApplication) -> int:
+    services = app.services
+
+    async def render(note: Notification) -> Outgoing:
+        locale = await services.subscribers.locale_for(note.user_id, None)
+        return render_notification(services.i18n.translator(locale), note)
+
+    async def blocked(user_id: int) -> None:
+        await services.subscribers.set_blocked(user_id, True)
+
+    return await drain_notifications(services.store, services.senders.reply, render,
+                                     services.clock, on_blocked=blocked)
+
+
+async def drain_job(context: BotContext) -> None:
+    try:
+        await drain(context.application)
+    except Exception as exc:  # a bad round must not stop the job; the next one retries
+        log.warning("status notification round failed: %s", type(exc).__name__)
+
+
+async def schedule_drain(app: BotApplication) -> None:
+    if app.job_queue is None:
+        return
+    for job in app.job_queue.get_jobs_by_name(DRAIN_JOB):
+        job.schedule_removal()
+    app.job_queue.run_repeating(drain_job, interval=DRAIN_EVERY, first=DRAIN_EVERY,
+                                name=DRAIN_JOB)
+
+
+# -- wiring ---------------------------------------------------------------------------------------
+def register(app: BotApplication) -> None:
+    services = app.services
+    services.menu.add(MENU)
+    services.commands.add(CommandSpec("status", N_("check the status of your assistance"),
+                                     order=20))
+    services.commands.add(CommandSpec("impor", N_("import disbursement records (CSV)"),
+                                     order=80, staff_only=True))
+    services.start_hooks.append(schedule_drain)
+
+    text = filters.TEXT & ~filters.COMMAND
+    other = ~filters.COMMAND & filters.UpdateType.MESSAGE
+    conversation_ = conversation(
+        CONVERSATION,
+        entry_points=[CommandHandler("status", start),
+                      CallbackQueryHandler(start, pattern=MENU.pattern)],
+        states={
+            ASK_NIK: [MessageHandler(text, on_nik), MessageHandler(other, not_text)],
+            ASK_NAME: [MessageHandler(text, on_name), MessageHandler(other, not_text)],
+        },
+        # Ours first (they forget the pending NIK hash), then the shared ones.
+        fallbacks=[CommandHandler("batal", on_cancel),
+                   CommandHandler(["menu", "start"], on_leave),
+                   *conversation_fallbacks(), CommandHandler("status", start)],
+    )
+    app.add_handler(conversation_)
+    app.add_handler(CallbackQueryHandler(on_watch, pattern=WATCH_PATTERN))
+    app.add_handler(CallbackQueryHandler(on_unwatch, pattern=UNWATCH_PATTERN))
+    app.add_handler(MessageHandler(
+        filters.Document.ALL & filters.CaptionRegex(IMPORT_CAPTION) & filters.ChatType.PRIVATE,
+        on_import_document))
+    app.add_handler(CommandHandler("impor", on_import_command))
+

@@ -1,0 +1,97 @@
+"""Volunteers (relawan): who they are and which audience they belong to."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from bot.core.clock import iso
+from bot.storage.db import Database
+
+
+@dataclass(frozen=True)
+class Volunteer:
+    user_id: int
+    role: str
+    region_code: str
+    name: str
+    phone: str | None
+    status: str
+    requested_at: str
+    decided_at: str | None
+    decided_by: int | None
+    notified_at: str | None
+
+
+def _row(r) -> Volunteer:
+    return Volunteer(r["user_id"], r["role"], r["region_code"], r["name"], r["phone"],
+                     r["status"], r["requested_at"], r["decided_at"], r["decided_by"],
+                     r["notified_at"])
+
+
+class VolunteerRepo:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def audience(self, role: str | None = None, region_code: str | None = None) -> list[int]:
+        """User ids of approved volunteers, optionally of one role and/or one kab/kota."""
+        rows = await self.db.fetchall(
+            "SELECT user_id FROM volunteers WHERE status = 'approved' "
+            "AND (? IS NULL OR role = ?) AND (? IS NULL OR region_code = ?) ORDER BY user_id",
+            (role, role, region_code, region_code),
+        )
+        return [r["user_id"] for r in rows]
+
+    async def is_approved(self, user_id: int) -> bool:
+        return bool(await self.db.fetchval(
+            "SELECT 1 FROM volunteers WHERE user_id = ? AND status = 'approved'", (user_id,)))
+
+    async def get(self, user_id: int) -> Volunteer | None:
+        row = await self.db.fetchone("SELECT * FROM volunteers WHERE user_id = ?", (user_id,))
+        return _row(row) if row else None
+
+    async def request(self, user_id: int, role: str, region_code: str, name: str,
+                      phone: str | None, now: dt.datetime) -> Volunteer:
+        """A new (or renewed, after a rejection) registration, waiting for staff."""
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                """INSERT INTO volunteers (user_id, role, region_code, name, phone, status,
+                                           requested_at)
+                   VALUES (?, ?, ?, ?, ?, 'pending', ?)
+                   ON CONFLICT (user_id) DO UPDATE SET role = excluded.role,
+                       region_code = excluded.region_code, name = excluded.name,
+                       phone = excluded.phone, status = 'pending',
+                       requested_at = excluded.requested_at, decided_at = NULL,
+                       decided_by = NULL, notified_at = NULL""",
+                (user_id, role, region_code, name, phone, iso(now)),
+            )
+            cur = await conn.execute("SELECT * FROM volunteers WHERE user_id = ?", (user_id,))
+            return _row(await cur.fetchone())
+
+    async def decide(self, user_id: int, status: str, by: int | None, now: dt.datetime,
+                     from_statuses: tuple[str, ...] = ("pending",)) -> bool:
+        """Set approved/rejected if the current status is one of from_statuses."""
+        marks = ",".join("?" * len(from_statuses))
+        return await self.db.execute(
+            f"UPDATE volunteers SET status = ?, decided_at = ?, decided_by = ?, notified_at = NULL "
+            f"WHERE user_id = ? AND status IN ({marks})",
+            (status, iso(now), by, user_id, *from_statuses),
+        ) > 0
+
+    async def list(self, status: str | None = None) -> list[Volunteer]:
+        rows = await self.db.fetchall(
+            "SELECT * FROM volunteers WHERE (? IS NULL OR status = ?) "
+            "ORDER BY status, region_code, role, user_id", (status, status))
+        return [_row(r) for r in rows]
+
+    async def unnotified_decisions(self) -> list[Volunteer]:
+        rows = await self.db.fetchall(
+            "SELECT * FROM volunteers WHERE status IN ('approved', 'rejected') "
+            "AND notified_at IS NULL ORDER BY user_id")
+        return [_row(r) for r in rows]
+
+    async def mark_notified(self, user_id: int, now: dt.datetime) -> bool:
+        """Claim the notification of the decision (True once per decision)."""
+        return await self.db.execute(
+            "UPDATE volunteers SET notified_at = ? WHERE user_id = ? AND notified_at IS NULL "
+            "AND status IN ('approved', 'rejected')", (iso(now), user_id)) > 0

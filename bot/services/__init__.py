@@ -1,1 +1,0 @@
-"""Domain logic. No Telegram import in this package: whatever must send gets a Sender."""

@@ -1,0 +1,1 @@
+"""The test kit: what only tests need (faults, latency, a clock that moves when told)."""
