@@ -23,6 +23,7 @@ from bot.features.reminders import cli as reminders_cli
 from bot.features.skm import cli as skm_cli
 from bot.features.staff import cli as staff_cli
 from bot.features.status import cli as status_cli
+from bot.features.tickets import cli as tickets_cli
 from bot.features.volunteers import cli as volunteers_cli
 from bot.settings import Settings, SettingsError, load_settings
 
@@ -30,7 +31,7 @@ log = logging.getLogger(__name__)
 
 # Modules that add verbs: each has add_verbs(subparsers) and sets `func` on its parsers.
 VERB_MODULES = [content_cli, volunteers_cli, reminders_cli, skm_cli, status_cli, staff_cli,
-                broadcasts_cli]
+                broadcasts_cli, tickets_cli]
 
 
 Verb = Callable[[argparse.Namespace, Settings], int]

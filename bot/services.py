@@ -34,6 +34,7 @@ from bot.features.staff.service import StaffService
 from bot.features.status import nik as niks
 from bot.features.status.service import StatusService
 from bot.features.subscribers.service import SubscriberService
+from bot.features.tickets.service import TicketService, build_hours
 from bot.features.volunteers.service import VolunteerService
 from bot.repos import Store
 from bot.settings import Settings, SettingsError
@@ -67,6 +68,7 @@ class Services:
     volunteers: VolunteerService
     reminders: ReminderService
     broadcasts: BroadcastService
+    tickets: TicketService
     menu: Menu = field(default_factory=Menu)
     commands: Commands = field(default_factory=Commands)
     # Features add coroutines run after Application.initialize (e.g. schedule their jobs) ...
@@ -122,10 +124,11 @@ def build_services(
     subscribers = SubscriberService(store, clock, settings.default_language)
     progress = broadcast_progress(i18n, content, subscribers) if broadcast_progress else None
     volunteers = VolunteerService(store, staff, clock, content.regions)
+    programs = ProgramIndex(content.programs)
     return Services(
         settings=settings, clock=clock, db=db, store=store, i18n=i18n, content=content,
         senders=senders, staff=staff, subscribers=subscribers,
-        programs=ProgramIndex(content.programs),
+        programs=programs,
         status=StatusService(store, clock, settings.nik_key, staff.audit),
         survey=SurveyService(store, content, clock, settings.tz, staff,
                              nik_hasher=nik_hasher(settings), volunteers=volunteers),
@@ -137,6 +140,10 @@ def build_services(
         broadcasts=BroadcastService(
             store, staff, subscribers, volunteers, clock, rate=settings.broadcast_rate,
             sender=senders.bulk, notify=progress),
+        tickets=TicketService(
+            store, staff, volunteers, clock, build_hours(content.office.hours, settings.tz),
+            program_keys=frozenset(p.key for p in content.programs),
+            remind_after=settings.ticket_remind_hours, learner=programs.learn),
     )
 
 

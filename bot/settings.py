@@ -37,6 +37,7 @@ class Settings(BaseSettings):
     default_language: Literal["id", "jv"] = "id"
     broadcast_rate: float = Field(default=25.0, gt=0, le=30)
     reminder_grace: dt.timedelta = dt.timedelta(hours=6)
+    ticket_remind_hours: float = Field(default=4.0, gt=0, le=200)  # working hours
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
     webhook_port: int = Field(default=8443, ge=1, le=65535)

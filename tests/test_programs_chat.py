@@ -53,7 +53,7 @@ async def test_unrelated_question_is_not_answered_with_a_program(resident):
         text = replies[0].text
         assert "tidak menemukan program" in text, question
         assert "/program" in text and "(031) 8290794" in text
-        assert replies[0].labels() == ["Semua program", "Cek program yang cocok"]
+        assert replies[0].labels() == ["Semua program", "Cek program yang cocok", "Tanya petugas"]
 
 
 async def test_two_programs_fit_asks_with_buttons(resident):

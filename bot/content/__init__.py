@@ -5,9 +5,10 @@ A malformed file is one `ContentError` line naming the file and the field.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from bot.content.base import ContentError, read_yaml, validate
 from bot.content.programs import Program, Screener, load_programs, load_screener
@@ -24,6 +25,9 @@ class Localized(BaseModel):
         return self.jv if locale == "jv" else self.id
 
 
+_SPAN = re.compile(r"([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d")
+
+
 class Office(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: Localized
@@ -34,6 +38,19 @@ class Office(BaseModel):
     complaints: Localized
     source: str = ""
     verified: bool = False
+    # Working hours in WIB, e.g. {"mon": "08:00-16:00"}: when officers answer tickets.
+    hours: dict[str, str] = Field(default_factory=dict)
+    hours_text: Localized | None = None
+
+    @field_validator("hours")
+    @classmethod
+    def _check_hours(cls, value: dict[str, str]) -> dict[str, str]:
+        days = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+        for day, span in value.items():
+            if day not in days or not _SPAN.fullmatch(span) or span[:5] >= span[6:]:
+                raise ValueError(f"hours: {day}: {span!r} is not a day (mon..sun) with "
+                                 "HH:MM-HH:MM, opening before closing")
+        return value
 
 
 class Region(BaseModel):

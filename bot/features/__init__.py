@@ -4,6 +4,8 @@
 Handler groups (bot.core.ui):
   -10  tracking: records the subscriber and sets context.locale (bot.features.chat.handlers.track)
    -5  group guard: in group chats only /start gets an answer; everything else stops here
+   -2  ticket replies: a resident's reply to a ticket message adds to that ticket
+       (bot.features.tickets.handlers.on_reply_to_ticket); anything else goes on
     0  everything else, in this order:
          1. each feature's register(app), in FEATURES order: conversations, commands, buttons
          2. each feature's register_late(app), in FEATURES order: the catch-alls

@@ -15,12 +15,14 @@ from bot.features.reminders import handlers as reminders
 from bot.features.skm import handlers as skm
 from bot.features.staff import handlers as staff
 from bot.features.status import handlers as status
+from bot.features.tickets import handlers as tickets
 from bot.features.volunteers import handlers as volunteers
 
 if TYPE_CHECKING:
     from bot.app import BotApplication
 
-FEATURES = [chat, programs, volunteers, reminders, skm, status, staff, broadcasts, fallback]
+FEATURES = [chat, programs, volunteers, reminders, skm, status, staff, broadcasts, tickets,
+            fallback]
 
 
 def register_all(app: BotApplication) -> None:

@@ -178,7 +178,8 @@ def render_not_found(t: Translator, office) -> str:
 
 def not_found_keyboard(t: Translator):
     return keyboard([[(t(N_("All programs")), LIST_DATA)],
-                     [(t(N_("Check what may fit me")), CEK_START_DATA)]])
+                     [(t(N_("Check what may fit me")), CEK_START_DATA)],
+                     [(t(N_("Ask an officer")), "tiket:baru")]])
 
 
 def split_message(text: str, limit: int = MAX_MESSAGE) -> list[str]:
@@ -223,6 +224,9 @@ async def answer_match(update: Update, context: BotContext, match: Match) -> Non
 async def on_question(update: Update, context: BotContext) -> None:
     match = index_of(context).match(update.message.text)
     await answer_match(update, context, match)
+    if match.best is None and not match.ambiguous:  # kept for staff (the tickets feature)
+        await context.services.tickets.record_unanswered(update.message.text, context.locale,
+                                                         "not_understood")
 
 
 # -- browsing ---------------------------------------------------------------------------------

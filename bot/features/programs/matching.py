@@ -179,6 +179,7 @@ class Alias:
     program: str
     words: tuple[str, ...]
     distinctive: tuple[str, ...]   # the non-generic words, all of which must be present
+    aspect: str | None = None      # a learned phrase may say which aspect it asks about
 
 
 @dataclass(frozen=True)
@@ -254,10 +255,42 @@ class ProgramIndex:
         plain = {w for v in WORD_MAP.values() for w in v.split()} | set(WORD_MAP)
         self._plain = frozenset((plain | self._aspect_vocab | GENERIC) - vocab)
         self._fuzzy_memo: dict[str, tuple[tuple[str, float], ...]] = {}
+        self.requests: dict[tuple[str, ...], str] = {}  # learned phrases of requests
         self._by_word: dict[str, list[int]] = {}
         for n, alias in enumerate(self.aliases):
             for w in alias.distinctive:
                 self._by_word.setdefault(w, []).append(n)
+
+    # -- learning ---------------------------------------------------------------------------
+    def learn(self, target: str, phrase: str, language: str) -> None:
+        """Staff taught that `phrase` asks about `target` (a program id or 'program:aspect'):
+        from now on a question with all its words names that program. 'request:<name>'
+        targets are kept in `requests` (this matcher answers programs only). KeyError for a
+        program the content does not have."""
+        key, _, aspect = target.partition(":")
+        words = tuple(dict.fromkeys(self._known(w) for w in normalise(phrase)))
+        if not words:
+            return
+        if key == "request":
+            self.requests[words] = aspect
+            return
+        if key not in self.programs:
+            raise KeyError(key)
+        distinctive = tuple(w for w in words if w not in GENERIC) or words
+        learned = Alias(key, words, distinctive, aspect or None)
+        old = [n for n, a in enumerate(self.aliases) if a.words == words]
+        if old:  # taught again: the newer lesson replaces the older one
+            self.aliases[old[0]] = learned
+        else:
+            self.aliases.append(learned)
+            for w in distinctive:
+                self._by_word.setdefault(w, []).append(len(self.aliases) - 1)
+        new = set(words) - self._vocab_set
+        if new:
+            self.vocab = sorted(self._vocab_set | new)
+            self._vocab_set = frozenset(self.vocab)
+            self._plain = self._plain - new
+            self._fuzzy_memo.clear()
 
     # -- words ------------------------------------------------------------------------------
     def _known(self, word: str) -> str:
@@ -341,4 +374,5 @@ class ProgramIndex:
             ranked = [(s, a) for s, a in ranked if s >= CLOSE * top][:MAX_CHOICES]
         candidates = [Candidate(self.programs[a.program], round(s, 3), " ".join(a.words))
                       for s, a in ranked]
-        return Match(candidates, self.aspect(words), words)
+        aspect = ranked[0][1].aspect if len(ranked) == 1 and ranked[0][1].aspect else None
+        return Match(candidates, aspect or self.aspect(words), words)

@@ -279,6 +279,8 @@ async def on_name(update: Update, context: BotContext) -> str | int:
     if result.outcome == LookupOutcome.FOUND:
         context.user_data[OFFER] = {"h": result.watch_token, "at": iso(now)}
         markup = keyboard([[(context._(N_("Tell me when this changes")), WATCH)]])
+    elif result.outcome == LookupOutcome.NOT_FOUND:
+        markup = keyboard([[(context._(N_("Ask an officer")), "tiket:baru")]])
     await reply(update, context, text, markup)
     return ConversationHandler.END
 
