@@ -10,7 +10,7 @@ import sqlite3
 import openpyxl
 import pytest
 
-from bot.features.skm import assisted, poster, trend, workbook
+from bot.features.skm import assisted, chart, poster, trend, workbook
 from bot.features.skm.repo import ResponseRow
 from bot.features.skm.service import Period
 from tests.skm_kit import choose, seed
@@ -319,3 +319,30 @@ async def test_population_prompt_ends_with_batal_and_saves_nothing(app, admin):
     assert "Dibatalkan" in replies[-1].text
     await admin.send("250")  # no longer an answer to anything
     assert await app.services.store.skm.populations("2026-Q4") == {}
+
+
+async def test_chart_texts_are_whole_indonesian_and_jv(app, clock):
+    from bot.features.skm import render
+
+    svc = app.services.survey
+    for n in range(3):
+        await seed(app.services.store, 2400 + n, "PSTW-PSR", [4, 3, 3, 4, 3, 4, 4, 3, 3])
+    report = await svc.report(Period.parse("2026-Q4"), "PSTW-PSR")
+    names = {u.code: u.name.id for u in app.services.content.skm.unsur}
+    now = clock().astimezone(svc.tz)
+    spec = render.nrr_chart_spec(app.services.i18n.translator("id"), report, names, now)
+    assert spec.title == ("Indeks Kepuasan Masyarakat · UPT Pelayanan Sosial Tresna Werdha "
+                          "Pasuruan")
+    assert spec.subtitle == ("Triwulan IV (Oktober–Desember 2026) · IKM 86,11 · Mutu B (Baik) · "
+                             "3 responden")
+    assert spec.labels[4] == "U5 Produk Spesifikasi Jenis Pelayanan"  # never cut
+    assert spec.labels[7] == "U8 Penanganan Pengaduan, Saran dan Masukan"
+    assert spec.number(3 + 1 / 3) == "3,33"
+    assert spec.bands == {"A": "A Sangat baik", "B": "B Baik", "C": "C Kurang baik",
+                          "D": "D Tidak baik"}
+    assert spec.source.startswith("Sumber: SKM melalui bot Dinsos Jatim, PermenPANRB 14/2017")
+    assert spec.source.endswith("WIB")
+    jv = render.nrr_chart_spec(app.services.i18n.translator("jv"), report, names, now)
+    assert jv.bands["A"] == "A Sae sanget" and "3 responden" in jv.subtitle
+    png, pdf = chart.nrr_chart(spec)
+    assert png.startswith(b"\x89PNG") and pdf.startswith(b"%PDF")
