@@ -19,7 +19,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.content import load_content
-from bot.features.skm import files as skm_files
+from bot.core.i18n import I18n
+from bot.features.skm import chart, render, workbook
 from bot.features.skm.repo import NewResponse
 from bot.features.skm.service import Period, SurveyService
 from bot.repos import Store
@@ -90,19 +91,19 @@ async def main() -> None:
               f"{(time.perf_counter() - t0) * 1000:.0f} ms (IKM {report.overall.result.ikm})")
         t0 = time.perf_counter()
         responses = await svc.responses(period)
-        rows = skm_files.rows(content, responses, settings.tz)
-        head = skm_files.header(content)
-        print(f"export rows: {(time.perf_counter() - t0) * 1000:.0f} ms")
+        print(f"responses: {(time.perf_counter() - t0) * 1000:.0f} ms")
         t0 = time.perf_counter()
-        csv_data = skm_files.csv_bytes(head, rows)
+        csv_data = workbook.csv_bytes(content, responses, settings.tz, {})
         print(f"csv: {len(csv_data) / 1e6:.1f} MB in {(time.perf_counter() - t0) * 1000:.0f} ms")
         t0 = time.perf_counter()
-        xlsx = skm_files.xlsx_bytes(head, rows, skm_files.summary_rows(report))
+        xlsx = workbook.xlsx_bytes(content, report, responses, settings.tz, clock())
         print(f"xlsx: {len(xlsx) / 1e6:.1f} MB in {(time.perf_counter() - t0) * 1000:.0f} ms")
         t0 = time.perf_counter()
-        png = skm_files.chart_png("IKM", {c: float(v) for c, v in
-                                          report.overall.result.nrr.items()}, {})
-        print(f"chart: {len(png) / 1e3:.0f} kB in {(time.perf_counter() - t0) * 1000:.0f} ms")
+        t = I18n(settings.locales_dir).translator("id")
+        names = {u.code: u.name.id for u in content.skm.unsur}
+        png, pdf = chart.nrr_chart(render.nrr_chart_spec(t, report, names, clock()))
+        print(f"chart: {len(png) / 1e3:.0f} kB PNG + {len(pdf) / 1e3:.0f} kB PDF in "
+              f"{(time.perf_counter() - t0) * 1000:.0f} ms")
         await db.close()
 
 

@@ -35,12 +35,13 @@ from bot.features.programs.matching import ProgramIndex
 from bot.features.reminders.service import ReminderService
 from bot.features.skm.service import SurveyService
 from bot.features.staff.service import StaffService
+from bot.features.status import nik as niks
 from bot.features.status.service import StatusService
 from bot.features.subscribers.service import SubscriberService
 from bot.features.tickets.service import TicketService, build_hours
 from bot.features.volunteers.service import VolunteerService
 from bot.repos import Store
-from bot.settings import Settings
+from bot.settings import Settings, SettingsError
 from bot.storage.db import Database
 
 if TYPE_CHECKING:
@@ -97,6 +98,21 @@ class Services:
         await self.close()
 
 
+def nik_hasher(settings: Settings) -> Callable[[str], bytes]:
+    """For the SKM's assisted surveys: NIK text -> HMAC-SHA256(NIK_HMAC_KEY, NIK), by the status
+    feature's NIK rules. ValueError for a malformed NIK, RuntimeError without the key."""
+
+    def hash_nik(text: str) -> bytes:
+        nik = niks.normalise(text)
+        try:
+            key = settings.nik_key()
+        except SettingsError:
+            raise RuntimeError("NIK_HMAC_KEY is not set") from None
+        return niks.digest(key, nik)
+
+    return hash_nik
+
+
 def build_services(
     settings: Settings, *, clock: Clock | None = None, senders: Senders | None = None,
     broadcast_progress: Callable[[I18n, Content, SubscriberService, tzinfo], Notify] | None = None,
@@ -131,7 +147,8 @@ def build_services(
         senders=senders, staff=staff, subscribers=subscribers,
         programs=programs,
         status=StatusService(store, clock, settings.nik_key, staff.audit),
-        survey=SurveyService(store, content, clock, settings.tz, staff),
+        survey=SurveyService(store, content, clock, settings.tz, staff,
+                             nik_hasher=nik_hasher(settings), volunteers=volunteers),
         volunteers=volunteers,
         delivery=delivery,
         reminders=ReminderService(

@@ -32,6 +32,7 @@ class Settings(BaseSettings):
     database_path: Path = Path("data/dinsos.sqlite3")
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     nik_hmac_key: SecretStr | None = None
+    bot_username: str | None = None  # for `skm poster` offline; the bot itself asks getMe
     timezone: str = "Asia/Jakarta"
     default_language: Literal["id", "jv"] = "id"
     broadcast_rate: float = Field(default=25.0, gt=0, le=30)

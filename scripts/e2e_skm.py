@@ -54,6 +54,10 @@ def main() -> None:
             admin.send("/start"); admin.wait_for(r"Bahasa Indonesia", timeout=15)
             admin.click(r"^Bahasa Indonesia$"); admin.wait(timeout=5)
             reply = admin.ask("/ikm", timeout=20)
+            check("/ikm asks staff for the unit with buttons", "unit mana" in reply, reply)
+            admin.mark(); admin.click(r"^Semua unit$"); admin.wait(timeout=10)
+            admin.mark(); admin.click(r"^Triwulan ")  # the current quarter is listed first
+            reply = "\n".join(m.text for m in admin.wait(timeout=30))
             check("/ikm answers staff with the report", "IKM 80,56: mutu B (Baik)" in reply and "Sesuatu" not in reply, reply[:600])
             check("the suggestion is shown escaped", "Petugasnya ramah &lt;3" in reply or "Petugasnya ramah <3" in reply, reply[-300:])
             reply = siti.ask("/ikm")

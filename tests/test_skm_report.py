@@ -19,6 +19,22 @@ from bot.storage.db import Database
 from tests.skm_kit import choose, complete_survey, seed
 
 PNG = b"\x89PNG\r\n\x1a\n"
+PDF = b"%PDF"
+QUARTER = "Triwulan IV (Oktober–Desember 2026)"
+
+
+async def ikm_by_buttons(staff, unit_label: str = "Semua unit", period: str = QUARTER):
+    """/ikm, then the unit and the period chosen with buttons, as staff do."""
+    picker = await staff.send("/ikm")
+    assert "unit mana" in picker[-1].text
+    for _ in range(4):
+        try:
+            staff.find_button(unit_label)
+            break
+        except LookupError:
+            await staff.click("Berikutnya")
+    await staff.click(unit_label)
+    return await staff.click(period)
 
 
 async def test_ikm_for_staff_text_chart_and_spreadsheet(resident, admin, app, fake):
@@ -26,8 +42,8 @@ async def test_ikm_for_staff_text_chart_and_spreadsheet(resident, admin, app, fa
                           suggestion="<script>alert(1)</script> & antre")
     await seed(app.services.store, 2001, "PSTW-PSR", [3] * 9)
     await seed(app.services.store, 2002, "RSBD-PSR", [2] * 9)
-    replies = await admin.send("/ikm")
-    texts = [m for m in replies if m.kind == "text"]
+    replies = await ikm_by_buttons(admin)
+    texts = [m for m in replies if m.kind == "text" and m.buttons() == []]
     body = "\n".join(m.text for m in texts)
     assert all(m.parse_mode == "HTML" for m in texts)
     assert "Indeks Kepuasan Masyarakat (IKM)" in body
@@ -40,38 +56,44 @@ async def test_ikm_for_staff_text_chart_and_spreadsheet(resident, admin, app, fa
     assert "U1 3,50" in body
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; antre" in body
     assert "<script>" not in body
-    assert "Unit tanpa responden pada periode ini: 27" in body
-    [photo] = [m for m in replies if m.kind == "photo"]
-    assert photo.content.startswith(PNG) and photo.filename == "ikm-2026-Q4.png"
-    [doc] = [m for m in replies if m.kind == "document"]
-    assert doc.filename == "skm-2026-Q4.xlsx"
-    wb = openpyxl.load_workbook(io.BytesIO(doc.content))
+    # ranked: PSTW Pasuruan (81,94) before RSBD Pasuruan (50,00); silent units named
+    assert body.index("1. PSTW Pasuruan (PSTW-PSR)") < body.index("2. RSBD Pasuruan (RSBD-PSR)")
+    assert "Unit tanpa responden pada periode ini (27): Kantor Dinsos Jatim, " in body
+    assert "Populasi periode ini belum diisi" in body
+    photos = [m for m in replies if m.kind == "photo"]
+    assert [p.filename for p in photos] == ["ikm-2026-Q4.png", "ikm-2026-Q4-tren.png",
+                                            "ikm-2026-Q4-peringkat.png"]
+    assert all(p.content.startswith(PNG) for p in photos)
+    assert photos[0].caption == QUARTER + " · IKM 71,30 · Mutu C (Kurang baik) · 3 responden"
+    docs = {m.filename: m for m in replies if m.kind == "document"}
+    assert docs["ikm-2026-Q4.pdf"].content.startswith(PDF)
+    wb = openpyxl.load_workbook(io.BytesIO(docs["skm-2026-Q4.xlsx"].content))
+    assert wb.sheetnames[0] == "Ringkasan"
     rows = list(wb["Responden"].iter_rows(values_only=True))
-    assert rows[0][:6] == ("No", "Kode Unit", "Unit", "Tanggal", "Jam", "Jenis Layanan")
+    assert rows[0][:5] == ("No", "Kode unit", "Unit", "Waktu (WIB)", "Jenis layanan")
     assert len(rows) == 4
     mine = [r for r in rows[1:] if r[-1] and r[-1].startswith("<script>")]
-    assert mine and mine[0][10:19] == (4, 4, 3, 3, 4, 4, 4, 3, 3)
-    summary = list(wb["Rekap IKM"].iter_rows(values_only=True))
-    assert ("PSTW-PSR", 81.94) == (summary[1][0], summary[1][12])
+    assert mine and mine[0][9:18] == (4, 4, 3, 3, 4, 4, 4, 3, 3)
+    assert mine[0][5:9] == ("Perempuan", "30–39 tahun", "SMA/SMK", "Wirausaha")
 
 
 async def test_ikm_for_one_unit_and_a_month(admin, app):
     await seed(app.services.store, 2001, "RSBN-MLG", [4] * 9)
     await seed(app.services.store, 2002, "RSBN-MLG", [3] * 9, month="2026-10",
                when=dt.datetime(2026, 10, 5, 3, 0, tzinfo=dt.UTC))
-    replies = await admin.send("/ikm RSBN-MLG 2026-11")
+    replies = await ikm_by_buttons(admin, "RSBN Malang", "November 2026")
     body = replies[0].text
     assert "Periode: 2026-11 (November 2026)" in body
     assert "RSBN Malang (RSBN-MLG)" in body and "1 responden" in body
     assert "IKM 100,00: mutu A (Sangat baik)" in body
-    replies = await admin.send("/ikm RSBN-MLG")
+    replies = await admin.send("/ikm RSBN-MLG 2026-Q4")
     assert "IKM 87,50: mutu B (Baik)" in replies[0].text
     replies = await admin.send("/ikm NOPE")
     assert "tidak mengenal unit NOPE" in replies[0].text
 
 
 async def test_ikm_with_no_responses_says_so(admin):
-    replies = await admin.send("/ikm")
+    replies = await admin.send("/ikm 2026-Q4")
     assert "0 responden" in replies[0].text
     assert "Belum ada jawaban pada periode ini" in replies[-1].text
     assert not [m for m in replies if m.kind != "text"]
@@ -89,7 +111,7 @@ async def test_ikm_reports_rejected_repeats(resident, admin):
     await complete_survey(resident, "DINSOS")
     await resident.send("/survei")
     await choose(resident, "unit", "DINSOS")
-    body = (await admin.send("/ikm"))[0].text
+    body = (await admin.send("/ikm 2026-Q4"))[0].text
     assert "Percobaan ulang yang ditolak: 1" in body
 
 
@@ -153,7 +175,8 @@ def test_cli_report_text_and_months(seeded, capsys):
                            capsys)
     assert code == 0
     assert "PSTW-PSR  UPT Pelayanan Sosial Tresna Werdha Pasuruan" in out
-    assert "IKM: 77.78   mutu: B (Baik)" in out
+    # 3 respondents of a minimum 169: no grade that three people decided
+    assert "IKM: 77.78   mutu: none, sampel belum cukup (3 of the minimum 169)" in out
     assert "U8 2.0000" in out
     assert "population 300): 169, not reached" in out
     code, out, _ = run_cli(["skm", "report", "--period", "2026-09", "--json"], capsys)
@@ -174,14 +197,16 @@ def test_cli_export_csv(seeded, settings, capsys):
     code, out, _ = run_cli(["skm", "export", "--period", "2026-Q4", "--format", "csv",
                             "--out", str(out_file)], capsys)
     assert code == 0 and "3 responses for 2026-Q4" in out
-    rows = list(csv.reader(io.StringIO(out_file.read_text(encoding="utf-8-sig"))))
-    assert rows[0] == ["No", "Kode Unit", "Unit", "Tanggal", "Jam", "Jenis Layanan",
+    raw = out_file.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # the BOM: Excel reads UTF-8
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0] == ["No", "Kode unit", "Unit", "Waktu (WIB)", "Jenis layanan",
                        "Jenis Kelamin", "Usia", "Pendidikan", "Pekerjaan", "U1", "U2", "U3",
-                       "U4", "U5", "U6", "U7", "U8", "U9", "Saran"]
-    assert rows[1][1:6] == ["PSTW-PSR", "UPT Pelayanan Sosial Tresna Werdha Pasuruan",
-                            "2026-11-02", "08:00:00", "Informasi dan konsultasi"]
-    assert rows[1][6:10] == ["P", "30-39", "SMA", "Wirausaha"]
-    assert rows[1][10:19] == ["3", "3", "3", "4", "3", "3", "4", "2", "3"]
+                       "U4", "U5", "U6", "U7", "U8", "U9", "Dampingan relawan", "Kritik/saran"]
+    assert rows[1][1:5] == ["PSTW-PSR", "UPT Pelayanan Sosial Tresna Werdha Pasuruan",
+                            "02/11/2026 08:00", "Informasi dan konsultasi"]
+    assert rows[1][5:9] == ["Perempuan", "30–39 tahun", "SMA/SMK", "Wirausaha"]
+    assert rows[1][9:18] == ["3", "3", "3", "4", "3", "3", "4", "2", "3"]
     assert rows[1][19] == "'=HYPERLINK(\"http://x\")"  # never run as a formula
     assert len(rows) == 4
     with sqlite3.connect(settings.database_path) as conn:
@@ -196,7 +221,7 @@ def test_cli_export_xlsx(seeded, capsys):
     assert code == 0
     wb = openpyxl.load_workbook(out_file)
     rows = list(wb["Responden"].iter_rows(values_only=True))
-    assert len(rows) == 2 and rows[1][3] == dt.datetime(2026, 9, 30)
+    assert len(rows) == 2 and rows[1][3] == dt.datetime(2026, 9, 30, 8, 0)
     code, _, _ = run_cli(["skm", "export", "--period", "2026-Q4", "--format", "xlsx",
                           "--out", str(out_file)], capsys)
     ws = openpyxl.load_workbook(out_file)["Responden"]
@@ -216,6 +241,6 @@ async def test_ikm_survives_when_files_cannot_be_sent(admin, app, fake):
     await seed(app.services.store, 2001, "DINSOS", [4] * 9)
     fake.fail_when(lambda method, _: ApiError(400, "Bad Request: method not supported")
                    if method in ("sendPhoto", "sendDocument") else None)
-    replies = await admin.send("/ikm")
+    replies = await admin.send("/ikm 2026-Q4")
     assert "IKM 100,00" in replies[0].text
-    assert "dinsos-bot skm export --period 2026-Q4" in replies[-1].text
+    assert "dinsos-bot skm export --period 2026-Q4" in replies[-2].text

@@ -105,10 +105,20 @@ class SkmField(BaseModel):
     options: list[SkmOption] = Field(min_length=2)
 
 
+class SkmPoster(BaseModel):
+    """The words of a unit's printed QR poster; both languages are printed, one under the other."""
+
+    model_config = ConfigDict(extra="forbid")
+    heading: Localized      # "Bagaimana pelayanan kami?"
+    scan: Localized         # how to take the survey with the QR code
+    note: Localized         # what happens with the answers
+
+
 class Skm(BaseModel):
     model_config = ConfigDict(extra="forbid")
     source: str = ""
     verified: bool = False
+    poster: SkmPoster | None = None
     unsur: list[SkmUnsur]
     respondent: list[SkmField]
     services: list[SkmOption] = Field(min_length=1)

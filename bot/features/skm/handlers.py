@@ -14,8 +14,8 @@ import html
 import logging
 from typing import TYPE_CHECKING
 
-from babel.dates import format_date
-from babel.numbers import format_decimal
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_decimal, format_percent
 from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import (
@@ -38,21 +38,27 @@ from bot.core.ui import (
     send_menu,
     staff_or_unknown,
 )
-from bot.features.skm import files as skm_files
-from bot.features.skm import ikm
+from bot.features.skm import chart, ikm, poster, workbook
+from bot.features.skm import render as skm_render
+from bot.features.skm.render import period_words
 from bot.features.skm.repo import DraftRow
 from bot.features.skm.service import (
+    ASSISTED,
     MAX_SUGGESTION,
     SKIP,
+    STEP_CONSENT,
+    STEP_NIK,
     STEP_SERVICE,
     STEP_SUGGESTION,
     STEP_UNIT,
+    YES,
     Outcome,
     Period,
     Report,
     StepResult,
     SurveyService,
 )
+from bot.features.skm.trend import ranking, trend
 from bot.features.staff.service import PermissionDenied
 
 if TYPE_CHECKING:
@@ -91,6 +97,12 @@ def page_data(draft_id: int, page: int) -> str:
     return f"{PREFIX}:p:{draft_id}:{page}"
 
 
+def mask_nik(text: str) -> str:
+    """3578********0002, as every NIK is shown (the text was already accepted as a NIK)."""
+    digits = "".join(c for c in text if c.isascii() and c.isdigit())
+    return digits[:4] + "*" * 8 + digits[-4:] if len(digits) == 16 else "*" * 16
+
+
 def survey(context: BotContext) -> SurveyService:
     return context.services.survey
 
@@ -106,6 +118,8 @@ def state_for(step: str) -> str:
 # -- rendering ------------------------------------------------------------------------------------
 def period_label(period: Period, locale: str) -> str:
     first, last = period.first_day, period.last_day
+    if period.kind == "year":
+        return str(period.year)
     if period.kind == "month":
         return format_date(first, "MMMM y", locale=locale)
     start = format_date(first, "MMMM", locale=locale)
@@ -118,6 +132,11 @@ def long_date(day, locale: str) -> str:
 
 def number(value, locale: str, places: int = 2) -> str:
     return format_decimal(value, "#,##0." + "0" * places, locale=locale)
+
+
+def svc_unit_short(report: Report, code: str) -> str:
+    unit = report.unit_names.get(code)
+    return unit or code
 
 
 def _mark(label: str, chosen: bool) -> str:
@@ -160,7 +179,20 @@ def render_step(t: Translator, svc: SurveyService, draft: DraftRow, page: int = 
 
     unit = content.unit(data.get(STEP_UNIT, ""))
     unit_name = unit.name if unit else ""
-    if step == STEP_SERVICE:
+    if data.get(ASSISTED):
+        parts.insert(0, t(N_("Assisted survey (for a beneficiary with you)")))
+    if step == STEP_CONSENT:
+        parts.append(t(N_("Unit: {unit}")).format(unit=unit_name))
+        parts.append(t(N_("Please ask the beneficiary first: do they agree to answer nine "
+                          "questions about the service of {unit}? Their answers are recorded "
+                          "without their name; their NIK is used only so that each person "
+                          "answers once.")).format(unit=unit_name))
+        rows = [[(t(N_("Yes, the beneficiary agrees")), answer_data(did, step, YES))]]
+    elif step == STEP_NIK:
+        parts.append(t(N_("Type the beneficiary's NIK (16 digits, from their KTP or KK). The "
+                          "message is deleted at once and the NIK is never stored: it only "
+                          "checks that each person answers once per period.")))
+    elif step == STEP_SERVICE:
         parts.append(t(N_("Unit: {unit}")).format(unit=unit_name))
         parts.append(t(N_("Which service did you receive there?")))
         rows = [[(_mark(s.label.get(loc), data.get(step) == s.code),
@@ -260,6 +292,12 @@ async def after(update: Update, context: BotContext, result: StepResult,
     if result.outcome == Outcome.REPEAT:
         await show(update, context, render_repeat(t, result), edit=edit)
         return ConversationHandler.END
+    if result.outcome == Outcome.SUBMITTED and result.draft.data.get(ASSISTED):
+        await show(update, context, t(N_(
+            "Thank you! The beneficiary's answers about {unit} have been recorded as an assisted "
+            "survey in your name. For the next beneficiary, type /dampingan.")).format(
+            unit=result.unit.name), edit=edit)
+        return ConversationHandler.END
     if result.outcome == Outcome.SUBMITTED:
         await show(update, context, render_thanks(t, survey(context), result), edit=edit)
         return ConversationHandler.END
@@ -348,6 +386,8 @@ async def on_text(update: Update, context: BotContext) -> str | int | None:
             "Your survey has ended. Type /survei to start again.")))
         return ConversationHandler.END
     text = update.message.text
+    if draft.step == STEP_NIK:
+        return await on_beneficiary_nik(update, context, draft)
     if draft.step == STEP_UNIT:
         found = svc.search_units(text)
         if not found:
@@ -366,6 +406,62 @@ async def on_text(update: Update, context: BotContext) -> str | int | None:
                                                             limit=MAX_SUGGESTION))
         return WRITING_SUGGESTION
     return await after(update, context, result, edit=False)
+
+
+async def _delete_nik_message(update: Update, context: BotContext) -> None:
+    """Delete the message that carried a NIK; the Bot API may refuse (too old, a group)."""
+    message = update.effective_message
+    try:
+        await context.bot.delete_message(message.chat_id, message.message_id)
+    except TelegramError as exc:
+        log.info("could not delete a NIK message: %s", type(exc).__name__)
+
+
+async def on_beneficiary_nik(update: Update, context: BotContext, draft: DraftRow) -> str:
+    """The volunteer typed the beneficiary's NIK: deleted from the chat, kept only hashed."""
+    t = context.t
+    text = update.message.text or ""
+    await _delete_nik_message(update, context)
+    try:
+        result = await survey(context).beneficiary_nik(update.effective_user.id, draft.id, text)
+    except ValueError:  # not a plausible NIK (the status feature's rules)
+        intro = t(N_("That is not a valid NIK: a NIK has exactly 16 digits (0-9). Please check "
+                     "the KTP or KK and type it again."))
+        return await show_step(update, context, draft, intro=intro, edit=False)
+    except RuntimeError:
+        log.error("NIK_HMAC_KEY is not set: assisted surveys are unavailable")
+        await reply(update, context, t(N_(
+            "Sorry, assisted surveys are not available right now. Please tell the office.")))
+        return ANSWERING
+    if result.outcome == Outcome.REPEAT:
+        intro = t(N_("This beneficiary has already answered the survey for {unit} in this period "
+                     "({period}), so their answers are not taken again. Thank you! You can "
+                     "type the NIK of another beneficiary, or /batal to stop.")).format(
+            unit=result.unit.name, period=period_label(result.period, t.locale))
+        return await show_step(update, context, draft, intro=intro, edit=False)
+    if result.outcome != Outcome.ACCEPTED:
+        return await after(update, context, result, edit=False)
+    intro = t(N_("NIK {nik} received (the message was deleted). Now read each question to the "
+                 "beneficiary and press their answer.")).format(nik=mask_nik(text))
+    return await show_step(update, context, result.draft, intro=intro, edit=False)
+
+
+async def cmd_assisted(update: Update, context: BotContext) -> str | int | None:
+    """/dampingan: an approved volunteer takes the survey with a beneficiary on this phone."""
+    await answer_query(update)
+    result = await survey(context).begin_assisted(update.effective_user.id)
+    if result.outcome != Outcome.ACCEPTED:
+        await reply(update, context, context._(N_(
+            "Assisted surveys are for approved volunteers (relawan). To register as a "
+            "volunteer, type /relawan.")))
+        return ConversationHandler.END
+    t = context.t
+    intro = resume_text(t) if result.resumed else t(N_(
+        "Assisted survey: you fill in the satisfaction survey together with a beneficiary who "
+        "is with you, for example one who has no phone. Choose the unit or program that served "
+        "them, ask for their consent, then read each question aloud and press their answer. "
+        "Type /batal to stop."))
+    return await show_step(update, context, result.draft, intro=intro, edit=False)
 
 
 async def on_cancel(update: Update, context: BotContext) -> int:
@@ -392,15 +488,26 @@ def render_report(t: Translator, report: Report) -> list[str]:
         out = [f"<b>{e(title)}</b>"]
         out.append(e(t.ngettext("{n} respondent", "{n} respondents", u.respondents)
                      .format(n=u.respondents)))
-        if r is not None:
+        if r is not None and u.graded is not None:
             out.append(e(t(N_("IKM {ikm}: mutu {mutu} ({kinerja})")).format(
                 ikm=number(r.ikm, loc), mutu=r.grade.mutu, kinerja=r.grade.kinerja)))
+        elif r is not None:
+            out.append(e(t(N_("IKM {ikm}: sample not yet sufficient ({n} of the minimum "
+                              "{sample}), so no grade yet")).format(
+                ikm=number(r.ikm, loc), n=u.respondents, sample=u.min_sample)))
+        if r is not None:
             out.append("NRR: " + " · ".join(
                 f"{c} {number(ikm.round2(r.nrr[c]), loc)}" for c in ikm.UNSUR_CODES))
         if u.min_sample is not None:
-            out.append(e(t(N_("Minimum sample (Krejcie-Morgan): {sample} of a population of "
-                              "{population}")).format(sample=u.min_sample,
-                                                      population=u.population)))
+            out.append(e(t(N_("Coverage: {n} of {population} beneficiaries ({share}); minimum "
+                              "sample (Krejcie-Morgan) {sample}")).format(
+                n=u.respondents, population=u.population, sample=u.min_sample,
+                share=format_percent(u.coverage, "#,##0.0%", locale=loc))))
+        elif u.code != "ALL":
+            out.append(e(t(N_("Population not set for this period, so the minimum sample is "
+                              "unknown."))))
+        if u.assisted:
+            out.append(e(t(N_("Assisted by volunteers: {n}")).format(n=u.assisted)))
         if u.repeats:
             out.append(e(t(N_("Rejected repeat attempts: {n}")).format(n=u.repeats)))
         return out
@@ -410,11 +517,30 @@ def render_report(t: Translator, report: Report) -> list[str]:
         chunks[0] += block(report.main, f"{report.unit.short} ({report.unit.code})")
     else:
         chunks[0] += block(report.overall, t(N_("All units")))
-        for u in report.units:
-            chunks.append(["", *block(u, f"{u.short} ({u.code})")])
+        for rank, u in enumerate(ranking(report), 1):
+            chunks.append(["", *block(u, f"{rank}. {u.short} ({u.code})")])
     if report.silent_units:
-        chunks.append(["", e(t(N_("Units without responses in this period: {n}")).format(
-            n=len(report.silent_units)))])
+        names = ", ".join(svc_unit_short(report, c) for c in report.silent_units)
+        chunks.append(["", e(t(N_("Units without responses in this period ({n}): {names}"))
+                             .format(n=len(report.silent_units), names=names))])
+    if report.volunteers:
+        heading = t(N_("Assisted surveys per volunteer"))
+        tail = ["", f"<b>{e(heading)}</b>"]
+        for v in report.volunteers:
+            line = t.ngettext("{name}: {n} response", "{name}: {n} responses",
+                              v.responses).format(name=v.name, n=v.responses)
+            if v.repeats:
+                line += "; " + t(N_("{n} refused repeats")).format(n=v.repeats)
+            if v.flagged:
+                line += "; ⚠ " + t(N_("{n} in flagged runs")).format(n=v.flagged)
+            tail.append("• " + e(line))
+        for f in report.flags:
+            tail.append("⚠ " + e(t(N_(
+                "Please check: {name} entered {count} identical answer sets between {start} and "
+                "{end}.")).format(name=f.name, count=f.count,
+                                  start=format_datetime(f.first, "d MMM HH.mm", locale=loc),
+                                  end=format_datetime(f.last, "HH.mm", locale=loc))))
+        chunks.append(tail)
     if report.suggestions:
         latest = t(N_("Latest suggestions"))
         tail = ["", f"<b>{e(latest)}</b>"]
@@ -435,11 +561,60 @@ def render_report(t: Translator, report: Report) -> list[str]:
     return messages
 
 
+IKM_UNIT_RX = r"^ikm:u:([A-Z0-9-]{2,16}|ALL)$"
+IKM_PAGE_RX = r"^ikm:g:(\d{1,2})$"
+IKM_REPORT_RX = r"^ikm:r:([A-Z0-9-]{2,16}|ALL):(\d{4}(?:-Q[1-4]|-\d{2})?)$"
+IKM_POSTER_RX = r"^ikm:q:([A-Z0-9-]{2,16})$"
+IKM_POP_RX = r"^ikm:n:([A-Z0-9-]{2,16}):(\d{4}(?:-Q[1-4]|-\d{2})?)$"
+IKM_PAGE_SIZE = 10
+POPULATION = "skm_population"
+ASK_POPULATION = "skm_population_number"
+POP_PENDING = "skm_population"  # user_data: {"u": unit code, "p": period code}
+
+
+def unit_picker(t: Translator, svc: SurveyService, page: int = 0):
+    units = svc.content.units
+    pages = max(1, -(-len(units) // IKM_PAGE_SIZE))
+    page = min(max(page, 0), pages - 1)
+    rows = [[(t(N_("All units")), "ikm:u:ALL")]] if page == 0 else []
+    rows += [[(u.short, f"ikm:u:{u.code}")]
+             for u in units[page * IKM_PAGE_SIZE:(page + 1) * IKM_PAGE_SIZE]]
+    nav = []
+    if page > 0:
+        nav.append((t(N_("‹ Previous")), f"ikm:g:{page - 1}"))
+    if page < pages - 1:
+        nav.append((t(N_("Next ›")), f"ikm:g:{page + 1}"))
+    if nav:
+        rows.append(nav)
+    text = "\n\n".join([t(N_("Satisfaction index (IKM): which unit?")),
+                         t(N_("Page {page} of {pages}")).format(page=page + 1, pages=pages)])
+    return text, keyboard(rows)
+
+
+def period_choices(svc: SurveyService) -> list[Period]:
+    today = svc.today()
+    month, quarter, year = Period.month_of(today), Period.quarter_of(today), \
+        Period.year_of(today)
+    return [month, month.previous(), quarter, quarter.previous(), year, year.previous()]
+
+
+def period_picker(t: Translator, svc: SurveyService, unit_code: str):
+    rows = [[(period_words(t, p), f"ikm:r:{unit_code}:{p.code}")]
+            for p in period_choices(svc)]
+    unit = svc.content.unit(unit_code) if unit_code != "ALL" else None
+    name = unit.name if unit else t(N_("All units"))
+    return t(N_("{unit}: which period?")).format(unit=name), keyboard(rows)
+
+
 async def cmd_ikm(update: Update, context: BotContext) -> None:
-    """/ikm [UNIT] [PERIOD]: the report, the NRR chart and the spreadsheet, for staff."""
+    """/ikm: staff choose the unit and the period with buttons (or type /ikm UNIT PERIOD)."""
     if not await staff_or_unknown(update, context, "operator"):
         return
     svc = survey(context)
+    if not context.args:
+        text, markup = unit_picker(context.t, svc)
+        await reply(update, context, text, markup)
+        return
     period, unit = None, None
     for arg in context.args or []:
         try:
@@ -451,46 +626,205 @@ async def cmd_ikm(update: Update, context: BotContext) -> None:
             "I do not know the unit {code}. Use a unit code from content/units.yaml, e.g. "
             "{example}.")).format(code=unit[:20], example=svc.content.units[0].code))
         return
+    await send_report(update, context, period, svc.content.unit(unit).code if unit else None)
+
+
+async def on_ikm_page(update: Update, context: BotContext) -> None:
+    if not await staff_or_unknown(update, context, "operator"):
+        return
+    await answer_query(update)
+    text, markup = unit_picker(context.t, survey(context), int(context.match.group(1)))
+    await show(update, context, text, markup)
+
+
+async def on_ikm_unit(update: Update, context: BotContext) -> None:
+    if not await staff_or_unknown(update, context, "operator"):
+        return
+    code = context.match.group(1)
+    svc = survey(context)
+    if code != "ALL" and svc.content.unit(code) is None:
+        await answer_query(update, context._(N_("Please choose one of the buttons.")))
+        return
+    await answer_query(update)
+    text, markup = period_picker(context.t, svc, code)
+    await show(update, context, text, markup)
+
+
+async def on_ikm_report(update: Update, context: BotContext) -> None:
+    if not await staff_or_unknown(update, context, "operator"):
+        return
+    code, period_code = context.match.groups()
+    svc = survey(context)
+    try:
+        period = Period.parse(period_code)
+    except ValueError:
+        period = None
+    if period is None or (code != "ALL" and svc.content.unit(code) is None):
+        await answer_query(update, context._(N_("Please choose one of the buttons.")))
+        return
+    await answer_query(update)
+    await send_report(update, context, period, None if code == "ALL" else code)
+
+
+def report_buttons(t: Translator, report: Report):
+    rows = [[(t(N_("Another unit or period")), "ikm:g:0")]]
+    if report.unit is not None:
+        rows.insert(0, [(t(N_("QR poster for this unit")), f"ikm:q:{report.unit.code}")])
+        rows.insert(0, [(t(N_("Set the population for this period")),
+                         f"ikm:n:{report.unit.code}:{report.period.code}")])
+    return keyboard(rows)
+
+
+async def _send_file(context: BotContext, chat_id: int, data: bytes, filename: str,
+                     caption: str | None = None, photo: bool = False) -> bool:
+    try:
+        if photo:
+            await context.bot.send_photo(chat_id, data, filename=filename, caption=caption)
+        else:
+            await context.bot.send_document(chat_id, data, filename=filename, caption=caption)
+        return True
+    except TelegramError as exc:  # the report went out; the other files may still go
+        log.warning("could not send %s: %s", filename.rsplit(".", 1)[-1], type(exc).__name__)
+        return False
+
+
+async def send_report(update: Update, context: BotContext, period: Period | None,
+                      unit: str | None) -> None:
+    """The report as text, the NRR and trend charts (photo + print PDF) and the workbook."""
+    svc = survey(context)
+    t = context.t
     try:
         report = await svc.report_for(update.effective_user.id, period, unit)
     except PermissionDenied:
         return
-    for text in render_report(context.t, report):
-        await reply(update, context, text, parse_mode="HTML")
+    texts = render_report(t, report)
+    for i, text in enumerate(texts):
+        await reply(update, context, text, report_buttons(t, report)
+                    if i == len(texts) - 1 and report.main.result is None else None,
+                    parse_mode="HTML")
     chat_id = update.effective_chat.id
     result = report.main.result
     if result is None:
         await reply(update, context, context._(N_(
             "There are no responses in this period yet, so there is no chart or spreadsheet.")))
         return
-    who = report.unit.short if report.unit else context._(N_("All units"))
-    title = f"IKM {report.period.code} · {who}: {result.ikm} ({result.grade.mutu})"
+    now = svc.clock().astimezone(svc.tz)
     names = {u.code: u.name.id for u in svc.skm.unsur}
-    png = await asyncio.to_thread(skm_files.chart_png, title,
-                                  {c: float(v) for c, v in result.nrr.items()}, names)
-    try:
-        await context.bot.send_photo(chat_id, png, filename=f"ikm-{report.period.code}.png",
-                                     caption=context._(N_("NRR per unsur, with the lines where "
-                                                          "grades C, B and A begin.")))
-    except TelegramError as exc:  # the report went out; the spreadsheet may still go
-        log.warning("could not send the IKM chart: %s", type(exc).__name__)
+    base = f"ikm-{report.period.code}" + (f"-{report.unit.code}" if report.unit else "")
+    png, pdf = await asyncio.to_thread(chart.nrr_chart,
+                                       skm_render.nrr_chart_spec(t, report, names, now))
+    caption = " · ".join([skm_render.period_words(t, report.period),
+                          skm_render.grade_text(t, report.main)])
+    await _send_file(context, chat_id, png, f"{base}.png", caption, photo=True)
+    await _send_file(context, chat_id, pdf, f"{base}.pdf",
+                     context._(N_("The same chart as a PDF, sharp in print.")))
+    points = await trend(svc, report.period, unit)
+    tpng, _ = await asyncio.to_thread(chart.trend_chart,
+                                      skm_render.trend_chart_spec(t, report, points, now))
+    await _send_file(context, chat_id, tpng, f"{base}-tren.png",
+                     skm_render.trend_chart_spec(t, report, points, now).subtitle, photo=True)
+    ranked = [u for u in ranking(report) if u.result is not None]
+    if report.unit is None and len(ranked) >= 2:
+        rpng, _ = await asyncio.to_thread(
+            chart.ranking_chart, skm_render.ranking_chart_spec(t, report, ranked, now))
+        await _send_file(context, chat_id, rpng, f"{base}-peringkat.png",
+                         context._(N_("IKM per unit")), photo=True)
     responses = await svc.responses(report.period, unit)
-    head = skm_files.header(svc.content)
-    body = skm_files.rows(svc.content, responses, svc.tz)
-    data = await asyncio.to_thread(skm_files.xlsx_bytes, head, body,
-                                   skm_files.summary_rows(report), f"SKM {report.period.code}")
+    data = await asyncio.to_thread(workbook.xlsx_bytes, svc.content, report, responses,
+                                   svc.tz, now)
     suffix = f"-{unit.upper()}" if unit else ""
-    try:
-        await context.bot.send_document(
-            chat_id, data, filename=f"skm-{report.period.code}{suffix}.xlsx",
-            caption=context.ngettext("{n} response, one row each", "{n} responses, one row each",
-                                     len(body)).format(n=len(body)))
-    except TelegramError as exc:
-        log.warning("could not send the SKM spreadsheet: %s", type(exc).__name__)
+    sent = await _send_file(
+        context, chat_id, data, f"skm-{report.period.code}{suffix}.xlsx",
+        context.ngettext("{n} response, one row each", "{n} responses, one row each",
+                         len(responses)).format(n=len(responses)))
+    if not sent:
         await reply(update, context, context._(N_(
             "The spreadsheet could not be sent here. Staff can write it on the server with: "
             "dinsos-bot skm export --period {period} --format xlsx --out FILE")).format(
             period=report.period.code))
+    await reply(update, context, context._(N_("What next?")), report_buttons(t, report))
+
+
+async def on_ikm_poster(update: Update, context: BotContext) -> None:
+    """The staff button: the unit's A4 QR poster as PDF and PNG."""
+    if not await staff_or_unknown(update, context, "operator"):
+        return
+    svc = survey(context)
+    unit = svc.content.unit(context.match.group(1))
+    me = context.bot.username
+    if unit is None or not me:
+        await answer_query(update, context._(N_("Please choose one of the buttons.")))
+        return
+    await answer_query(update)
+    pdf, png = await asyncio.to_thread(poster.poster, unit, me, svc.skm)
+    chat_id = update.effective_chat.id
+    await _send_file(context, chat_id, pdf, f"poster-skm-{unit.code}.pdf",
+                     context._(N_("QR poster for {unit} (A4, ready to print). The code opens "
+                                  "the survey for this unit: {link}")).format(
+                         unit=unit.name, link=poster.deep_link(me, unit.code)))
+    await _send_file(context, chat_id, png, f"poster-skm-{unit.code}.png")
+
+
+async def on_population_button(update: Update, context: BotContext) -> str | int:
+    if not await staff_or_unknown(update, context, "operator"):
+        return ConversationHandler.END
+    code, period_code = context.match.groups()
+    svc = survey(context)
+    unit = svc.content.unit(code)
+    try:
+        period = Period.parse(period_code)
+    except ValueError:
+        period = None
+    if unit is None or period is None:
+        await answer_query(update, context._(N_("Please choose one of the buttons.")))
+        return ConversationHandler.END
+    await answer_query(update)
+    context.user_data[POP_PENDING] = {"u": unit.code, "p": period.code}
+    await reply(update, context, context._(N_(
+        "How many beneficiaries did {unit} serve in {period}? Type one whole number, or /batal "
+        "to stop.")).format(unit=unit.name, period=period_words(context.t, period)))
+    return ASK_POPULATION
+
+
+async def on_population_number(update: Update, context: BotContext) -> str | int:
+    pending = context.user_data.get(POP_PENDING) or {}
+    text = (update.message.text or "").strip().replace(".", "").replace(" ", "")
+    if not pending:
+        return ConversationHandler.END
+    if not text.isascii() or not text.isdigit() or not 0 < int(text) <= 10_000_000:
+        await reply(update, context, context._(N_(
+            "Please type the number of beneficiaries as one whole number, for example 250.")))
+        return ASK_POPULATION
+    svc = survey(context)
+    period = Period.parse(pending["p"])
+    try:
+        unit = await svc.set_population(update.effective_user.id, pending["u"], period,
+                                        int(text))
+    except PermissionDenied:
+        return ConversationHandler.END
+    context.user_data.pop(POP_PENDING, None)
+    minimum = ikm.krejcie_morgan(int(text))
+    await reply(update, context, context._(N_(
+        "Saved: {unit} served {population} beneficiaries in {period}. The minimum sample "
+        "(Krejcie-Morgan) is {sample} respondents.")).format(
+        unit=unit.name, population=int(text), period=period_words(context.t, period),
+        sample=minimum), report_buttons(context.t, await svc.report(period, unit.code, 0)))
+    return ConversationHandler.END
+
+
+async def on_population_cancel(update: Update, context: BotContext) -> int:
+    context.user_data.pop(POP_PENDING, None)
+    await send_menu(update, context, context._(N_("Cancelled. Nothing was saved.")))
+    return ConversationHandler.END
+
+
+def build_population_conversation() -> ConversationHandler:
+    text = filters.TEXT & ~filters.COMMAND & filters.UpdateType.MESSAGE
+    return conversation(
+        POPULATION,
+        entry_points=[CallbackQueryHandler(on_population_button, pattern=IKM_POP_RX)],
+        states={ASK_POPULATION: [MessageHandler(text, on_population_number)]},
+        fallbacks=[CommandHandler("batal", on_population_cancel), *conversation_fallbacks()])
 
 
 # -- wiring ---------------------------------------------------------------------------------------
@@ -501,6 +835,7 @@ def build_conversation() -> ConversationHandler:
         CONVERSATION,
         entry_points=[
             CommandHandler("survei", cmd_survey),
+            CommandHandler("dampingan", cmd_assisted),
             CommandHandler("start", on_deep_link, filters=filters.Regex(DEEP_LINK_RX)),
             CallbackQueryHandler(cmd_survey, pattern=MENU.pattern),
             CallbackQueryHandler(on_answer, pattern=ANSWER_RX),
@@ -522,7 +857,14 @@ def register(app: BotApplication) -> None:
     services.menu.add(MENU)
     services.commands.add(CommandSpec("survei", N_("rate a service of the office (survey)"),
                                      order=40))
+    services.commands.add(CommandSpec("dampingan", N_("volunteers: survey with a beneficiary "
+                                                      "(assisted survey)"), order=45))
     services.commands.add(CommandSpec("ikm", N_("staff: satisfaction index (IKM) and spreadsheet"),
                                      order=80, staff_only=True))
     app.add_handler(build_conversation())
+    app.add_handler(build_population_conversation())
     app.add_handler(CommandHandler("ikm", cmd_ikm))
+    app.add_handler(CallbackQueryHandler(on_ikm_page, pattern=IKM_PAGE_RX))
+    app.add_handler(CallbackQueryHandler(on_ikm_unit, pattern=IKM_UNIT_RX))
+    app.add_handler(CallbackQueryHandler(on_ikm_report, pattern=IKM_REPORT_RX))
+    app.add_handler(CallbackQueryHandler(on_ikm_poster, pattern=IKM_POSTER_RX))

@@ -38,6 +38,8 @@ class NewResponse:
     suggestion: str | None
     language: str | None
     draft_id: int | None = None
+    volunteer_id: int | None = None        # an assisted survey: the volunteer who entered it
+    beneficiary_hash: bytes | None = None  # HMAC-SHA256 of the beneficiary's NIK, never the NIK
 
 
 @dataclass
@@ -50,6 +52,7 @@ class ResponseRow:
     suggestion: str | None
     language: str | None
     answers: dict[str, int] = field(default_factory=dict)
+    volunteer_id: int | None = None
 
 
 def _draft(row: sqlite3.Row | None) -> DraftRow | None:
@@ -66,9 +69,9 @@ def _dump(data: dict[str, Any]) -> str:
 def _period_clause(column_value: tuple[str, str], unit: str | None,
                    alias: str = "") -> tuple[str, list[Any]]:
     column, value = column_value
-    if column not in ("period", "month"):
+    if column not in ("period", "month", "year"):
         raise ValueError(column)
-    where = f"{alias}{column} = ?"
+    where = f"substr({alias}month, 1, 4) = ?" if column == "year" else f"{alias}{column} = ?"
     params: list[Any] = [value]
     if unit is not None:
         where += f" AND {alias}unit_code = ?"
@@ -124,12 +127,19 @@ class SkmRepo:
             "SELECT 1 FROM skm_responses WHERE user_id = ? AND unit_code = ? AND period = ?",
             (user_id, unit_code, period)) is not None
 
+    async def has_beneficiary(self, unit_code: str, period: str, beneficiary_hash: bytes
+                              ) -> bool:
+        """Whether this beneficiary (by the keyed hash of the NIK) already answered."""
+        return await self.db.fetchval(
+            "SELECT 1 FROM skm_responses WHERE unit_code = ? AND period = ? "
+            "AND beneficiary_hash = ?", (unit_code, period, beneficiary_hash)) is not None
+
     async def add_repeat(self, user_id: int, unit_code: str, period: str, month: str,
-                         now: dt.datetime) -> None:
+                         now: dt.datetime, volunteer_id: int | None = None) -> None:
         await self.db.execute(
-            "INSERT INTO skm_repeats (user_id, unit_code, period, month, at) "
-            "VALUES (?, ?, ?, ?, ?)",
-            (user_id, unit_code, period, month, iso(now)))
+            "INSERT INTO skm_repeats (user_id, unit_code, period, month, at, volunteer_id) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (user_id, unit_code, period, month, iso(now), volunteer_id))
 
     async def submit(self, response: NewResponse, expect_step: str) -> int | None:
         """Store the response and close its draft in one transaction.
@@ -150,9 +160,11 @@ class SkmRepo:
             cur = await conn.execute(
                 "INSERT INTO skm_responses (user_id, unit_code, period, month, submitted_at, "
                 "service, gender, age, education, occupation, respondent, suggestion, language, "
-                "draft_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "draft_id, volunteer_id, beneficiary_hash) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (r.user_id, r.unit_code, r.period, r.month, iso(r.submitted_at), r.service,
-                 *profile, _dump(r.respondent), r.suggestion, r.language, r.draft_id))
+                 *profile, _dump(r.respondent), r.suggestion, r.language, r.draft_id,
+                 r.volunteer_id, r.beneficiary_hash))
             response_id = cur.lastrowid
             await conn.executemany(
                 "INSERT INTO skm_answers (response_id, unsur, score) VALUES (?, ?, ?)",
@@ -194,10 +206,11 @@ class SkmRepo:
         where, params = _period_clause(by, unit, "r.")
         rows = await self.db.fetchall(
             "SELECT r.id, r.unit_code, r.submitted_at, r.service, r.respondent, r.suggestion, "
-            f"r.language FROM skm_responses r WHERE {where} ORDER BY r.submitted_at, r.id",
-            params)
+            f"r.language, r.volunteer_id FROM skm_responses r WHERE {where} "
+            "ORDER BY r.submitted_at, r.id", params)
         out = {r["id"]: ResponseRow(r["id"], r["unit_code"], r["submitted_at"], r["service"],
-                                    json.loads(r["respondent"]), r["suggestion"], r["language"])
+                                    json.loads(r["respondent"]), r["suggestion"], r["language"],
+                                    volunteer_id=r["volunteer_id"])
                for r in rows}
         if out:
             answers = await self.db.fetchall(
@@ -216,3 +229,35 @@ class SkmRepo:
             f"WHERE {where} AND suggestion IS NOT NULL AND suggestion != '' "
             "ORDER BY submitted_at DESC, id DESC LIMIT ?", [*params, limit])
         return [(r["unit_code"], r["submitted_at"], r["suggestion"]) for r in rows]
+
+    async def assisted_counts(self, by: tuple[str, str], unit: str | None = None
+                              ) -> dict[str, int]:
+        """{unit_code: responses entered by volunteers} for a period."""
+        where, params = _period_clause(by, unit)
+        rows = await self.db.fetchall(
+            f"SELECT unit_code, COUNT(*) AS n FROM skm_responses WHERE {where} "
+            "AND volunteer_id IS NOT NULL GROUP BY unit_code", params)
+        return {r["unit_code"]: r["n"] for r in rows}
+
+    async def volunteer_repeats(self, by: tuple[str, str], unit: str | None = None
+                                ) -> dict[int, int]:
+        """{volunteer_id: refused repeats} for a period."""
+        where, params = _period_clause(by, unit)
+        rows = await self.db.fetchall(
+            f"SELECT volunteer_id, COUNT(*) AS n FROM skm_repeats WHERE {where} "
+            "AND volunteer_id IS NOT NULL GROUP BY volunteer_id", params)
+        return {r["volunteer_id"]: r["n"] for r in rows}
+
+    # -- populations ----------------------------------------------------------------------------
+    async def set_population(self, unit_code: str, period: str, population: int,
+                             actor_id: int | None, now: dt.datetime) -> None:
+        await self.db.execute(
+            "INSERT INTO skm_populations (unit_code, period, population, set_by, set_at) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (unit_code, period) DO UPDATE SET "
+            "population = excluded.population, set_by = excluded.set_by, "
+            "set_at = excluded.set_at", (unit_code, period, population, actor_id, iso(now)))
+
+    async def populations(self, period: str) -> dict[str, int]:
+        rows = await self.db.fetchall(
+            "SELECT unit_code, population FROM skm_populations WHERE period = ?", (period,))
+        return {r["unit_code"]: r["population"] for r in rows}
