@@ -1,0 +1,1 @@
+"""Programs: questions in free text, requests in words, follow-ups, the concept layer."""
