@@ -142,3 +142,36 @@ def navigation_guard(handlers: Sequence[BaseHandler]) -> TypeHandler:
             conversation._update_state(ConversationHandler.END, key)
 
     return TypeHandler(Update, end_abandoned)
+
+
+# -- flows other features may start from a request in words ----------------------------------
+FLOWS_KEY = "flows"   # runtime.extras[FLOWS_KEY]: {name: async starter(update, context, **kw)}
+
+
+def add_flow(app, name: str, starter) -> None:
+    """Let the free-text reader start a feature's flow ("cek bansos" -> the status check)."""
+    app.runtime.extras.setdefault(FLOWS_KEY, {})[name] = starter
+
+
+async def start_flow(update: Update, context: BotContext, name: str, **kwargs: object) -> bool:
+    """Start the named flow; False if no feature offers it."""
+    starter = context.runtime.extras.get(FLOWS_KEY, {}).get(name)
+    if starter is None:
+        return False
+    await starter(update, context, **kwargs)
+    return True
+
+
+def conversation_starter(conversation: ConversationHandler, entry):
+    """A starter that runs a conversation's entry callback for an update the conversation
+    itself did not receive (free text), then puts the user in the state it returned, as if
+    the conversation had handled it (persisted like any state change)."""
+
+    async def start(update: Update, context: BotContext, **kwargs: object) -> None:
+        state = await (entry(update, context, **kwargs) if kwargs else entry(update, context))
+        if state is None or state == ConversationHandler.END:
+            return
+        # the same private helpers navigation_guard uses (stable across PTB 20-22)
+        conversation._update_state(state, conversation._get_key(update))
+
+    return start

@@ -21,7 +21,7 @@ from bot.context import BotContext
 from bot.i18n import LANGUAGE_NAMES, N_, Translator
 from bot.menu import CommandSpec, MenuEntry
 from handlers import GROUP_GUARD, GROUP_TRACK
-from handlers.common import answer_query, is_private, keyboard, reply, send_menu
+from handlers.common import add_flow, answer_query, is_private, keyboard, reply, send_menu
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +104,19 @@ async def on_language(update: Update, context: BotContext) -> None:
 
 async def cmd_language(update: Update, context: BotContext) -> None:
     await ask_language(update, context, first_contact=False)
+
+
+async def switch_language(update: Update, context: BotContext, code: str | None = None,
+                          **_: object) -> None:
+    """A request in words ("nganggo basa Jawa"): switch at once when the language is named,
+    else show the choice."""
+    if code not in LANGUAGE_NAMES:
+        await ask_language(update, context, first_contact=False)
+        return
+    await context.runtime.subscribers.choose_language(update.effective_user.id, code)
+    context.locale = code
+    await send_menu(update, context, context._(N_("Language: {language}")).format(
+        language=LANGUAGE_NAMES[code]))
 
 
 # -- start, menu, help --------------------------------------------------------------------------
@@ -220,6 +233,7 @@ def register(app: BotApplication) -> None:
     ):
         runtime.commands.add(spec)
     runtime.start_hooks.append(set_commands)
+    add_flow(app, "language", switch_language)
 
     app.add_handler(TypeHandler(Update, track), group=GROUP_TRACK)
     app.add_handler(TypeHandler(Update, group_guard), group=GROUP_GUARD)

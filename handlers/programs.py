@@ -7,6 +7,7 @@ module parses updates and renders with the user's translator.
 from __future__ import annotations
 
 import logging
+import re
 import warnings
 from collections.abc import Sequence
 
@@ -23,6 +24,8 @@ from telegram.warnings import PTBUserWarning
 from bot.app import BotApplication
 from bot.content_programs import ASPECTS, KEY_PATTERN, Program, Question, Screener
 from bot.context import BotContext
+from bot.features.programs import context as follow_up
+from bot.features.programs.understanding import Reading, Understanding
 from bot.i18n import N_, Translator
 from bot.menu import CommandSpec, MenuEntry
 from bot.services.eligibility import Assessment, Verdict, assess
@@ -33,12 +36,20 @@ from handlers.common import (
     conversation_fallbacks,
     keyboard,
     reply,
+    send_menu,
     stale_button,
+    start_flow,
 )
 
 log = logging.getLogger(__name__)
 
 EXTRA_KEY = "programs"           # runtime.extras[EXTRA_KEY]: the ProgramIndex
+UNDERSTANDING_KEY = "understanding"  # runtime.extras[...]: the Understanding (reads messages)
+TICKET_DATA = "tiket:baru"       # the "ask an officer" feature's entry (bot/features/tickets)
+STATUS_MENU_DATA = "menu:status"  # the status check's menu button
+MENU_HOME_DATA = "menu:home"
+# 16 digits, spaces, dots or dashes allowed between them: a NIK typed outside the status check
+NIK_IN_TEXT = re.compile(r"(?<![0-9])[0-9](?:[ .\-]?[0-9]){15}(?![0-9])", re.ASCII)
 KEYBOARDS_KEY = "programs_keyboards"  # runtime.extras[...]: answer keyboards, built once each
 ANSWERS_KEY = "programs_answers"      # runtime.extras[...]: answer texts, rendered once each
 PREFIX = "prog"
@@ -77,12 +88,23 @@ NEXT_ASPECT = {None: "eligibility", "eligibility": "apply", "benefit": "eligibil
                "contact": "apply"}
 
 
+def build_understanding_service(runtime) -> Understanding:
+    """The reader of free text (and its ProgramIndex), built once from content."""
+    understanding = Understanding.from_content(runtime.content)
+    runtime.extras[UNDERSTANDING_KEY] = understanding
+    runtime.extras[EXTRA_KEY] = understanding.index
+    return understanding
+
+
+def understanding_of(context: BotContext) -> Understanding:
+    understanding = context.runtime.extras.get(UNDERSTANDING_KEY)
+    if understanding is None:  # built at start; only if a hook was skipped (tests, console)
+        understanding = build_understanding_service(context.runtime)
+    return understanding  # type: ignore[return-value]
+
+
 def index_of(context: BotContext) -> ProgramIndex:
-    index = context.runtime.extras.get(EXTRA_KEY)
-    if index is None:  # built at start; this only runs if a hook was skipped (tests, console)
-        index = ProgramIndex(context.content.programs)
-        context.runtime.extras[EXTRA_KEY] = index
-    return index  # type: ignore[return-value]
+    return understanding_of(context).index
 
 
 # -- rendering --------------------------------------------------------------------------------
@@ -180,8 +202,19 @@ def render_not_found(t: Translator, office) -> str:
 
 
 def not_found_keyboard(t: Translator):
-    return keyboard([[(t(N_("All programs")), LIST_DATA)],
-                     [(t(N_("Check what may fit me")), CEK_START_DATA)]])
+    return keyboard([[(t(N_("Main menu")), MENU_HOME_DATA), (t(N_("All programs")), LIST_DATA)],
+                     [(t(N_("Check what may fit me")), CEK_START_DATA)],
+                     [(t(N_("Ask an officer")), TICKET_DATA)]])
+
+
+def choices_keyboard(t: Translator, programs: Sequence[Program], aspect: str | None):
+    rows = []
+    for program in programs:
+        data = (f"{PREFIX}:asp:{program.key}:{aspect}" if aspect
+                else f"{PREFIX}:card:{program.key}")
+        rows.append([(program.name.short, data)])
+    rows.append([(t(N_("None of these")), LIST_DATA), (t(N_("Ask an officer")), TICKET_DATA)])
+    return keyboard(rows)
 
 
 def split_message(text: str, limit: int = MAX_MESSAGE) -> list[str]:
@@ -201,31 +234,121 @@ def split_message(text: str, limit: int = MAX_MESSAGE) -> list[str]:
 
 
 # -- questions in free text -------------------------------------------------------------------
+async def answer_program(update: Update, context: BotContext, program: Program,
+                         aspect: str | None) -> None:
+    await reply(update, context, answer_text(context, program, aspect),
+                answer_keyboard(context, program, aspect))
+
+
 async def answer_match(update: Update, context: BotContext, match: Match) -> None:
-    t = context.t
+    """The old matcher's answer (kept for callers of the ProgramIndex alone)."""
     if match.best is not None:
-        program = match.best
-        await reply(update, context, answer_text(context, program, match.aspect),
-                    answer_keyboard(context, program, match.aspect))
+        await answer_program(update, context, match.best, match.aspect)
         return
-    if match.ambiguous:
-        rows = []
-        for cand in match.programs:
-            data = (f"{PREFIX}:asp:{cand.program.key}:{match.aspect}" if match.aspect
-                    else f"{PREFIX}:card:{cand.program.key}")
-            rows.append([(cand.program.name.short, data)])
-        rows.append([(t(N_("None of these")), LIST_DATA)])
-        await reply(update, context, t(N_(
-            "Your question may be about more than one program. Which one do you mean?")),
-            keyboard(rows))
+    kind = "weak" if match.ambiguous else "none"
+    await on_not_understood(update, context, update.message.text or "", kind,
+                            [c.program.key for c in match.programs], match.aspect)
+
+
+async def on_not_understood(update: Update, context: BotContext, text: str, kind: str,
+                            offers: Sequence[str] = (), aspect: str | None = None) -> None:
+    """Every "not understood" answer goes through here (one place for the recorder of
+    unanswered questions to attach to). kind: "weak" (some evidence: the closest programs
+    are offered as buttons), "none" (nothing close) or "out_of_scope" (never a program)."""
+    t = context.t
+    programs = [p for p in (index_of(context).programs.get(k) for k in offers) if p]
+    if kind == "weak" and programs:
+        await reply(update, context, t(N_("Did you mean one of these programs?")),
+                    choices_keyboard(t, programs, aspect))
         return
     await reply(update, context, render_not_found(t, context.content.office),
                 not_found_keyboard(t))
 
 
+def remember(context: BotContext, memory: dict | None) -> None:
+    """Keep the follow-up memory in user_data (persisted); write only when it changed."""
+    if memory is None:
+        if follow_up.USER_KEY in context.user_data:
+            del context.user_data[follow_up.USER_KEY]
+    elif context.user_data.get(follow_up.USER_KEY) != memory:
+        context.user_data[follow_up.USER_KEY] = memory
+
+
+async def on_request(update: Update, context: BotContext, reading: Reading) -> None:
+    """A request in words, routed to what the bot already has."""
+    t = context.t
+    name = reading.request
+    if name == "greeting":
+        office = context.content.office.name.get(context.locale)
+        await send_menu(update, context, t(N_(
+            "Hello, welcome to the service bot of {office}. How can we help you? Choose "
+            "below, or simply type your question.")).format(office=office))
+    elif name == "thanks":
+        await reply(update, context, t(N_(
+            "You are welcome. If you have another question, just type it, or open /menu.")))
+    elif name == "stopped":
+        await reply(update, context, render_stopped(t), keyboard([
+            [(t(N_("Check assistance status")), STATUS_MENU_DATA)],
+            [(t(N_("Registration in the DTSEN data")), f"{PREFIX}:card:dtsen")],
+            [(t(N_("Ask an officer")), TICKET_DATA)]]))
+    elif name == "officer":
+        office = context.content.office
+        await reply(update, context, "\n".join([
+            t(N_("You can put your question to an officer here: press the button below and "
+                 "write it; an officer answers in this chat. You can also contact the office:")),
+            "",
+            office.name.get(t.locale),
+            t(N_("Phone: {phone}")).format(phone=office.phone),
+            t(N_("Email: {email}")).format(email=office.email),
+        ]), keyboard([[(t(N_("Ask an officer")), TICKET_DATA)]]))
+    elif name == "language":
+        if not await start_flow(update, context, "language", code=reading.argument):
+            await on_not_understood(update, context, "", "none")
+    elif name in ("status", "survey", "volunteer"):
+        if not await start_flow(update, context, name):
+            await on_not_understood(update, context, "", "none")
+    else:  # a request staff added to content/requests.yaml that no feature handles yet
+        await on_not_understood(update, context, update.message.text or "", "none")
+
+
+def render_stopped(t: Translator) -> str:
+    return "\n".join([
+        t(N_("Why assistance can stop:")),
+        "• " + t(N_("Who receives assistance is decided by the DTSEN data (the national social "
+                    "and economic data), which is updated every quarter. If your household's "
+                    "data changed, or it was not confirmed, the assistance can stop.")),
+        "• " + t(N_("Every program has a quota; recipients are checked again every period.")),
+        "• " + t(N_("Some programs end when the reason ends (for example a child leaves school, "
+                    "or an elderly member dies).")),
+        "",
+        t(N_("What you can do: check your status here, ask your village/kelurahan office or "
+             "the program's facilitator whether your data is still in DTSEN, or ask an "
+             "officer.")),
+    ])
+
+
 async def on_question(update: Update, context: BotContext) -> None:
-    match = index_of(context).match(update.message.text)
-    await answer_match(update, context, match)
+    text = update.message.text or ""
+    found = NIK_IN_TEXT.search(text)
+    if found is not None:
+        log.debug("understood: a NIK typed outside the status check")
+        digits = found.group(0).translate(str.maketrans("", "", " .-"))
+        if await start_flow(update, context, "status_nik", nik=digits):
+            return
+    reading = understanding_of(context).read(text, context.user_data.get(follow_up.USER_KEY),
+                                             context.runtime.clock())
+    remember(context, reading.memory)
+    if reading.kind == "request":
+        await on_request(update, context, reading)
+        return
+    programs = index_of(context).programs
+    if reading.kind == "answer" and reading.programs[0] in programs:
+        await answer_program(update, context, programs[reading.programs[0]], reading.aspect)
+        return
+    if reading.kind == "choices":
+        await on_not_understood(update, context, text, "weak", reading.programs, reading.aspect)
+        return
+    await on_not_understood(update, context, text, "out_of_scope" if reading.blocked else "none")
 
 
 # -- browsing ---------------------------------------------------------------------------------
@@ -257,6 +380,7 @@ async def on_card(update: Update, context: BotContext) -> None:
         await stale_button(update, context)
         return
     await answer_query(update)
+    remember(context, follow_up.remember(program.key, None, context.runtime.clock()))
     await reply(update, context, answer_text(context, program, None),
                 aspect_keyboard(context, program, None))
 
@@ -268,6 +392,7 @@ async def on_aspect(update: Update, context: BotContext) -> None:
         return
     await answer_query(update)
     aspect = context.match.group(2)
+    remember(context, follow_up.remember(program.key, aspect, context.runtime.clock()))
     await reply(update, context, answer_text(context, program, aspect),
                 aspect_keyboard(context, program, aspect))
 
@@ -431,8 +556,8 @@ async def cek_why_not(update: Update, context: BotContext) -> None:
 
 # -- wiring -----------------------------------------------------------------------------------
 async def build_index(app: BotApplication) -> None:
-    """Start hook: the matcher's index, once."""
-    app.runtime.extras[EXTRA_KEY] = ProgramIndex(app.runtime.content.programs)
+    """Start hook: the reader of free text and the matcher's index, once."""
+    build_understanding_service(app.runtime)
 
 
 def register(app: BotApplication) -> None:

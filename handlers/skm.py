@@ -47,8 +47,10 @@ from bot.services.skm import (
 from bot.services.staff import PermissionDenied
 from bot.storage.skm import DraftRow
 from handlers.common import (
+    add_flow,
     answer_query,
     conversation_fallbacks,
+    conversation_starter,
     keyboard,
     reply,
     send_menu,
@@ -533,5 +535,7 @@ def register(app: BotApplication) -> None:
     runtime.commands.add(CommandSpec("ikm", N_("staff: satisfaction index (IKM) and spreadsheet"),
                                      order=80, staff_only=True))
     runtime.start_hooks.append(_start)
-    app.add_handler(build_conversation())
+    conversation = build_conversation()
+    app.add_handler(conversation)
+    add_flow(app, "survey", conversation_starter(conversation, cmd_survey))  # "isi survei"
     app.add_handler(CommandHandler("ikm", cmd_ikm))

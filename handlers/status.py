@@ -53,9 +53,11 @@ from bot.services.status import (
 from bot.settings import SettingsError
 from bot.storage.disbursements import Notification, Record
 from handlers.common import (
+    add_flow,
     answer_query,
     cancel_conversation,
     conversation_fallbacks,
+    conversation_starter,
     is_private,
     keyboard,
     leave_to_menu,
@@ -200,7 +202,7 @@ def _clear(context: BotContext) -> None:
     context.user_data.pop(PENDING, None)
 
 
-async def start(update: Update, context: BotContext) -> str | int:
+async def start(update: Update, context: BotContext, **_: object) -> str | int:
     await answer_query(update)
     _clear(context)
     if not is_private(update):
@@ -252,6 +254,49 @@ async def on_nik(update: Update, context: BotContext) -> str:
                                   "at": iso(context.runtime.clock())}
     await reply(update, context, context._(N_(
         "NIK {nik} received. Now type the full name as written on the KTP.")).format(nik=masked))
+    return ASK_NAME
+
+
+async def start_with_nik(update: Update, context: BotContext, nik: str | None = None,
+                         **_: object) -> str | int:
+    """A NIK typed outside the check (the free-text reader found one): the message is deleted
+    and the check starts at the name step with that NIK already taken. `nik` is the cleaned
+    16 digits, or None when they are not a valid NIK (then the check asks for it again)."""
+    await _delete(update, context)
+    _clear(context)
+    if not is_private(update):
+        return ConversationHandler.END
+    limited = await service(context).user_limited(update.effective_user.id)
+    if limited is not None:
+        await reply(update, context, render_result(context.t, limited, "", context.runtime
+                                                   .clock(), context.settings.tz))
+        return ConversationHandler.END
+    valid = None
+    if nik is not None:
+        try:
+            valid = niks.normalise(nik)
+        except niks.InvalidNik:
+            valid = None
+    if valid is None:
+        await reply(update, context, context._(N_(
+            "I deleted your message because it looked like a NIK, to keep it private. That "
+            "number is not a valid NIK, though. To check the status of your assistance, type "
+            "your NIK (16 digits, as on your KTP), or /batal to stop.")))
+        return ASK_NIK
+    try:
+        key = context.settings.nik_key()
+    except SettingsError:
+        await reply(update, context, context._(N_(
+            "Sorry, status checks are not available at the moment. Please try again later.")))
+        log.error("NIK_HMAC_KEY is not set: status lookups are unavailable")
+        return ConversationHandler.END
+    masked = niks.mask(valid)
+    context.user_data[PENDING] = {"h": niks.digest(key, valid).hex(), "m": masked,
+                                  "at": iso(context.runtime.clock())}
+    await reply(update, context, context._(N_(
+        "I deleted your message to keep your NIK private. Do you want to check the status of "
+        "your assistance? NIK {nik} is taken: now type the full name as written on the KTP, "
+        "or /batal to stop.")).format(nik=masked))
     return ASK_NAME
 
 
@@ -447,6 +492,8 @@ def register(app: BotApplication) -> None:
             allow_reentry=True,
         )
     app.add_handler(conversation)
+    add_flow(app, "status", conversation_starter(conversation, start))
+    add_flow(app, "status_nik", conversation_starter(conversation, start_with_nik))
     app.add_handler(CallbackQueryHandler(on_watch, pattern=WATCH_PATTERN))
     app.add_handler(CallbackQueryHandler(on_unwatch, pattern=UNWATCH_PATTERN))
     app.add_handler(MessageHandler(

@@ -44,8 +44,10 @@ from bot.services.volunteers import (
 from bot.storage.volunteers import Volunteer
 from handlers import reminders as reminder_handlers
 from handlers.common import (
+    add_flow,
     answer_query,
     conversation_fallbacks,
+    conversation_starter,
     is_private,
     keyboard,
     reply,
@@ -476,6 +478,7 @@ def register(app: BotApplication) -> None:
         warnings.simplefilter("ignore", PTBUserWarning)
         conversation = _registration(text)
     app.add_handler(conversation)
+    add_flow(app, "volunteer", conversation_starter(conversation, start_registration))
     app.add_handler(CallbackQueryHandler(on_decide, pattern=DECIDE_PATTERN))
     app.add_handler(CommandHandler("tugas", cmd_tasks))
     app.add_handler(CallbackQueryHandler(on_done, pattern=DONE_PATTERN))

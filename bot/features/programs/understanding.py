@@ -150,8 +150,13 @@ class Understanding:
                 scores[cand.program.key] = weight * exact * exact * cand.score / top
         own = [(key, words) for key, words in self._own if words <= bag]
         for key, words in own:
-            if not any(words < other for _, other in own):  # "pkh plus", not also "pkh"
-                scores[key] = max(scores.get(key, 0.0), NAMED_OWN)
+            if any(words < other for _, other in own):  # "pkh plus", not also "pkh"
+                continue
+            longer = [c for c in match.programs if c.program.key != key
+                      and words < frozenset(c.alias.split())]
+            if longer:  # "pkh plsu": the matcher forgave a typo in the longer name
+                key = longer[0].program.key
+            scores[key] = max(scores.get(key, 0.0), NAMED_OWN)
         return scores
 
     def read(self, text: str, memory: object, now: dt.datetime) -> Reading:
