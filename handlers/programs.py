@@ -45,6 +45,8 @@ log = logging.getLogger(__name__)
 
 EXTRA_KEY = "programs"           # runtime.extras[EXTRA_KEY]: the ProgramIndex
 UNDERSTANDING_KEY = "understanding"  # runtime.extras[...]: the Understanding (reads messages)
+FOLLOW_UPS_KEY = "follow_ups"    # runtime.extras[...]: the FollowUpStore
+FLUSH_EVERY = 60                 # seconds between writes of the follow-up memories
 TICKET_DATA = "tiket:baru"       # the "ask an officer" feature's entry (bot/features/tickets)
 STATUS_MENU_DATA = "menu:status"  # the status check's menu button
 MENU_HOME_DATA = "menu:home"
@@ -265,13 +267,49 @@ async def on_not_understood(update: Update, context: BotContext, text: str, kind
                 not_found_keyboard(t))
 
 
-def remember(context: BotContext, memory: dict | None) -> None:
-    """Keep the follow-up memory in user_data (persisted); write only when it changed."""
-    if memory is None:
-        if follow_up.USER_KEY in context.user_data:
-            del context.user_data[follow_up.USER_KEY]
-    elif context.user_data.get(follow_up.USER_KEY) != memory:
-        context.user_data[follow_up.USER_KEY] = memory
+def follow_ups(context_or_runtime) -> follow_up.FollowUpStore:
+    runtime = getattr(context_or_runtime, "runtime", context_or_runtime)
+    return runtime.extras.setdefault(FOLLOW_UPS_KEY, follow_up.FollowUpStore())
+
+
+def recall(update: Update, context: BotContext) -> object:
+    return follow_ups(context).get(update.effective_user.id, context.user_data)
+
+
+def remember(update: Update, context: BotContext, memory: dict | None) -> None:
+    """Keep the follow-up memory (written behind into user_data, see FollowUpStore)."""
+    store = follow_ups(context)
+    user_id = update.effective_user.id
+    if store.get(user_id, context.user_data) != memory:
+        store.put(user_id, memory)
+
+
+async def flush_follow_ups(app: BotApplication) -> None:
+    """Copy the follow-up memories into user_data and persist them (job and stop hook)."""
+    pending = follow_ups(app.runtime).drain()
+    if not pending or app.persistence is None:
+        return
+    for user_id, memory in pending.items():
+        data = app.user_data[user_id]
+        if memory is None:
+            data.pop(follow_up.USER_KEY, None)
+        else:
+            data[follow_up.USER_KEY] = memory
+    app.mark_data_for_update_persistence(user_ids=list(pending))
+    await app.update_persistence()
+
+
+async def flush_job(context: BotContext) -> None:
+    try:
+        await flush_follow_ups(context.application)
+    except Exception as exc:  # the next round tries again
+        log.warning("could not persist follow-up memories: %s", type(exc).__name__)
+
+
+async def schedule_flush(app: BotApplication) -> None:
+    if app.job_queue is not None:
+        app.job_queue.run_repeating(flush_job, interval=FLUSH_EVERY, first=FLUSH_EVERY,
+                                    name="programs-follow-ups")
 
 
 async def on_request(update: Update, context: BotContext, reading: Reading) -> None:
@@ -335,9 +373,8 @@ async def on_question(update: Update, context: BotContext) -> None:
         digits = found.group(0).translate(str.maketrans("", "", " .-"))
         if await start_flow(update, context, "status_nik", nik=digits):
             return
-    reading = understanding_of(context).read(text, context.user_data.get(follow_up.USER_KEY),
-                                             context.runtime.clock())
-    remember(context, reading.memory)
+    reading = understanding_of(context).read(text, recall(update, context), context.runtime.clock())
+    remember(update, context, reading.memory)
     if reading.kind == "request":
         await on_request(update, context, reading)
         return
@@ -380,7 +417,7 @@ async def on_card(update: Update, context: BotContext) -> None:
         await stale_button(update, context)
         return
     await answer_query(update)
-    remember(context, follow_up.remember(program.key, None, context.runtime.clock()))
+    remember(update, context, follow_up.remember(program.key, None, context.runtime.clock()))
     await reply(update, context, answer_text(context, program, None),
                 aspect_keyboard(context, program, None))
 
@@ -392,7 +429,7 @@ async def on_aspect(update: Update, context: BotContext) -> None:
         return
     await answer_query(update)
     aspect = context.match.group(2)
-    remember(context, follow_up.remember(program.key, aspect, context.runtime.clock()))
+    remember(update, context, follow_up.remember(program.key, aspect, context.runtime.clock()))
     await reply(update, context, answer_text(context, program, aspect),
                 aspect_keyboard(context, program, aspect))
 
@@ -568,6 +605,8 @@ def register(app: BotApplication) -> None:
     runtime.commands.add(CommandSpec("program", N_("the list of assistance programs"), order=10))
     runtime.commands.add(CommandSpec("cek", N_("check which programs may fit you"), order=11))
     runtime.start_hooks.append(build_index)
+    runtime.start_hooks.append(schedule_flush)
+    runtime.stop_hooks.append(flush_follow_ups)
 
     with warnings.catch_warnings():  # per_message=False with buttons is what we want here
         warnings.simplefilter("ignore", PTBUserWarning)

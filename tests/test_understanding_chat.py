@@ -117,11 +117,22 @@ async def test_a_card_button_sets_the_context(resident):
 
 async def test_follow_up_memory_survives_a_restart(resident, make_app, fake, app):
     await resident.send("simlontar itu apa")
-    await app.update_persistence()
+    await app.shutdown()                      # a clean restart: the stop hook writes it
     again = await make_app()
     same = ChatClient(again, fake, user_id=1001)
     text = (await same.send("syaratnya apa?"))[0].text
     assert text.startswith("Simlontar") and "Siapa yang berhak" in text
+
+
+async def test_follow_up_memory_is_written_by_the_job(resident, app, settings):
+    import sqlite3
+
+    await resident.send("simlontar itu apa")
+    job = app.job_queue.get_jobs_by_name("programs-follow-ups")[0]
+    await job.run(app)
+    with sqlite3.connect(settings.database_path) as db:
+        (data,) = db.execute("SELECT data FROM ptb_user_data WHERE user_id = 1001").fetchone()
+    assert '"p":"simlontar"' in data
 
 
 # -- paraphrases and the fallback ----------------------------------------------------------------
