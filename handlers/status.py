@@ -75,6 +75,7 @@ PREFIX = "status"
 WATCH = f"{PREFIX}:watch"
 UNWATCH = f"{PREFIX}:unwatch"
 WATCH_PATTERN = rf"^{WATCH}$"
+RETRY_NAME, RETRY_NIK, RETRY_STOP = f"{PREFIX}:rname", f"{PREFIX}:rnik", f"{PREFIX}:rstop"
 UNWATCH_PATTERN = rf"^{UNWATCH}$"
 PENDING = "status_pending"      # user_data: {"h": hmac hex, "m": masked NIK, "at": iso}
 OFFER = "status_offer"          # user_data: {"h": hmac hex, "at": iso} after a match
@@ -124,27 +125,63 @@ def show_time(t: Translator, moment: dt.datetime, now: dt.datetime, tz: dt.tzinf
     return f"{format_date(local.date(), format='long', locale=t.locale)} {clock}"
 
 
-def render_record(t: Translator, record: Record) -> str:
+_MONTH = re.compile(r"^\s*(\d{4})-(\d{2})\s*$")
+_QUARTER = re.compile(r"^\s*(\d{4})-?Q([1-4])\s*$", re.IGNORECASE)
+
+NEXT_STEPS = {
+    "SIAP SALUR": N_("Next step: the assistance is ready. Collect it at the channel named "
+                     "above, with your KTP and KKS, or as the note says. Questions: {phone}."),
+    "GAGAL": N_("Next step: the payment failed. Ask the channel named above or your program "
+                "facilitator (or the kab/kota social office) what to fix, for example an "
+                "inactive account; then it is paid in a next round. Questions: {phone}."),
+    "DITOLAK": N_("Next step: not approved for this period. Who receives is decided by the "
+                  "DTSEN data: ask your village/kelurahan office about registering "
+                  "(/program, then DTKS/DTSEN), or ask an officer. Questions: {phone}."),
+}
+
+
+def show_period(t: Translator, period: str) -> str:
+    """'2026-09' -> 'September 2026', '2026-Q3' -> 'Juli–September 2026'; else as given."""
+    month = _MONTH.match(period)
+    quarter = _QUARTER.match(period)
+    try:
+        if month and 1 <= int(month.group(2)) <= 12:
+            day = dt.date(int(month.group(1)), int(month.group(2)), 1)
+            return format_date(day, format="LLLL y", locale=t.locale)
+        if quarter:
+            year, q = int(quarter.group(1)), int(quarter.group(2))
+            first = format_date(dt.date(year, 3 * q - 2, 1), format="LLLL", locale=t.locale)
+            last = format_date(dt.date(year, 3 * q, 1), format="LLLL", locale=t.locale)
+            return f"{first}–{last} {year}"
+    except (ValueError, LookupError):
+        pass
+    return period
+
+
+def render_record(t: Translator, record: Record, phone: str = "") -> str:
     lines = [
         t(N_("Program: {program}")).format(program=record.program),
-        t(N_("Period: {period}")).format(period=record.periode),
+        t(N_("Period: {period}")).format(period=show_period(t, record.periode)),
         t(N_("Status: {status}")).format(status=status_words(t, record.status)),
     ]
     day = show_date(t, record.tanggal)
     if day:
         lines.append(t(N_("Date: {date}")).format(date=day))
     if record.lembaga_penyalur:
-        lines.append(t(N_("Paid through: {channel}")).format(channel=record.lembaga_penyalur))
+        lines.append(t(N_("Channel: {channel}")).format(channel=record.lembaga_penyalur))
     if record.keterangan:
         lines.append(t(N_("Note: {note}")).format(note=record.keterangan))
+    step = NEXT_STEPS.get(record.status)
+    if step:
+        lines.append(t(step).format(phone=phone))
     return "\n".join(lines)
 
 
 def render_result(t: Translator, result: LookupResult, masked: str, now: dt.datetime,
-                  tz: dt.tzinfo) -> str:
+                  tz: dt.tzinfo, phone: str = "") -> str:
     if result.outcome == LookupOutcome.FOUND:
         head = t(N_("Records for NIK {nik}:")).format(nik=masked)
-        body = "\n\n".join(render_record(t, r) for r in sort_records(result.records))
+        body = "\n\n".join(render_record(t, r, phone) for r in sort_records(result.records))
         return f"{head}\n\n{body}"
     if result.outcome == LookupOutcome.NOT_FOUND:
         return t(N_(
@@ -317,14 +354,51 @@ async def on_name(update: Update, context: BotContext) -> str | int:
         return ASK_NIK
     result = await service(context).lookup_hash(update.effective_user.id, nik_hash,
                                                 update.message.text or "")
+    phone = context.content.office.phone
+    if result.outcome == LookupOutcome.NOT_FOUND:
+        # stay at the name step: the next message is a corrected name, not a question
+        await reply(update, context, context._(N_(
+            "We found no record for NIK {nik} with that name. Please type the name again "
+            "exactly as on your KTP, or change the NIK. If you think this is wrong, ask your "
+            "village office or the PKH facilitator, or call {phone}.")).format(
+                nik=pending.get("m", ""), phone=phone), retry_keyboard(context.t))
+        return ASK_NAME
     _clear(context)
-    text = render_result(context.t, result, pending.get("m", ""), now, context.settings.tz)
+    text = render_result(context.t, result, pending.get("m", ""), now, context.settings.tz,
+                         phone)
     markup = None
     if result.outcome == LookupOutcome.FOUND:
         context.user_data[OFFER] = {"h": result.watch_token, "at": iso(now)}
         markup = keyboard([[(context._(N_("Tell me when this changes")), WATCH)]])
     await reply(update, context, text, markup)
     return ConversationHandler.END
+
+
+def retry_keyboard(t: Translator):
+    return keyboard([[(t(N_("Type the name again")), RETRY_NAME)],
+                     [(t(N_("Change the NIK")), RETRY_NIK)],
+                     [(t(N_("Stop")), RETRY_STOP)]])
+
+
+async def on_retry_name(update: Update, context: BotContext) -> str:
+    await answer_query(update)
+    await reply(update, context, context._(N_(
+        "Type the full name as written on the KTP.")))
+    return ASK_NAME
+
+
+async def on_retry_nik(update: Update, context: BotContext) -> str:
+    await answer_query(update)
+    _clear(context)
+    await reply(update, context, context._(N_(
+        "Type your NIK (the 16-digit number on your KTP). I will delete your message right "
+        "away to keep it private.")))
+    return ASK_NIK
+
+
+async def on_retry_stop(update: Update, context: BotContext) -> int:
+    _clear(context)
+    return await cancel_conversation(update, context)
 
 
 async def on_cancel(update: Update, context: BotContext) -> int:
@@ -481,7 +555,10 @@ def register(app: BotApplication) -> None:
                           CallbackQueryHandler(start, pattern=MENU.pattern)],
             states={
                 ASK_NIK: [MessageHandler(text, on_nik), MessageHandler(other, not_text)],
-                ASK_NAME: [MessageHandler(text, on_name), MessageHandler(other, not_text)],
+                ASK_NAME: [MessageHandler(text, on_name), MessageHandler(other, not_text),
+                           CallbackQueryHandler(on_retry_name, pattern=rf"^{RETRY_NAME}$"),
+                           CallbackQueryHandler(on_retry_nik, pattern=rf"^{RETRY_NIK}$"),
+                           CallbackQueryHandler(on_retry_stop, pattern=rf"^{RETRY_STOP}$")],
             },
             # Ours first (they forget the pending NIK hash), then the shared ones.
             fallbacks=[CommandHandler("batal", on_cancel),
