@@ -75,6 +75,7 @@ PREFIX = "status"
 WATCH = f"{PREFIX}:watch"
 UNWATCH = f"{PREFIX}:unwatch"
 WATCH_PATTERN = rf"^{WATCH}$"
+SHOW_PATTERN = rf"^{PREFIX}:show:([0-9]{{1,12}})$"
 RETRY_NAME, RETRY_NIK, RETRY_STOP = f"{PREFIX}:rname", f"{PREFIX}:rnik", f"{PREFIX}:rstop"
 UNWATCH_PATTERN = rf"^{UNWATCH}$"
 PENDING = "status_pending"      # user_data: {"h": hmac hex, "m": masked NIK, "at": iso}
@@ -201,23 +202,32 @@ def render_result(t: Translator, result: LookupResult, masked: str, now: dt.date
                 "{time}.")).format(time=when)
 
 
-def render_notification(t: Translator, note: Notification) -> Outgoing:
+def render_notification(t: Translator, note: Notification, phone: str = "") -> Outgoing:
     if note.old_status is None:
         head = t(N_("There is a new assistance record for the NIK you asked us to watch:"))
     else:
         head = t(N_("The status of your assistance has changed:"))
-    lines = [head, "",
-             t(N_("Program: {program}")).format(program=note.program),
-             t(N_("Period: {period}")).format(period=note.periode)]
+    lines = [head, ""]
+    if note.nik_masked:
+        lines.append(t(N_("NIK: {nik}")).format(nik=note.nik_masked))
+    lines += [t(N_("Program: {program}")).format(program=note.program),
+              t(N_("Period: {period}")).format(period=show_period(t, note.periode))]
     if note.old_status is not None:
         lines.append(t(N_("Before: {status}")).format(status=status_words(t, note.old_status)))
     lines.append(t(N_("Now: {status}")).format(status=status_words(t, note.new_status)))
     day = show_date(t, note.tanggal)
     if day:
         lines.append(t(N_("Date: {date}")).format(date=day))
-    lines += ["", t(N_("Type /status to see all your records."))]
+    if note.lembaga_penyalur:
+        lines.append(t(N_("Channel: {channel}")).format(channel=note.lembaga_penyalur))
+    if note.keterangan:
+        lines.append(t(N_("Note: {note}")).format(note=note.keterangan))
+    step = NEXT_STEPS.get(note.new_status)
+    if step:
+        lines.append(t(step).format(phone=phone))
     return Outgoing("\n".join(lines),
-                    buttons=[[(t(N_("Stop these notifications")), UNWATCH)]])
+                    buttons=[[(t(N_("Show my records")), f"{PREFIX}:show:{note.id}")],
+                             [(t(N_("Stop these notifications")), UNWATCH)]])
 
 
 def render_summary(t: Translator, summary: Summary) -> str:
@@ -368,7 +378,8 @@ async def on_name(update: Update, context: BotContext) -> str | int:
                          phone)
     markup = None
     if result.outcome == LookupOutcome.FOUND:
-        context.user_data[OFFER] = {"h": result.watch_token, "at": iso(now)}
+        context.user_data[OFFER] = {"h": result.watch_token, "at": iso(now),
+                                    "m": pending.get("m", "")}
         markup = keyboard([[(context._(N_("Tell me when this changes")), WATCH)]])
     await reply(update, context, text, markup)
     return ConversationHandler.END
@@ -419,7 +430,7 @@ async def not_text(update: Update, context: BotContext) -> None:
 async def on_watch(update: Update, context: BotContext) -> None:
     offer = context.user_data.get(OFFER) or {}
     outcome = await service(context).watch(update.effective_user.id, offer.get("h"),
-                                           offer.get("at"))
+                                           offer.get("at"), offer.get("m") or None)
     await answer_query(update)
     texts = {
         "added": N_("Done. I will send you a message when the status of these records changes "
@@ -435,6 +446,21 @@ async def on_watch(update: Update, context: BotContext) -> None:
         except TelegramError:
             pass
     await reply(update, context, context._(texts[outcome]))
+
+
+async def on_show(update: Update, context: BotContext) -> None:
+    """The notification's button: the current records of that NIK, no NIK typed again."""
+    await answer_query(update)
+    found = await service(context).records_for_notification(update.effective_user.id,
+                                                            int(context.match.group(1)))
+    if found is None:
+        await reply(update, context, context._(N_(
+            "You no longer receive notifications for this NIK. Check with /status.")))
+        return
+    result, masked = found
+    await reply(update, context, render_result(context.t, result, masked, context.runtime.clock(),
+                                               context.settings.tz,
+                                               context.content.office.phone))
 
 
 async def on_unwatch(update: Update, context: BotContext) -> None:
@@ -507,7 +533,8 @@ async def drain(app: BotApplication) -> int:
 
     async def render(note: Notification) -> Outgoing:
         locale = await runtime.subscribers.locale_for(note.user_id, None)
-        return render_notification(runtime.i18n.translator(locale), note)
+        return render_notification(runtime.i18n.translator(locale), note,
+                                   runtime.content.office.phone)
 
     async def blocked(user_id: int) -> None:
         await runtime.subscribers.set_blocked(user_id, True)
@@ -573,6 +600,7 @@ def register(app: BotApplication) -> None:
     add_flow(app, "status_nik", conversation_starter(conversation, start_with_nik))
     app.add_handler(CallbackQueryHandler(on_watch, pattern=WATCH_PATTERN))
     app.add_handler(CallbackQueryHandler(on_unwatch, pattern=UNWATCH_PATTERN))
+    app.add_handler(CallbackQueryHandler(on_show, pattern=SHOW_PATTERN))
     app.add_handler(MessageHandler(
         filters.Document.ALL & filters.CaptionRegex(IMPORT_CAPTION) & filters.ChatType.PRIVATE,
         on_import_document))

@@ -54,3 +54,40 @@ async def test_periods_in_words_channel_and_next_steps(records, resident, reside
     await resident_jv.send(BUDI_NIK)
     text = (await resident_jv.send("Budi Santoso"))[-1].text
     assert "Lampah salajengipun: bantuan sampun siyaga" in text and "Penyalur: Bank BNI" in text
+
+
+async def test_a_change_notification_carries_what_the_person_needs(records, resident, app,
+                                                                    settings, clock, tmp_path,
+                                                                    fake, client):
+    from handlers.status import drain
+    from tests.status_kit import look_up
+
+    await look_up(resident, SITI_NIK, "Siti Aminah")
+    assert "Saya akan mengirim pesan" in (await resident.click("Beri tahu saya jika berubah")
+                                           )[-1].text
+    changed = SITI.replace("TERSALUR,2026-09-15,PT Pos Indonesia,",
+                           "GAGAL,2026-09-20,Bank Mandiri,Bawa KTP dan KKS ke agen BRILink")
+    summary = await run_import(write_csv(tmp_path, [changed, GAGAL, DITOLAK, BUDI],
+                                         name="upd.csv"), settings, clock)
+    assert summary.notifications == 1, summary
+    before = len(fake.chat(1001))
+    assert await drain(app) == 1
+    note = fake.chat(1001)[before]
+    assert "NIK: 3578********0002" in note.text and SITI_NIK not in note.text
+    assert "Penyalur: Bank Mandiri" in note.text
+    assert "Keterangan: Bawa KTP dan KKS ke agen BRILink" in note.text
+    assert "Langkah berikutnya: penyaluran gagal" in note.text
+    assert note.labels() == ["Lihat data bantuan saya", "Hentikan pemberitahuan ini"]
+    # the current records, without typing the NIK again
+    replies = await resident.click("Lihat data bantuan saya")
+    assert "Data bantuan untuk NIK 3578********0002" in replies[-1].text
+    assert "Periode: Juli–September 2026" in replies[-1].text
+    # another person cannot use the button's data; after unwatching it is refused
+    other = client(1003, first_name="Ani", language_code="id")
+    own = (await other.send("/menu"))[-1]
+    data = dict(note.buttons())["Lihat data bantuan saya"]
+    replies = await other.press(own, data)                 # forged: not Ani's notification
+    assert "tidak lagi menerima pemberitahuan" in replies[-1].text
+    await resident.click("Hentikan pemberitahuan ini")
+    replies = await resident.press(note, data)
+    assert "tidak lagi menerima pemberitahuan" in replies[-1].text
