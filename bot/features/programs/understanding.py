@@ -135,6 +135,11 @@ class Understanding:
                 totals[aspect] = totals.get(aspect, 0.0) + weight
         for phrase in self.lexicon.aspect_phrases.matches(set(words)):
             totals[phrase.owner] = totals.get(phrase.owner, 0.0) + 3.0
+        if len(totals) > 1 and "tanya" in words:
+            # "mau tanya syarat BPNT": the asking is not a question about the contact
+            totals["contact"] -= max((w for a, w in self._aspect_of.get("tanya", ())
+                                      if a == "contact"), default=0.0)
+            totals = {a: v for a, v in totals.items() if v > 0}
         if not totals:
             return None
         return max(totals, key=lambda a: (totals[a], -ASPECTS.index(a)))
