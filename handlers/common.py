@@ -153,9 +153,10 @@ def add_flow(app, name: str, starter) -> None:
     app.runtime.extras.setdefault(FLOWS_KEY, {})[name] = starter
 
 
-async def start_flow(update: Update, context: BotContext, name: str, **kwargs: object) -> bool:
+async def start_flow(update: Update, context: BotContext, flow: str, /,
+                     **kwargs: object) -> bool:
     """Start the named flow; False if no feature offers it."""
-    starter = context.runtime.extras.get(FLOWS_KEY, {}).get(name)
+    starter = context.runtime.extras.get(FLOWS_KEY, {}).get(flow)
     if starter is None:
         return False
     await starter(update, context, **kwargs)

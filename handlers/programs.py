@@ -51,6 +51,10 @@ TICKET_DATA = "tiket:baru"       # the "ask an officer" feature's entry (bot/fea
 STATUS_MENU_DATA = "menu:status"  # the status check's menu button
 MENU_HOME_DATA = "menu:home"
 # 16 digits, spaces, dots or dashes allowed between them: a NIK typed outside the status check
+NIK_WORDS = frozenset({"nik", "no", "nomor", "nomer", "ktp", "nama", "nami", "asma", "saya",
+                       "kula", "aku", "ini", "punika", "niki", "jeneng", "jenengku", "an", "a.n",
+                       "atas", "dan", "lan", "kaliyan"})
+NAME_AFTER_NIK = re.compile(r"[^\W\d_][\w.,'’ -]{1,79}")  # letters first: a name, not "?"
 NIK_IN_TEXT = re.compile(r"(?<![0-9])[0-9](?:[ .\-]?[0-9]){15}(?![0-9])", re.ASCII)
 KEYBOARDS_KEY = "programs_keyboards"  # runtime.extras[...]: answer keyboards, built once each
 ANSWERS_KEY = "programs_answers"      # runtime.extras[...]: answer texts, rendered once each
@@ -365,13 +369,25 @@ def render_stopped(t: Translator) -> str:
     ])
 
 
+def name_beside_nik(context: BotContext, rest: str) -> str | None:
+    """The name typed with a NIK ("3578... Siti Aminah", "NIK 3578..., nama Siti"), if the
+    rest of the message is a name and not a request or a question ("cek status 3578...")."""
+    words = [w for w in rest.replace(":", " ").split() if w.lower().strip(".,") not in NIK_WORDS]
+    name = " ".join(words).strip(" ,.")
+    if not NAME_AFTER_NIK.fullmatch(name):
+        return None
+    reading = understanding_of(context).read(name, None, context.runtime.clock())
+    return name if reading.kind == "none" else None
+
+
 async def on_question(update: Update, context: BotContext) -> None:
     text = update.message.text or ""
     found = NIK_IN_TEXT.search(text)
     if found is not None:
         log.debug("understood: a NIK typed outside the status check")
         digits = found.group(0).translate(str.maketrans("", "", " .-"))
-        if await start_flow(update, context, "status_nik", nik=digits):
+        name = name_beside_nik(context, text[:found.start()] + " " + text[found.end():])
+        if await start_flow(update, context, "status_nik", nik=digits, name=name):
             return
     reading = understanding_of(context).read(text, recall(update, context), context.runtime.clock())
     remember(update, context, reading.memory)

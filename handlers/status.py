@@ -305,10 +305,11 @@ async def on_nik(update: Update, context: BotContext) -> str:
 
 
 async def start_with_nik(update: Update, context: BotContext, nik: str | None = None,
-                         **_: object) -> str | int:
+                         name: str | None = None, **_: object) -> str | int:
     """A NIK typed outside the check (the free-text reader found one): the message is deleted
-    and the check starts at the name step with that NIK already taken. `nik` is the cleaned
-    16 digits, or None when they are not a valid NIK (then the check asks for it again)."""
+    and the check starts at the name step with that NIK already taken, or looks it up at once
+    when the message also had a name. `nik` is the cleaned 16 digits, or None when they are
+    not a valid NIK (then the check asks for it again)."""
     await _delete(update, context)
     _clear(context)
     if not is_private(update):
@@ -340,6 +341,11 @@ async def start_with_nik(update: Update, context: BotContext, nik: str | None = 
     masked = niks.mask(valid)
     context.user_data[PENDING] = {"h": niks.digest(key, valid).hex(), "m": masked,
                                   "at": iso(context.runtime.clock())}
+    if name:
+        await reply(update, context, context._(N_(
+            "I deleted your message to keep your NIK private. Checking the status for NIK "
+            "{nik} and the name you gave:")).format(nik=masked))
+        return await on_name(update, context, name)
     await reply(update, context, context._(N_(
         "I deleted your message to keep your NIK private. Do you want to check the status of "
         "your assistance? NIK {nik} is taken: now type the full name as written on the KTP, "
@@ -347,9 +353,11 @@ async def start_with_nik(update: Update, context: BotContext, nik: str | None = 
     return ASK_NAME
 
 
-async def on_name(update: Update, context: BotContext) -> str | int:
-    if _LONG_NUMBER.search(niks.clean(update.message.text or "")):
-        await _delete(update, context)  # a NIK typed again instead of the name
+async def on_name(update: Update, context: BotContext, name: str | None = None) -> str | int:
+    if name is None:
+        name = update.message.text or ""
+        if _LONG_NUMBER.search(niks.clean(name)):
+            await _delete(update, context)  # a NIK typed again instead of the name
     pending = context.user_data.get(PENDING) or {}
     now = context.runtime.clock()
     try:
@@ -362,8 +370,7 @@ async def on_name(update: Update, context: BotContext) -> str | int:
         await reply(update, context, context._(N_(
             "That took a while, so I did not keep your NIK. Please type your NIK again.")))
         return ASK_NIK
-    result = await service(context).lookup_hash(update.effective_user.id, nik_hash,
-                                                update.message.text or "")
+    result = await service(context).lookup_hash(update.effective_user.id, nik_hash, name)
     phone = context.content.office.phone
     if result.outcome == LookupOutcome.NOT_FOUND:
         # stay at the name step: the next message is a corrected name, not a question

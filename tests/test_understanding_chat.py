@@ -176,7 +176,8 @@ async def test_log_names_concepts_and_program_never_the_text(resident, caplog):
 
 
 # -- a NIK outside the status check ------------------------------------------------------------
-@pytest.mark.parametrize("typed", [SITI_NIK, "3578.0141.0190.0002", "3578 0141 0190 0002 Siti"])
+@pytest.mark.parametrize("typed", [SITI_NIK, "3578.0141.0190.0002",
+                                   "cek status 3578-0141-0190-0002"])
 async def test_nik_outside_the_check_is_deleted_and_taken(records, resident, fake, typed):
     replies = await resident.send(typed)
     nik_message_id = max(mid for (chat, mid), m in fake.messages.items()
@@ -185,6 +186,15 @@ async def test_nik_outside_the_check_is_deleted_and_taken(records, resident, fak
     assert "3578********0002" in replies[0].text and "nama lengkap" in replies[0].text
     assert "program" not in replies[0].text.lower()
     replies = await resident.send("Siti Aminah")        # no need to type the NIK again
+    assert "Data bantuan untuk NIK 3578********0002" in replies[-1].text
+    assert not any(SITI_NIK in (m.text or "") for m in fake.chat(1001))
+
+
+@pytest.mark.parametrize("typed", [f"{SITI_NIK} Siti Aminah", f"NIK: {SITI_NIK}, nama Siti Aminah",
+                                   f"Hj. Siti Aminah {SITI_NIK}"])
+async def test_nik_and_name_in_one_message_are_looked_up_at_once(records, resident, fake, typed):
+    replies = await resident.send(typed)
+    assert fake.calls_to("deleteMessage")
     assert "Data bantuan untuk NIK 3578********0002" in replies[-1].text
     assert not any(SITI_NIK in (m.text or "") for m in fake.chat(1001))
 
