@@ -104,7 +104,9 @@ def build_lexicon(concepts_doc: dict, requests_doc: dict,
     raw.update(str(w).lower() for w in concepts_doc.get("cues") or [])
     normalizer = Normalizer({str(k): str(v) for k, v in (concepts_doc.get("words") or {}).items()},
                             affixes.get("prefixes") or [], affixes.get("suffixes") or [],
-                            extra_known)
+                            extra_known,
+                            {str(k): str(v) for k, v in
+                             (concepts_doc.get("phrases") or {}).items()})
     # The lexicon's own words, in their canonical form, become known words: a message's
     # "bansosku" or "dipunantem" is reduced to them. (Two passes, so that the phrases and
     # the messages go through the very same steps.)

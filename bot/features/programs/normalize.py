@@ -29,7 +29,8 @@ class Normalizer:
     """Built once from content; `words(text)` gives the canonical words of a message."""
 
     def __init__(self, word_map: Mapping[str, str], prefixes: Iterable[str],
-                 suffixes: Iterable[str], known: Iterable[str]) -> None:
+                 suffixes: Iterable[str], known: Iterable[str],
+                 phrase_map: Mapping[str, str] | None = None) -> None:
         from Sastrawi.Stemmer.StemmerFactory import StemmerFactory  # ~25 ms: at start only
 
         factory = StemmerFactory()
@@ -43,6 +44,12 @@ class Normalizer:
         for value in self.map.values():
             self.known.update(value.split())
         self._memo: dict[str, tuple[str, ...]] = {}
+        # several words -> one ("nyuwun sewu" -> "permisi"): one pattern, longest first
+        self._phrase_of = {" ".join(k.lower().split()): v.lower()
+                           for k, v in (phrase_map or {}).items()}
+        keys = sorted(self._phrase_of, key=len, reverse=True)
+        self._phrases = (re.compile(r"\b(" + "|".join(re.escape(k) for k in keys) + r")\b")
+                         if keys else None)
 
     def add_known(self, words: Iterable[str]) -> None:
         self.known.update(words)
@@ -77,7 +84,8 @@ class Normalizer:
             return hit
         if word in self.map:
             result = self._mapped(word)
-        elif word in self.known or word.isdigit() or len(word) <= 3:
+        elif (word in self.known or word.isdigit() or len(word) <= 3
+              or word in self._dictionary):  # a root word as it is (Sastrawi: kabar -> bar)
             result = (word,)
         else:
             result = self._stem(word)
@@ -106,6 +114,8 @@ class Normalizer:
         text = _REDUPLICATED.sub(r"\1", text)
         for pattern, repl in PHRASE_MAP:
             text = pattern.sub(repl, text)
+        if self._phrases is not None:
+            text = self._phrases.sub(lambda m: self._phrase_of[m.group(0)], text)
         return [w for w in _SPLIT.split(text.replace("_", " ")) if w]
 
     def words(self, text: str) -> list[str]:

@@ -38,6 +38,7 @@ NAMED_OWN = 3.0        # a program named by its own name or abbreviation ("pkh p
 NAMED_STRONG = 1.5     # by a synonym of two distinctive words ("kursi roda")
 NAMED_WEAK = 1.0       # by one distinctive word of a synonym ("panti", "banjir", "lansia")
 LEARNED = 5.0
+ASKING = frozenset({"tanya"})  # "mau tanya syarat BPNT", "tanglet babagan PKH": asks no aspect
 FOLLOW_UP_WORDS = 2    # a follow-up has at most this many words that are not question words
 SWITCH = frozenset({"kalau", "kalo", "klo", "kl", "lek", "nek", "menawi", "menawa", "lha",
                     "trus", "terus", "lalu", "lajeng", "gimana", "bagaimana"})
@@ -130,16 +131,11 @@ class Understanding:
     # -- reading ----------------------------------------------------------------------------
     def aspect(self, words: list[str]) -> str | None:
         totals: dict[str, float] = {}
-        for word in set(words):
+        for word in set(words) - ASKING:
             for aspect, weight in self._aspect_of.get(word, ()):
                 totals[aspect] = totals.get(aspect, 0.0) + weight
         for phrase in self.lexicon.aspect_phrases.matches(set(words)):
             totals[phrase.owner] = totals.get(phrase.owner, 0.0) + 3.0
-        if len(totals) > 1 and "tanya" in words:
-            # "mau tanya syarat BPNT": the asking is not a question about the contact
-            totals["contact"] -= max((w for a, w in self._aspect_of.get("tanya", ())
-                                      if a == "contact"), default=0.0)
-            totals = {a: v for a, v in totals.items() if v > 0}
         if not totals:
             return None
         return max(totals, key=lambda a: (totals[a], -ASPECTS.index(a)))
