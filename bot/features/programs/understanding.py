@@ -91,14 +91,15 @@ class Understanding:
                 cell[aspect] = max(cell.get(aspect, 0.0), weight)
         self._aspect_of = {w: list(cell.items()) for w, cell in weights.items()}
         # a program's own names ("pkh plus", "permakanan", "blt rokok"): the strongest naming
-        self._own: list[tuple[str, frozenset[str]]] = []
+        self._own = PhraseIndex()
         for program in self.index.programs.values():
             texts = {program.key.replace("_", " "),
                      *(part for part in program.name.short.split("/"))}
             for text in texts:
                 words = frozenset(self.lexicon.normalizer.words(text))
                 if words:
-                    self._own.append((program.key, words))
+                    self._own.add(Phrase(program.key, words))
+        self._order = {p.key: p.order for p in self.index.programs.values()}
         self._topic_free = (FUNCTION_WORDS | frozenset(self._aspect_of)
                             | self.lexicon.small_talk_words)
 
@@ -149,7 +150,7 @@ class Understanding:
                 weight = NAMED_STRONG if distinct >= 2 else NAMED_WEAK
                 exact = min(1.0, cand.score / distinct)   # below 1 when typos were forgiven
                 scores[cand.program.key] = weight * exact * exact * cand.score / top
-        own = [(key, words) for key, words in self._own if words <= bag]
+        own = [(p.owner, p.words) for p in self._own.matches(bag)]
         for key, words in own:
             if any(words < other for _, other in own):  # "pkh plus", not also "pkh"
                 continue
@@ -225,8 +226,7 @@ class Understanding:
             log.debug("understood: nothing (concepts %s)", ",".join(names) or "-")
             return Reading("none", concepts=names, memory=keep)
 
-        order = {p.key: p.order for p in self.index.programs.values()}
-        ranked = sorted(scores.items(), key=lambda kv: (-kv[1], order.get(kv[0], 99)))
+        ranked = sorted(scores.items(), key=lambda kv: (-kv[1], self._order.get(kv[0], 99)))
         top_key, top = ranked[0]
         second = ranked[1][1] if len(ranked) > 1 else 0.0
         if top >= ANSWER_AT and second <= CLEAR_LEAD * top:
