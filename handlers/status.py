@@ -81,6 +81,7 @@ UNWATCH_PATTERN = rf"^{UNWATCH}$"
 PENDING = "status_pending"      # user_data: {"h": hmac hex, "m": masked NIK, "at": iso}
 OFFER = "status_offer"          # user_data: {"h": hmac hex, "at": iso} after a match
 PENDING_TTL = dt.timedelta(minutes=30)
+MAX_NAME_WORDS = 7              # longer text at the name step is a question, not a name
 DRAIN_JOB = "status-notify"
 DRAIN_EVERY = 30                # seconds
 MAX_UPLOAD = 20 * 1024 * 1024   # the Bot API lets bots download files up to 20 MB
@@ -358,6 +359,11 @@ async def on_name(update: Update, context: BotContext, name: str | None = None) 
         name = update.message.text or ""
         if _LONG_NUMBER.search(niks.clean(name)):
             await _delete(update, context)  # a NIK typed again instead of the name
+        elif "?" in name or len(name.split()) > MAX_NAME_WORDS:
+            # a question, not a name: the person has moved on; the free-text reader answers
+            _clear(context)
+            context.application.redispatch(update)
+            return ConversationHandler.END
     pending = context.user_data.get(PENDING) or {}
     now = context.runtime.clock()
     try:

@@ -26,6 +26,17 @@ async def test_a_wrong_name_keeps_the_check_at_the_name_step(records, resident):
     assert "Data bantuan untuk NIK 3578********0002" in replies[-1].text
 
 
+async def test_a_question_at_the_name_step_is_answered_as_a_question(records, resident, app):
+    await resident.send("/status")
+    await resident.send(SITI_NIK)
+    await resident.send("Sri Wahyuni")                  # not found: the check waits for a name
+    await resident.send("apa syarat PKH Plus?")
+    await app.settle()
+    answer = resident.fake.chat(1001)[-1].text
+    assert answer.startswith("PKH Plus") and "NIK" not in answer
+    assert "tidak menemukan" in (await resident.send("Siti Aminah"))[-1].text  # check is over
+
+
 async def test_change_the_nik_and_stop_buttons(records, resident, resident_jv):
     await resident.send("/status")
     await resident.send(SITI_NIK)
