@@ -31,7 +31,9 @@ from bot.delivery.outbox_repo import OutboxRepo
 from bot.delivery.sender import Senders
 from bot.features.broadcasts import render as broadcasts_render
 from bot.features.broadcasts.service import BroadcastService, Notify, PaidBroadcasts
+from bot.features.programs.context import FollowUpStore
 from bot.features.programs.matching import ProgramIndex
+from bot.features.programs.understanding import Understanding
 from bot.features.reminders.service import ReminderService
 from bot.features.skm.service import SurveyService
 from bot.features.staff.service import StaffService
@@ -68,6 +70,8 @@ class Services:
     staff: StaffService
     subscribers: SubscriberService
     programs: ProgramIndex
+    understanding: Understanding
+    follow_ups: FollowUpStore
     status: StatusService
     survey: SurveyService
     volunteers: VolunteerService
@@ -83,6 +87,9 @@ class Services:
     # Rendered texts and keyboards kept by the handlers that build them (content is fixed
     # while the bot runs), one dict per kind. Caches only: never a service.
     memo: dict[str, dict] = field(default_factory=dict)
+    # Flows a request in words may start ("cek bansos" -> the status check), by name; each
+    # feature adds its own in register() (bot.core.ui.add_flow).
+    flows: dict[str, Callable[..., Awaitable[None]]] = field(default_factory=dict)
 
     async def open(self, *, migrate: bool = True) -> None:
         await self.db.connect(migrate=migrate)
@@ -132,7 +139,8 @@ def build_services(
     progress = (broadcast_progress(i18n, content, subscribers, settings.tz)
                 if broadcast_progress else None)
     volunteers = VolunteerService(store, staff, clock, content.regions)
-    programs = ProgramIndex(content.programs)
+    understanding = Understanding.from_content(content)
+    programs = understanding.index
     delivery = DeliveryEngine(OutboxRepo(db), clock)
     delivery.attach(senders.bulk)
 
@@ -145,7 +153,7 @@ def build_services(
     return Services(
         settings=settings, clock=clock, db=db, store=store, i18n=i18n, content=content,
         senders=senders, staff=staff, subscribers=subscribers,
-        programs=programs,
+        programs=programs, understanding=understanding, follow_ups=FollowUpStore(),
         status=StatusService(store, clock, settings.nik_key, staff.audit),
         survey=SurveyService(store, content, clock, settings.tz, staff,
                              nik_hasher=nik_hasher(settings), volunteers=volunteers),
@@ -162,7 +170,7 @@ def build_services(
         tickets=TicketService(
             store, staff, volunteers, clock, build_hours(content.office.hours, settings.tz),
             program_keys=frozenset(p.key for p in content.programs),
-            remind_after=settings.ticket_remind_hours, learner=programs.learn),
+            remind_after=settings.ticket_remind_hours, learner=understanding.learn),
     )
 
 

@@ -48,7 +48,7 @@ async def test_match_lists_records_masks_the_nik_and_deletes_the_message(records
     assert "Data bantuan untuk NIK 3578********0002" in text
     assert "Program: PKH" in text and "Periode: 2026 Tahap 3" in text
     assert "sudah disalurkan (TERSALUR)" in text and "15 September 2026" in text
-    assert "Disalurkan melalui: PT Pos Indonesia" in text
+    assert "Penyalur: PT Pos Indonesia" in text and "Periode: Oktober 2026" in text
     assert "sedang diproses (DIPROSES)" in text and "Keterangan: menunggu SP2D" in text
     assert replies[-1].labels() == ["Beri tahu saya jika berubah"]
     assert not any(SITI_NIK in t for t in bot_texts(fake, 1001))

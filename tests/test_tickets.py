@@ -8,6 +8,7 @@ import pytest
 
 from bot.features.tickets.handlers import OUTBOX_JOB, REMIND_JOB
 from bot.features.tickets.service import MAX_OPEN, mask_numbers, wording
+from bot.offline.client import ChatClient
 from tests.broadcast_kit import add_volunteer, texts_to
 from tests.conftest import ADMIN_ID, choose_language
 
@@ -269,8 +270,10 @@ async def test_learned_phrases_come_back_after_a_restart(resident, admin, make_a
                                               "not_understood")
     await svc(resident.app).learn_from_question(ADMIN_ID, 1, "permakanan")
     app2 = await make_app()
-    index = app2.services.programs
-    assert index.match("kapan duit tukang becak turun").best.key == "permakanan"
+    # after the restart the resident's question is answered with the program staff taught
+    siti = ChatClient(app2, fake, user_id=resident.user_id, first_name="Siti")
+    replies = await siti.send("kapan duit tukang becak turun")
+    assert replies[0].text.startswith(app2.services.programs.programs["permakanan"].name.id)
 
 
 async def test_unanswered_questions_are_scrubbed_counted_and_mapped(resident, admin):

@@ -141,6 +141,10 @@ class Content(BaseModel):
     screener: Screener | None = None
     units: list[Unit] = Field(default_factory=list)
     skm: Skm | None = None
+    # the understanding layer's lexicon (content/concepts.yaml, content/requests.yaml), raw:
+    # bot.features.programs.concepts builds it
+    concepts: dict = Field(default_factory=dict)
+    requests: dict = Field(default_factory=dict)
 
     def unit(self, code: str) -> Unit | None:
         code = code.upper()
@@ -164,8 +168,10 @@ def load_content(content_dir: Path) -> Content:
     programs = load_programs(content_dir)
     screener = load_screener(content_dir, programs)
     units, skm = _load_skm(content_dir)
+    lexicon = {name: read_yaml(content_dir / f"{name}.yaml") or {}
+               for name in ("concepts", "requests") if (content_dir / f"{name}.yaml").exists()}
     return Content(office=office, regions=regions, programs=programs, screener=screener,
-                   units=units, skm=skm)
+                   units=units, skm=skm, **lexicon)
 
 
 def _load_skm(content_dir: Path) -> tuple[list[Unit], Skm]:

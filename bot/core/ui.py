@@ -162,3 +162,36 @@ def conversation(name: str, *, entry_points: Sequence[BaseHandler],
             persistent=True,
             allow_reentry=True,
         )
+
+
+# -- flows other features may start from a request in words ----------------------------------
+def add_flow(app, name: str, starter) -> None:  # type: ignore[no-untyped-def]
+    """Let the free-text reader start a feature's flow ("cek bansos" -> the status check)."""
+    app.services.flows[name] = starter
+
+
+async def start_flow(update: Update, context: BotContext, flow: str, /,
+                     **kwargs: object) -> bool:
+    """Start the named flow; False if no feature offers it."""
+    starter = context.services.flows.get(flow)
+    if starter is None:
+        return False
+    await starter(update, context, **kwargs)
+    return True
+
+
+def conversation_starter(conversation: ConversationHandler, entry):
+    """A starter that runs a conversation's entry callback for an update the conversation
+    itself did not receive (free text), then puts the user in the state it returned, as if
+    the conversation had handled it (persisted like any state change)."""
+
+    async def start(update: Update, context: BotContext, **kwargs: object) -> None:
+        state = await (entry(update, context, **kwargs) if kwargs else entry(update, context))
+        if state is None or state == ConversationHandler.END:
+            return
+        # PTB has no public way to put a user into a conversation from outside it: these two
+        # private helpers are stable across PTB 20-22 (pinned <23 in pyproject), and this is
+        # the only place that uses them.
+        conversation._update_state(state, conversation._get_key(update))
+
+    return start

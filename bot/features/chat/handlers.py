@@ -23,6 +23,7 @@ from bot.core.menu import CommandSpec, MenuEntry
 from bot.core.ui import (
     GROUP_GUARD,
     GROUP_TRACK,
+    add_flow,
     answer_query,
     is_private,
     keyboard,
@@ -114,6 +115,19 @@ async def on_language(update: Update, context: BotContext) -> None:
 
 async def cmd_language(update: Update, context: BotContext) -> None:
     await ask_language(update, context, first_contact=False)
+
+
+async def switch_language(update: Update, context: BotContext, code: str | None = None,
+                          **_: object) -> None:
+    """A request in words ("nganggo basa Jawa"): switch at once when the language is named,
+    else show the choice."""
+    if code not in LANGUAGE_NAMES:
+        await ask_language(update, context, first_contact=False)
+        return
+    await context.services.subscribers.choose_language(update.effective_user.id, code)
+    context.locale = code
+    await send_menu(update, context, context._(N_("Language: {language}")).format(
+        language=LANGUAGE_NAMES[code]))
 
 
 # -- start, menu, help --------------------------------------------------------------------------
@@ -230,6 +244,7 @@ def register(app: BotApplication) -> None:
     ):
         services.commands.add(spec)
     services.start_hooks.append(set_commands)
+    add_flow(app, "language", switch_language)
 
     app.add_handler(TypeHandler(Update, track), group=GROUP_TRACK)
     app.add_handler(TypeHandler(Update, group_guard), group=GROUP_GUARD)

@@ -1,12 +1,13 @@
 """Programs: free-text questions answered from content, /program cards, and the /cek pre-screen.
 
-Thin: the matching is in matching.py, the screener rules in eligibility.py; this module
+Thin: reading free text is understanding.py, the screener rules eligibility.py; this module
 parses updates and renders with the user's translator.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -30,16 +31,30 @@ from bot.core.ui import (
     conversation_fallbacks,
     keyboard,
     reply,
+    send_menu,
     stale_button,
+    start_flow,
 )
+from bot.features.programs import context as follow_up
 from bot.features.programs.eligibility import Assessment, Verdict, assess
 from bot.features.programs.matching import Match, ProgramIndex
+from bot.features.programs.understanding import Reading, Understanding
 
 if TYPE_CHECKING:
     from bot.app import BotApplication
 
 log = logging.getLogger(__name__)
 
+FLUSH_EVERY = 60                 # seconds between writes of the follow-up memories
+TICKET_DATA = "tiket:baru"       # the "ask an officer" feature's entry (bot/features/tickets)
+STATUS_MENU_DATA = "menu:status"  # the status check's menu button
+MENU_HOME_DATA = "menu:home"
+# 16 digits, spaces, dots or dashes allowed between them: a NIK typed outside the status check
+NIK_WORDS = frozenset({"nik", "no", "nomor", "nomer", "ktp", "nama", "nami", "asma", "saya",
+                       "kula", "aku", "ini", "punika", "niki", "jeneng", "jenengku", "an", "a.n",
+                       "atas", "dan", "lan", "kaliyan"})
+NAME_AFTER_NIK = re.compile(r"[^\W\d_][\w.,'’ -]{1,79}")  # letters first: a name, not "?"
+NIK_IN_TEXT = re.compile(r"(?<![0-9])[0-9](?:[ .\-]?[0-9]){15}(?![0-9])", re.ASCII)
 KEYBOARDS_KEY = "programs_keyboards"  # services.memo[...]: answer keyboards, built once each
 ANSWERS_KEY = "programs_answers"      # services.memo[...]: answer texts, rendered once each
 PREFIX = "prog"
@@ -78,8 +93,12 @@ NEXT_ASPECT = {None: "eligibility", "eligibility": "apply", "benefit": "eligibil
                "contact": "apply"}
 
 
+def understanding_of(context: BotContext) -> Understanding:
+    return context.services.understanding
+
+
 def index_of(context: BotContext) -> ProgramIndex:
-    return context.services.programs
+    return understanding_of(context).index
 
 
 # -- rendering --------------------------------------------------------------------------------
@@ -177,9 +196,19 @@ def render_not_found(t: Translator, office) -> str:
 
 
 def not_found_keyboard(t: Translator):
-    return keyboard([[(t(N_("All programs")), LIST_DATA)],
+    return keyboard([[(t(N_("Main menu")), MENU_HOME_DATA), (t(N_("All programs")), LIST_DATA)],
                      [(t(N_("Check what may fit me")), CEK_START_DATA)],
-                     [(t(N_("Ask an officer")), "tiket:baru")]])
+                     [(t(N_("Ask an officer")), TICKET_DATA)]])
+
+
+def choices_keyboard(t: Translator, programs: Sequence[Program], aspect: str | None):
+    rows = []
+    for program in programs:
+        data = (f"{PREFIX}:asp:{program.key}:{aspect}" if aspect
+                else f"{PREFIX}:card:{program.key}")
+        rows.append([(program.name.short, data)])
+    rows.append([(t(N_("None of these")), LIST_DATA), (t(N_("Ask an officer")), TICKET_DATA)])
+    return keyboard(rows)
 
 
 def split_message(text: str, limit: int = MAX_MESSAGE) -> list[str]:
@@ -199,34 +228,173 @@ def split_message(text: str, limit: int = MAX_MESSAGE) -> list[str]:
 
 
 # -- questions in free text -------------------------------------------------------------------
+async def answer_program(update: Update, context: BotContext, program: Program,
+                         aspect: str | None) -> None:
+    await reply(update, context, answer_text(context, program, aspect),
+                answer_keyboard(context, program, aspect))
+
+
 async def answer_match(update: Update, context: BotContext, match: Match) -> None:
-    t = context.t
+    """The old matcher's answer (kept for callers of the ProgramIndex alone)."""
     if match.best is not None:
-        program = match.best
-        await reply(update, context, answer_text(context, program, match.aspect),
-                    answer_keyboard(context, program, match.aspect))
+        await answer_program(update, context, match.best, match.aspect)
         return
-    if match.ambiguous:
-        rows = []
-        for cand in match.programs:
-            data = (f"{PREFIX}:asp:{cand.program.key}:{match.aspect}" if match.aspect
-                    else f"{PREFIX}:card:{cand.program.key}")
-            rows.append([(cand.program.name.short, data)])
-        rows.append([(t(N_("None of these")), LIST_DATA)])
-        await reply(update, context, t(N_(
-            "Your question may be about more than one program. Which one do you mean?")),
-            keyboard(rows))
+    kind = "weak" if match.ambiguous else "none"
+    await on_not_understood(update, context, update.message.text or "", kind,
+                            [c.program.key for c in match.programs], match.aspect)
+
+
+async def on_not_understood(update: Update, context: BotContext, text: str, kind: str,
+                            offers: Sequence[str] = (), aspect: str | None = None) -> None:
+    """Every "not understood" answer goes through here (one place for the recorder of
+    unanswered questions to attach to). kind: "weak" (some evidence: the closest programs
+    are offered as buttons), "none" (nothing close) or "out_of_scope" (never a program)."""
+    t = context.t
+    if text:  # every question not answered is kept, scrubbed, for staff (the tickets feature)
+        await context.services.tickets.record_unanswered(
+            text, context.locale, "weak" if kind == "weak" else "not_understood")
+    programs = [p for p in (index_of(context).programs.get(k) for k in offers) if p]
+    if kind == "weak" and programs:
+        await reply(update, context, t(N_("Did you mean one of these programs?")),
+                    choices_keyboard(t, programs, aspect))
         return
     await reply(update, context, render_not_found(t, context.content.office),
                 not_found_keyboard(t))
 
 
+def follow_ups(context_or_app: BotContext | BotApplication) -> follow_up.FollowUpStore:
+    return context_or_app.services.follow_ups
+
+
+def recall(update: Update, context: BotContext) -> object:
+    return follow_ups(context).get(update.effective_user.id, context.user_data)
+
+
+def remember(update: Update, context: BotContext, memory: dict | None) -> None:
+    """Keep the follow-up memory (written behind into user_data, see FollowUpStore)."""
+    store = follow_ups(context)
+    user_id = update.effective_user.id
+    if store.get(user_id, context.user_data) != memory:
+        store.put(user_id, memory)
+
+
+async def flush_follow_ups(app: BotApplication) -> None:
+    """Copy the follow-up memories into user_data and persist them (job and stop hook)."""
+    pending = follow_ups(app).drain()
+    if not pending or app.persistence is None:
+        return
+    for user_id, memory in pending.items():
+        data = app.user_data[user_id]
+        if memory is None:
+            data.pop(follow_up.USER_KEY, None)
+        else:
+            data[follow_up.USER_KEY] = memory
+    app.mark_data_for_update_persistence(user_ids=list(pending))
+    await app.update_persistence()
+
+
+async def flush_job(context: BotContext) -> None:
+    try:
+        await flush_follow_ups(context.application)
+    except Exception as exc:  # the next round tries again
+        log.warning("could not persist follow-up memories: %s", type(exc).__name__)
+
+
+async def schedule_flush(app: BotApplication) -> None:
+    if app.job_queue is not None:
+        app.job_queue.run_repeating(flush_job, interval=FLUSH_EVERY, first=FLUSH_EVERY,
+                                    name="programs-follow-ups")
+
+
+async def on_request(update: Update, context: BotContext, reading: Reading) -> None:
+    """A request in words, routed to what the bot already has."""
+    t = context.t
+    name = reading.request
+    if name == "greeting":
+        office = context.content.office.name.get(context.locale)
+        await send_menu(update, context, t(N_(
+            "Hello, welcome to the service bot of {office}. How can we help you? Choose "
+            "below, or simply type your question.")).format(office=office))
+    elif name == "thanks":
+        await reply(update, context, t(N_(
+            "You are welcome. If you have another question, just type it, or open /menu.")))
+    elif name == "stopped":
+        await reply(update, context, render_stopped(t), keyboard([
+            [(t(N_("Check assistance status")), STATUS_MENU_DATA)],
+            [(t(N_("Registration in the DTSEN data")), f"{PREFIX}:card:dtsen")],
+            [(t(N_("Ask an officer")), TICKET_DATA)]]))
+    elif name == "officer" and await start_flow(update, context, "officer"):
+        return  # the tickets feature takes the question
+    elif name == "officer":
+        office = context.content.office
+        await reply(update, context, "\n".join([
+            t(N_("You can put your question to an officer here: press the button below and "
+                 "write it; an officer answers in this chat. You can also contact the office:")),
+            "",
+            office.name.get(t.locale),
+            t(N_("Phone: {phone}")).format(phone=office.phone),
+            t(N_("Email: {email}")).format(email=office.email),
+        ]), keyboard([[(t(N_("Ask an officer")), TICKET_DATA)]]))
+    elif name == "language":
+        if not await start_flow(update, context, "language", code=reading.argument):
+            await on_not_understood(update, context, "", "none")
+    elif name in ("status", "survey", "volunteer"):
+        if not await start_flow(update, context, name):
+            await on_not_understood(update, context, "", "none")
+    else:  # a request staff added to content/requests.yaml that no feature handles yet
+        await on_not_understood(update, context, update.message.text or "", "none")
+
+
+def render_stopped(t: Translator) -> str:
+    return "\n".join([
+        t(N_("Why assistance can stop:")),
+        "• " + t(N_("Who receives assistance is decided by the DTSEN data (the national social "
+                    "and economic data), which is updated every quarter. If your household's "
+                    "data changed, or it was not confirmed, the assistance can stop.")),
+        "• " + t(N_("Every program has a quota; recipients are checked again every period.")),
+        "• " + t(N_("Some programs end when the reason ends (for example a child leaves school, "
+                    "or an elderly member dies).")),
+        "",
+        t(N_("What you can do: check your status here, ask your village/kelurahan office or "
+             "the program's facilitator whether your data is still in DTSEN, or ask an "
+             "officer.")),
+    ])
+
+
+def name_beside_nik(context: BotContext, rest: str) -> str | None:
+    """The name typed with a NIK ("3578... Siti Aminah", "NIK 3578..., nama Siti"), if the
+    rest of the message is a name and not a request or a question ("cek status 3578...")."""
+    words = [w for w in rest.replace(":", " ").split() if w.lower().strip(".,") not in NIK_WORDS]
+    name = " ".join(words).strip(" ,.")
+    if not NAME_AFTER_NIK.fullmatch(name):
+        return None
+    reading = understanding_of(context).read(name, None, context.services.clock())
+    return name if reading.kind == "none" else None
+
+
 async def on_question(update: Update, context: BotContext) -> None:
-    match = index_of(context).match(update.message.text)
-    await answer_match(update, context, match)
-    if match.best is None and not match.ambiguous:  # kept for staff (the tickets feature)
-        await context.services.tickets.record_unanswered(update.message.text, context.locale,
-                                                         "not_understood")
+    text = update.message.text or ""
+    found = NIK_IN_TEXT.search(text)
+    if found is not None:
+        log.debug("understood: a NIK typed outside the status check")
+        digits = found.group(0).translate(str.maketrans("", "", " .-"))
+        name = name_beside_nik(context, text[:found.start()] + " " + text[found.end():])
+        if await start_flow(update, context, "status_nik", nik=digits, name=name):
+            return
+    reading = understanding_of(context).read(text, recall(update, context),
+                                             context.services.clock())
+    remember(update, context, reading.memory)
+    if reading.kind == "request":
+        await on_request(update, context, reading)
+        return
+    programs = index_of(context).programs
+    if reading.kind == "answer" and reading.programs[0] in programs:
+        await answer_program(update, context, programs[reading.programs[0]], reading.aspect)
+        return
+    if reading.kind == "choices":
+        await on_not_understood(update, context, text, "weak", reading.programs, reading.aspect)
+        return
+    await on_not_understood(update, context, text, "out_of_scope" if reading.blocked else "none")
 
 
 # -- browsing ---------------------------------------------------------------------------------
@@ -258,6 +426,7 @@ async def on_card(update: Update, context: BotContext) -> None:
         await stale_button(update, context)
         return
     await answer_query(update)
+    remember(update, context, follow_up.remember(program.key, None, context.services.clock()))
     await reply(update, context, answer_text(context, program, None),
                 aspect_keyboard(context, program, None))
 
@@ -269,6 +438,7 @@ async def on_aspect(update: Update, context: BotContext) -> None:
         return
     await answer_query(update)
     aspect = context.match.group(2)
+    remember(update, context, follow_up.remember(program.key, aspect, context.services.clock()))
     await reply(update, context, answer_text(context, program, aspect),
                 aspect_keyboard(context, program, aspect))
 
@@ -438,6 +608,8 @@ def register(app: BotApplication) -> None:
                                            order=11))
     services.commands.add(CommandSpec("program", N_("the list of assistance programs"), order=10))
     services.commands.add(CommandSpec("cek", N_("check which programs may fit you"), order=11))
+    services.start_hooks.append(schedule_flush)
+    services.stop_hooks.append(flush_follow_ups)
 
     screener = conversation(
         CONVERSATION_NAME,

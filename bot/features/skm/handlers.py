@@ -30,9 +30,11 @@ from bot.context import BotContext
 from bot.core.i18n import N_, Translator
 from bot.core.menu import CommandSpec, MenuEntry
 from bot.core.ui import (
+    add_flow,
     answer_query,
     conversation,
     conversation_fallbacks,
+    conversation_starter,
     keyboard,
     reply,
     send_menu,
@@ -861,7 +863,9 @@ def register(app: BotApplication) -> None:
                                                       "(assisted survey)"), order=45))
     services.commands.add(CommandSpec("ikm", N_("staff: satisfaction index (IKM) and spreadsheet"),
                                      order=80, staff_only=True))
-    app.add_handler(build_conversation())
+    survey_conversation = build_conversation()
+    app.add_handler(survey_conversation)
+    add_flow(app, "survey", conversation_starter(survey_conversation, cmd_survey))  # "isi survei"
     app.add_handler(build_population_conversation())
     app.add_handler(CommandHandler("ikm", cmd_ikm))
     app.add_handler(CallbackQueryHandler(on_ikm_page, pattern=IKM_PAGE_RX))

@@ -32,10 +32,12 @@ from bot.core.clock import iso, parse_iso
 from bot.core.i18n import N_, Translator
 from bot.core.menu import CommandSpec, MenuEntry
 from bot.core.ui import (
+    add_flow,
     answer_query,
     cancel_conversation,
     conversation,
     conversation_fallbacks,
+    conversation_starter,
     is_private,
     keyboard,
     leave_to_menu,
@@ -74,10 +76,13 @@ PREFIX = "status"
 WATCH = f"{PREFIX}:watch"
 UNWATCH = f"{PREFIX}:unwatch"
 WATCH_PATTERN = rf"^{WATCH}$"
+SHOW_PATTERN = rf"^{PREFIX}:show:([0-9]{{1,12}})$"
+RETRY_NAME, RETRY_NIK, RETRY_STOP = f"{PREFIX}:rname", f"{PREFIX}:rnik", f"{PREFIX}:rstop"
 UNWATCH_PATTERN = rf"^{UNWATCH}$"
 PENDING = "status_pending"      # user_data: {"h": hmac hex, "m": masked NIK, "at": iso}
 OFFER = "status_offer"          # user_data: {"h": hmac hex, "at": iso} after a match
 PENDING_TTL = dt.timedelta(minutes=30)
+MAX_NAME_WORDS = 7              # longer text at the name step is a question, not a name
 DRAIN_JOB = "status-notify"
 DRAIN_EVERY = 30                # seconds
 MAX_UPLOAD = 20 * 1024 * 1024   # the Bot API lets bots download files up to 20 MB
@@ -123,27 +128,63 @@ def show_time(t: Translator, moment: dt.datetime, now: dt.datetime, tz: dt.tzinf
     return f"{format_date(local.date(), format='long', locale=t.locale)} {clock}"
 
 
-def render_record(t: Translator, record: Record) -> str:
+_MONTH = re.compile(r"^\s*(\d{4})-(\d{2})\s*$")
+_QUARTER = re.compile(r"^\s*(\d{4})-?Q([1-4])\s*$", re.IGNORECASE)
+
+NEXT_STEPS = {
+    "SIAP SALUR": N_("Next step: the assistance is ready. Collect it at the channel named "
+                     "above, with your KTP and KKS, or as the note says. Questions: {phone}."),
+    "GAGAL": N_("Next step: the payment failed. Ask the channel named above or your program "
+                "facilitator (or the kab/kota social office) what to fix, for example an "
+                "inactive account; then it is paid in a next round. Questions: {phone}."),
+    "DITOLAK": N_("Next step: not approved for this period. Who receives is decided by the "
+                  "DTSEN data: ask your village/kelurahan office about registering "
+                  "(/program, then DTKS/DTSEN), or ask an officer. Questions: {phone}."),
+}
+
+
+def show_period(t: Translator, period: str) -> str:
+    """'2026-09' -> 'September 2026', '2026-Q3' -> 'Juli–September 2026'; else as given."""
+    month = _MONTH.match(period)
+    quarter = _QUARTER.match(period)
+    try:
+        if month and 1 <= int(month.group(2)) <= 12:
+            day = dt.date(int(month.group(1)), int(month.group(2)), 1)
+            return format_date(day, format="LLLL y", locale=t.locale)
+        if quarter:
+            year, q = int(quarter.group(1)), int(quarter.group(2))
+            first = format_date(dt.date(year, 3 * q - 2, 1), format="LLLL", locale=t.locale)
+            last = format_date(dt.date(year, 3 * q, 1), format="LLLL", locale=t.locale)
+            return f"{first}–{last} {year}"
+    except (ValueError, LookupError):
+        pass
+    return period
+
+
+def render_record(t: Translator, record: Record, phone: str = "") -> str:
     lines = [
         t(N_("Program: {program}")).format(program=record.program),
-        t(N_("Period: {period}")).format(period=record.periode),
+        t(N_("Period: {period}")).format(period=show_period(t, record.periode)),
         t(N_("Status: {status}")).format(status=status_words(t, record.status)),
     ]
     day = show_date(t, record.tanggal)
     if day:
         lines.append(t(N_("Date: {date}")).format(date=day))
     if record.lembaga_penyalur:
-        lines.append(t(N_("Paid through: {channel}")).format(channel=record.lembaga_penyalur))
+        lines.append(t(N_("Channel: {channel}")).format(channel=record.lembaga_penyalur))
     if record.keterangan:
         lines.append(t(N_("Note: {note}")).format(note=record.keterangan))
+    step = NEXT_STEPS.get(record.status)
+    if step:
+        lines.append(t(step).format(phone=phone))
     return "\n".join(lines)
 
 
 def render_result(t: Translator, result: LookupResult, masked: str, now: dt.datetime,
-                  tz: dt.tzinfo) -> str:
+                  tz: dt.tzinfo, phone: str = "") -> str:
     if result.outcome == LookupOutcome.FOUND:
         head = t(N_("Records for NIK {nik}:")).format(nik=masked)
-        body = "\n\n".join(render_record(t, r) for r in sort_records(result.records))
+        body = "\n\n".join(render_record(t, r, phone) for r in sort_records(result.records))
         return f"{head}\n\n{body}"
     if result.outcome == LookupOutcome.NOT_FOUND:
         return t(N_(
@@ -163,23 +204,32 @@ def render_result(t: Translator, result: LookupResult, masked: str, now: dt.date
                 "{time}.")).format(time=when)
 
 
-def render_notification(t: Translator, note: Notification) -> Outgoing:
+def render_notification(t: Translator, note: Notification, phone: str = "") -> Outgoing:
     if note.old_status is None:
         head = t(N_("There is a new assistance record for the NIK you asked us to watch:"))
     else:
         head = t(N_("The status of your assistance has changed:"))
-    lines = [head, "",
-             t(N_("Program: {program}")).format(program=note.program),
-             t(N_("Period: {period}")).format(period=note.periode)]
+    lines = [head, ""]
+    if note.nik_masked:
+        lines.append(t(N_("NIK: {nik}")).format(nik=note.nik_masked))
+    lines += [t(N_("Program: {program}")).format(program=note.program),
+              t(N_("Period: {period}")).format(period=show_period(t, note.periode))]
     if note.old_status is not None:
         lines.append(t(N_("Before: {status}")).format(status=status_words(t, note.old_status)))
     lines.append(t(N_("Now: {status}")).format(status=status_words(t, note.new_status)))
     day = show_date(t, note.tanggal)
     if day:
         lines.append(t(N_("Date: {date}")).format(date=day))
-    lines += ["", t(N_("Type /status to see all your records."))]
+    if note.lembaga_penyalur:
+        lines.append(t(N_("Channel: {channel}")).format(channel=note.lembaga_penyalur))
+    if note.keterangan:
+        lines.append(t(N_("Note: {note}")).format(note=note.keterangan))
+    step = NEXT_STEPS.get(note.new_status)
+    if step:
+        lines.append(t(step).format(phone=phone))
     return Outgoing("\n".join(lines),
-                    buttons=[[(t(N_("Stop these notifications")), UNWATCH)]])
+                    buttons=[[(t(N_("Show my records")), f"{PREFIX}:show:{note.id}")],
+                             [(t(N_("Stop these notifications")), UNWATCH)]])
 
 
 def render_summary(t: Translator, summary: Summary) -> str:
@@ -201,7 +251,7 @@ def _clear(context: BotContext) -> None:
     context.user_data.pop(PENDING, None)
 
 
-async def start(update: Update, context: BotContext) -> str | int:
+async def start(update: Update, context: BotContext, **_: object) -> str | int:
     await answer_query(update)
     _clear(context)
     if not is_private(update):
@@ -256,9 +306,65 @@ async def on_nik(update: Update, context: BotContext) -> str:
     return ASK_NAME
 
 
-async def on_name(update: Update, context: BotContext) -> str | int:
-    if _LONG_NUMBER.search(niks.clean(update.message.text or "")):
-        await _delete(update, context)  # a NIK typed again instead of the name
+async def start_with_nik(update: Update, context: BotContext, nik: str | None = None,
+                         name: str | None = None, **_: object) -> str | int:
+    """A NIK typed outside the check (the free-text reader found one): the message is deleted
+    and the check starts at the name step with that NIK already taken, or looks it up at once
+    when the message also had a name. `nik` is the cleaned 16 digits, or None when they are
+    not a valid NIK (then the check asks for it again)."""
+    await _delete(update, context)
+    _clear(context)
+    if not is_private(update):
+        return ConversationHandler.END
+    limited = await service(context).user_limited(update.effective_user.id)
+    if limited is not None:
+        await reply(update, context, render_result(context.t, limited, "", context.services
+                                                   .clock(), context.settings.tz))
+        return ConversationHandler.END
+    valid = None
+    if nik is not None:
+        try:
+            valid = niks.normalise(nik)
+        except niks.InvalidNik:
+            valid = None
+    if valid is None:
+        await reply(update, context, context._(N_(
+            "I deleted your message because it looked like a NIK, to keep it private. That "
+            "number is not a valid NIK, though. To check the status of your assistance, type "
+            "your NIK (16 digits, as on your KTP), or /batal to stop.")))
+        return ASK_NIK
+    try:
+        key = context.settings.nik_key()
+    except SettingsError:
+        await reply(update, context, context._(N_(
+            "Sorry, status checks are not available at the moment. Please try again later.")))
+        log.error("NIK_HMAC_KEY is not set: status lookups are unavailable")
+        return ConversationHandler.END
+    masked = niks.mask(valid)
+    context.user_data[PENDING] = {"h": niks.digest(key, valid).hex(), "m": masked,
+                                  "at": iso(context.services.clock())}
+    if name:
+        await reply(update, context, context._(N_(
+            "I deleted your message to keep your NIK private. Checking the status for NIK "
+            "{nik} and the name you gave:")).format(nik=masked))
+        return await on_name(update, context, name)
+    await reply(update, context, context._(N_(
+        "I deleted your message to keep your NIK private. Do you want to check the status of "
+        "your assistance? NIK {nik} is taken: now type the full name as written on the KTP, "
+        "or /batal to stop.")).format(nik=masked))
+    return ASK_NAME
+
+
+async def on_name(update: Update, context: BotContext, name: str | None = None) -> str | int:
+    if name is None:
+        name = update.message.text or ""
+        if _LONG_NUMBER.search(niks.clean(name)):
+            await _delete(update, context)  # a NIK typed again instead of the name
+        elif "?" in name or len(name.split()) > MAX_NAME_WORDS:
+            # a question, not a name: the person has moved on; the free-text reader answers
+            _clear(context)
+            context.application.redispatch(update)
+            return ConversationHandler.END
     pending = context.user_data.get(PENDING) or {}
     now = context.services.clock()
     try:
@@ -271,18 +377,55 @@ async def on_name(update: Update, context: BotContext) -> str | int:
         await reply(update, context, context._(N_(
             "That took a while, so I did not keep your NIK. Please type your NIK again.")))
         return ASK_NIK
-    result = await service(context).lookup_hash(update.effective_user.id, nik_hash,
-                                                update.message.text or "")
+    result = await service(context).lookup_hash(update.effective_user.id, nik_hash, name)
+    phone = context.content.office.phone
+    if result.outcome == LookupOutcome.NOT_FOUND:
+        # stay at the name step: the next message is a corrected name, not a question
+        await reply(update, context, context._(N_(
+            "We found no record for NIK {nik} with that name. Please type the name again "
+            "exactly as on your KTP, or change the NIK. If you think this is wrong, ask your "
+            "village office or the PKH facilitator, or call {phone}.")).format(
+                nik=pending.get("m", ""), phone=phone), retry_keyboard(context.t))
+        return ASK_NAME
     _clear(context)
-    text = render_result(context.t, result, pending.get("m", ""), now, context.settings.tz)
+    text = render_result(context.t, result, pending.get("m", ""), now, context.settings.tz,
+                         phone)
     markup = None
     if result.outcome == LookupOutcome.FOUND:
-        context.user_data[OFFER] = {"h": result.watch_token, "at": iso(now)}
+        context.user_data[OFFER] = {"h": result.watch_token, "at": iso(now),
+                                    "m": pending.get("m", "")}
         markup = keyboard([[(context._(N_("Tell me when this changes")), WATCH)]])
     elif result.outcome == LookupOutcome.NOT_FOUND:
         markup = keyboard([[(context._(N_("Ask an officer")), "tiket:baru")]])
     await reply(update, context, text, markup)
     return ConversationHandler.END
+
+
+def retry_keyboard(t: Translator):
+    return keyboard([[(t(N_("Type the name again")), RETRY_NAME)],
+                     [(t(N_("Change the NIK")), RETRY_NIK)],
+                     [(t(N_("Ask an officer")), "tiket:baru"), (t(N_("Stop")), RETRY_STOP)]])
+
+
+async def on_retry_name(update: Update, context: BotContext) -> str:
+    await answer_query(update)
+    await reply(update, context, context._(N_(
+        "Type the full name as written on the KTP.")))
+    return ASK_NAME
+
+
+async def on_retry_nik(update: Update, context: BotContext) -> str:
+    await answer_query(update)
+    _clear(context)
+    await reply(update, context, context._(N_(
+        "Type your NIK (the 16-digit number on your KTP). I will delete your message right "
+        "away to keep it private.")))
+    return ASK_NIK
+
+
+async def on_retry_stop(update: Update, context: BotContext) -> int:
+    _clear(context)
+    return await cancel_conversation(update, context)
 
 
 async def on_cancel(update: Update, context: BotContext) -> int:
@@ -303,7 +446,7 @@ async def not_text(update: Update, context: BotContext) -> None:
 async def on_watch(update: Update, context: BotContext) -> None:
     offer = context.user_data.get(OFFER) or {}
     outcome = await service(context).watch(update.effective_user.id, offer.get("h"),
-                                           offer.get("at"))
+                                           offer.get("at"), offer.get("m") or None)
     await answer_query(update)
     texts = {
         "added": N_("Done. I will send you a message when the status of these records changes "
@@ -319,6 +462,21 @@ async def on_watch(update: Update, context: BotContext) -> None:
         except TelegramError:
             pass
     await reply(update, context, context._(texts[outcome]))
+
+
+async def on_show(update: Update, context: BotContext) -> None:
+    """The notification's button: the current records of that NIK, no NIK typed again."""
+    await answer_query(update)
+    found = await service(context).records_for_notification(update.effective_user.id,
+                                                            int(context.match.group(1)))
+    if found is None:
+        await reply(update, context, context._(N_(
+            "You no longer receive notifications for this NIK. Check with /status.")))
+        return
+    result, masked = found
+    await reply(update, context, render_result(context.t, result, masked, context.services.clock(),
+                                               context.settings.tz,
+                                               context.content.office.phone))
 
 
 async def on_unwatch(update: Update, context: BotContext) -> None:
@@ -391,7 +549,8 @@ async def drain(app: BotApplication) -> int:
 
     async def render(note: Notification) -> Outgoing:
         locale = await services.subscribers.locale_for(note.user_id, None)
-        return render_notification(services.i18n.translator(locale), note)
+        return render_notification(services.i18n.translator(locale), note,
+                                   services.content.office.phone)
 
     return await drain_notifications(services.store, services.delivery, render,
                                      services.clock)
@@ -431,7 +590,10 @@ def register(app: BotApplication) -> None:
                       CallbackQueryHandler(start, pattern=MENU.pattern)],
         states={
             ASK_NIK: [MessageHandler(text, on_nik), MessageHandler(other, not_text)],
-            ASK_NAME: [MessageHandler(text, on_name), MessageHandler(other, not_text)],
+            ASK_NAME: [MessageHandler(text, on_name), MessageHandler(other, not_text),
+                       CallbackQueryHandler(on_retry_name, pattern=rf"^{RETRY_NAME}$"),
+                       CallbackQueryHandler(on_retry_nik, pattern=rf"^{RETRY_NIK}$"),
+                       CallbackQueryHandler(on_retry_stop, pattern=rf"^{RETRY_STOP}$")],
         },
         # Ours first (they forget the pending NIK hash), then the shared ones.
         fallbacks=[CommandHandler("batal", on_cancel),
@@ -439,8 +601,11 @@ def register(app: BotApplication) -> None:
                    *conversation_fallbacks(), CommandHandler("status", start)],
     )
     app.add_handler(conversation_)
+    add_flow(app, "status", conversation_starter(conversation_, start))
+    add_flow(app, "status_nik", conversation_starter(conversation_, start_with_nik))
     app.add_handler(CallbackQueryHandler(on_watch, pattern=WATCH_PATTERN))
     app.add_handler(CallbackQueryHandler(on_unwatch, pattern=UNWATCH_PATTERN))
+    app.add_handler(CallbackQueryHandler(on_show, pattern=SHOW_PATTERN))
     app.add_handler(MessageHandler(
         filters.Document.ALL & filters.CaptionRegex(IMPORT_CAPTION) & filters.ChatType.PRIVATE,
         on_import_document))

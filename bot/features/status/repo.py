@@ -45,6 +45,9 @@ class Notification:
     new_status: str
     tanggal: str | None
     attempts: int
+    lembaga_penyalur: str | None = None
+    keterangan: str | None = None
+    nik_masked: str | None = None
 
 
 class DisbursementRepo:
@@ -98,11 +101,23 @@ class DisbursementRepo:
                                    (iso(prune_before),))
 
     # -- watches ----------------------------------------------------------------------------
-    async def watch(self, user_id: int, nik_hash: bytes, at: dt.datetime) -> bool:
+    async def watch(self, user_id: int, nik_hash: bytes, at: dt.datetime,
+                    masked: str | None = None) -> bool:
         """True if the watch is new."""
         return await self.db.execute(
-            "INSERT INTO status_watches (user_id, nik_hash, created_at) VALUES (?, ?, ?) "
-            "ON CONFLICT (user_id, nik_hash) DO NOTHING", (user_id, nik_hash, iso(at))) > 0
+            "INSERT INTO status_watches (user_id, nik_hash, created_at, nik_masked) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT (user_id, nik_hash) DO NOTHING",
+            (user_id, nik_hash, iso(at), masked)) > 0
+
+    async def watched_by_notification(self, user_id: int,
+                                      notification_id: int) -> tuple[bytes, str] | None:
+        """The NIK hash (and masked NIK) of the person's notification, if still watched."""
+        row = await self.db.fetchone(
+            "SELECT n.nik_hash, coalesce(n.nik_masked, w.nik_masked, '') "
+            "FROM status_notifications n JOIN status_watches w "
+            "ON w.user_id = n.user_id AND w.nik_hash = n.nik_hash "
+            "WHERE n.id = ? AND n.user_id = ?", (notification_id, user_id))
+        return (bytes(row[0]), str(row[1])) if row else None
 
     async def watch_count(self, user_id: int) -> int:
         return await self.db.fetchval(
@@ -117,7 +132,8 @@ class DisbursementRepo:
         'sending' so that a crash resends at most these."""
         async with self.db.transaction() as conn:
             cur = await conn.execute(
-                "SELECT id, user_id, program, periode, old_status, new_status, tanggal, attempts "
+                "SELECT id, user_id, program, periode, old_status, new_status, tanggal, attempts, "
+                "lembaga_penyalur, keterangan, nik_masked "
                 "FROM status_notifications WHERE state IN ('sending', 'pending') "
                 "ORDER BY id LIMIT ?", (limit,))
             rows = [Notification(*tuple(r)) for r in await cur.fetchall()]
@@ -140,7 +156,8 @@ class DisbursementRepo:
 
     async def notifications_for(self, user_id: int) -> list[Notification]:
         rows = await self.db.fetchall(
-            "SELECT id, user_id, program, periode, old_status, new_status, tanggal, attempts "
+            "SELECT id, user_id, program, periode, old_status, new_status, tanggal, attempts, "
+                "lembaga_penyalur, keterangan, nik_masked "
             "FROM status_notifications WHERE user_id = ? ORDER BY id", (user_id,))
         return [Notification(*tuple(r)) for r in rows]
 
@@ -378,8 +395,10 @@ class ImportDb:
             if c.execute("SELECT 1 FROM status_watches LIMIT 1").fetchone() is not None:
                 notified = c.execute(
                     "INSERT INTO status_notifications (user_id, program, periode, old_status, "
-                    "new_status, tanggal, created_at) "
-                    "SELECT w.user_id, s.program, s.periode, d.status, s.status, s.tanggal, ? "
+                    "new_status, tanggal, created_at, lembaga_penyalur, keterangan, nik_hash, "
+                    "nik_masked) "
+                    "SELECT w.user_id, s.program, s.periode, d.status, s.status, s.tanggal, ?, "
+                    "s.lembaga_penyalur, s.keterangan, s.nik_hash, w.nik_masked "
                     f"FROM ({union}) s JOIN status_watches w ON w.nik_hash = s.nik_hash "
                     "LEFT JOIN disbursements d ON d.nik_hash = s.nik_hash "
                     "AND d.program = s.program AND d.periode = s.periode "

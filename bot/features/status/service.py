@@ -174,7 +174,8 @@ class StatusService:
         return result
 
     # -- watches ------------------------------------------------------------------------------
-    async def watch(self, user_id: int, token: str | None, offered_at: str | None) -> str:
+    async def watch(self, user_id: int, token: str | None, offered_at: str | None,
+                    masked: str | None = None) -> str:
         """'added', 'already', 'too_many' or 'expired' (a stale or forged offer)."""
         try:
             nik_hash = bytes.fromhex(token or "")
@@ -185,9 +186,22 @@ class StatusService:
             return "expired"
         if await self.repo.watch_count(user_id) >= MAX_WATCHES:
             return "too_many"
-        added = await self.repo.watch(user_id, nik_hash, self.clock())
+        added = await self.repo.watch(user_id, nik_hash, self.clock(), masked)
         await self.audit(user_id, "status.watch", outcome="added" if added else "already")
         return "added" if added else "already"
+
+    async def records_for_notification(self, user_id: int,
+                                       notification_id: int) -> tuple[LookupResult, str] | None:
+        """The current records behind one of the person's notifications, without the NIK typed
+        again: the person proved the NIK and name when they asked to watch it. None if the
+        notification is not theirs or they no longer watch that NIK."""
+        target = await self.repo.watched_by_notification(user_id, notification_id)
+        if target is None:
+            return None
+        nik_hash, masked = target
+        records = await self.repo.records(nik_hash)
+        await self.audit(user_id, "status.show", outcome="found" if records else "none")
+        return LookupResult(LookupOutcome.FOUND, tuple(records), watch_token=None), masked
 
     async def unwatch(self, user_id: int) -> int:
         removed = await self.repo.unwatch_all(user_id)

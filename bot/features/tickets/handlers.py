@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import re
-import warnings
 from typing import TYPE_CHECKING
 
 from telegram import Update
@@ -30,16 +28,18 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
-from telegram.warnings import PTBUserWarning
 
 from bot.context import BotContext
 from bot.core.clock import parse_iso
 from bot.core.i18n import N_
 from bot.core.menu import CommandSpec, MenuEntry
 from bot.core.ui import (
+    add_flow,
     answer_query,
     cancel_conversation,
+    conversation,
     conversation_fallbacks,
+    conversation_starter,
     is_private,
     keyboard,
     reply,
@@ -92,14 +92,6 @@ HANDOVER_TO_PATTERN = rf"^{render.STAFF}:ke:([0-9]{{1,9}}):([0-9]{{1,16}})$"
 PICK_PATTERN = rf"^{render.LEARN}:q([0-9]{{1,9}})$"
 LEARN_PATTERN = (rf"^{render.LEARN}:([tq])([0-9]{{1,9}}):(-|@(?:{'|'.join(REQUESTS)})|"
                  rf"[a-z0-9_]{{1,32}})(?::({'|'.join(ASPECTS)}))?$")
-# "mau bicara dengan petugas", "bisa ngobrol sama orang dinas?", "kula badhe matur kaliyan
-# petugas": a wish to talk to a person starts the question step.
-TALK_TO_PERSON = re.compile(
-    r"(?i)\b(bicara|berbicara|ngobrol|ngomong|omong|matur|chat|bertanya|tanya|takon|tanglet|"
-    r"pirsa|sowan|"
-    r"hubungi|menghubungi|ketemu|bertemu|sambat|konsultasi)\b.{0,40}\b(petugas|pegawai|"
-    r"operator|admin|manusia|staf|staff|orang\s+dinas|orang\s+kantor|tiyang\s+dinas|"
-    r"cs|customer\s+service)\b")
 
 
 def service(context_or_app: BotContext | BotApplication) -> TicketService:
@@ -551,38 +543,33 @@ def register(app: BotApplication) -> None:
         group=GROUP_TICKET_REPLY)
 
     cancel = [CommandHandler("batal", on_cancel), *conversation_fallbacks()[1:]]
-    with warnings.catch_warnings():  # per_message=False is intended: one step per chat
-        warnings.simplefilter("ignore", PTBUserWarning)
-        app.add_handler(ConversationHandler(
-            entry_points=[
-                CommandHandler("tanya", start_ask),
-                CallbackQueryHandler(start_ask, pattern=NEW_PATTERN),
-                CallbackQueryHandler(start_ask, pattern=entry.pattern),
-                CallbackQueryHandler(start_add, pattern=ADD_PATTERN),
-                MessageHandler(filters.Regex(TALK_TO_PERSON) & ~filters.COMMAND
-                               & filters.UpdateType.MESSAGE, start_ask),
-            ],
-            states={WRITING: [
-                MessageHandler(filters.PHOTO, on_photo),
-                MessageHandler(filters.TEXT & ~filters.COMMAND, on_text),
-                MessageHandler(~filters.COMMAND & filters.UpdateType.MESSAGE, on_other),
-            ]},
-            fallbacks=cancel,
-            name=ASK_CONVERSATION,
-            persistent=True,
-            allow_reentry=True,
-        ))
-        app.add_handler(ConversationHandler(
-            entry_points=[CallbackQueryHandler(start_reply, pattern=REPLY_PATTERN)],
-            states={REPLYING: [
-                MessageHandler(filters.TEXT & ~filters.COMMAND, on_reply_text),
-                MessageHandler(~filters.COMMAND & filters.UpdateType.MESSAGE, on_reply_other),
-            ]},
-            fallbacks=cancel,
-            name=REPLY_CONVERSATION,
-            persistent=True,
-            allow_reentry=True,
-        ))
+    asking = conversation(
+        ASK_CONVERSATION,
+        entry_points=[
+            CommandHandler("tanya", start_ask),
+            CallbackQueryHandler(start_ask, pattern=NEW_PATTERN),
+            CallbackQueryHandler(start_ask, pattern=entry.pattern),
+            CallbackQueryHandler(start_add, pattern=ADD_PATTERN),
+        ],
+        states={WRITING: [
+            MessageHandler(filters.PHOTO, on_photo),
+            MessageHandler(filters.TEXT & ~filters.COMMAND, on_text),
+            MessageHandler(~filters.COMMAND & filters.UpdateType.MESSAGE, on_other),
+        ]},
+        fallbacks=cancel,
+    )
+    app.add_handler(asking)
+    # "mau bicara dengan petugas": the free-text reader (content/requests.yaml) starts it
+    add_flow(app, "officer", conversation_starter(asking, start_ask))
+    app.add_handler(conversation(
+        REPLY_CONVERSATION,
+        entry_points=[CallbackQueryHandler(start_reply, pattern=REPLY_PATTERN)],
+        states={REPLYING: [
+            MessageHandler(filters.TEXT & ~filters.COMMAND, on_reply_text),
+            MessageHandler(~filters.COMMAND & filters.UpdateType.MESSAGE, on_reply_other),
+        ]},
+        fallbacks=cancel,
+    ))
     app.add_handler(CallbackQueryHandler(on_close_own, pattern=CLOSE_OWN_PATTERN))
     app.add_handler(CallbackQueryHandler(on_rate, pattern=RATE_PATTERN))
     app.add_handler(CommandHandler("kotak", cmd_inbox))

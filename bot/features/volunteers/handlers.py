@@ -21,9 +21,11 @@ from bot.context import BotContext
 from bot.core.i18n import N_, Translator
 from bot.core.menu import CommandSpec, MenuEntry
 from bot.core.ui import (
+    add_flow,
     answer_query,
     conversation,
     conversation_fallbacks,
+    conversation_starter,
     is_private,
     keyboard,
     reply,
@@ -377,7 +379,9 @@ def register(app: BotApplication) -> None:
 
     services.delivery.register(DECISION_KIND, render)
     text = filters.TEXT & ~filters.COMMAND
-    app.add_handler(_registration(text))
+    registration = _registration(text)
+    app.add_handler(registration)
+    add_flow(app, "volunteer", conversation_starter(registration, start_registration))
     app.add_handler(CallbackQueryHandler(on_decide, pattern=DECIDE_PATTERN))
 
 
