@@ -494,7 +494,7 @@ def register(app: BotApplication) -> None:
                                      staff_only=True))
     runtime.commands.add(CommandSpec("siaran_status", N_("how a broadcast is going"), order=81,
                                      staff_only=True))
-    text_input = (filters.TEXT & ~filters.COMMAND) | filters.PHOTO
+    text_input = ((filters.TEXT & ~filters.COMMAND) | filters.PHOTO) & filters.UpdateType.MESSAGE
     with warnings.catch_warnings():  # per_message=False is intended: one draft per operator chat
         warnings.simplefilter("ignore", PTBUserWarning)
         app.add_handler(ConversationHandler(

@@ -519,7 +519,7 @@ def register(app: BotApplication) -> None:
     runtime.menu.add(MenuEntry(MENU_KEY, N_("Volunteer reminders"), order=40, staff_only=True))
     runtime.commands.add(CommandSpec("pengingat", N_("staff: reminders for volunteers"),
                                      order=40, staff_only=True))
-    text = filters.TEXT & ~filters.COMMAND
+    text = filters.TEXT & ~filters.COMMAND & filters.UpdateType.MESSAGE  # edits are no answers
     with warnings.catch_warnings():  # per_message=False is intended: one draft per staff chat
         warnings.simplefilter("ignore", PTBUserWarning)
         conversation = _new_conversation(text)

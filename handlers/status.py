@@ -227,7 +227,7 @@ async def _delete(update: Update, context: BotContext) -> None:
 
 
 async def on_nik(update: Update, context: BotContext) -> str:
-    text = update.message.text or ""
+    text = update.effective_message.text or ""
     await _delete(update, context)
     try:
         nik = niks.normalise(text)
@@ -256,7 +256,7 @@ async def on_nik(update: Update, context: BotContext) -> str:
 
 
 async def on_name(update: Update, context: BotContext) -> str | int:
-    if _LONG_NUMBER.search(niks.clean(update.message.text or "")):
+    if _LONG_NUMBER.search(niks.clean(update.effective_message.text or "")):
         await _delete(update, context)  # a NIK typed again instead of the name
     pending = context.user_data.get(PENDING) or {}
     now = context.runtime.clock()
@@ -271,7 +271,7 @@ async def on_name(update: Update, context: BotContext) -> str | int:
             "That took a while, so I did not keep your NIK. Please type your NIK again.")))
         return ASK_NIK
     result = await service(context).lookup_hash(update.effective_user.id, nik_hash,
-                                                update.message.text or "")
+                                                update.effective_message.text or "")
     _clear(context)
     text = render_result(context.t, result, pending.get("m", ""), now, context.settings.tz)
     markup = None
@@ -450,7 +450,8 @@ def register(app: BotApplication) -> None:
     app.add_handler(CallbackQueryHandler(on_watch, pattern=WATCH_PATTERN))
     app.add_handler(CallbackQueryHandler(on_unwatch, pattern=UNWATCH_PATTERN))
     app.add_handler(MessageHandler(
-        filters.Document.ALL & filters.CaptionRegex(IMPORT_CAPTION) & filters.ChatType.PRIVATE,
+        filters.Document.ALL & filters.CaptionRegex(IMPORT_CAPTION) & filters.ChatType.PRIVATE
+        & filters.UpdateType.MESSAGE,
         on_import_document))
     app.add_handler(CommandHandler("impor", on_import_command))
 

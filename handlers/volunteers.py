@@ -471,7 +471,7 @@ def register(app: BotApplication) -> None:
     runtime.commands.add(CommandSpec("tugas", N_("volunteers: your reminders and tasks"),
                                      order=71))
     runtime.start_hooks.append(setup)
-    text = filters.TEXT & ~filters.COMMAND
+    text = filters.TEXT & ~filters.COMMAND & filters.UpdateType.MESSAGE  # edits are no answers
     with warnings.catch_warnings():  # per_message=False is intended: one registration per chat
         warnings.simplefilter("ignore", PTBUserWarning)
         conversation = _registration(text)
@@ -494,7 +494,7 @@ def _registration(text) -> ConversationHandler:
                      MessageHandler(text, on_region_text)],
             NAME: [CallbackQueryHandler(on_name_me, pattern=rf"^{NAME_ME}$"),
                    MessageHandler(text, on_name_text)],
-            PHONE: [MessageHandler(filters.CONTACT, on_contact),
+            PHONE: [MessageHandler(filters.CONTACT & filters.UpdateType.MESSAGE, on_contact),
                     MessageHandler(text, on_phone_text)],
         },
         fallbacks=[CommandHandler("batal", cancel_registration), *conversation_fallbacks()],
