@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 import textwrap
 from collections.abc import Sequence
 from zoneinfo import ZoneInfo
@@ -20,6 +21,15 @@ from bot.services import ikm
 from bot.storage.skm import ResponseRow
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Characters XML 1.0 (and so an XLSX sheet) cannot hold: C0 controls but tab, newline, CR.
+_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+REPLACEMENT = "\ufffd"
+
+
+def sheet_text(value: str) -> str:
+    """The text as a sheet can hold it: each illegal control character shown as U+FFFD.
+    For the sheet only; the stored suggestion keeps what the resident typed."""
+    return _XML_ILLEGAL.sub(REPLACEMENT, value)
 
 
 def header(content: Content) -> list[str]:
@@ -76,6 +86,8 @@ def xlsx_bytes(head: list[str], body: list[list], summary: list[list] | None = N
     bold = Font(bold=True)
 
     def cell(ws, value, font=None):
+        if isinstance(value, str):
+            value = sheet_text(value)
         if font is None and not isinstance(value, dt.date | dt.time) and not (
                 isinstance(value, str) and value.startswith("=")):
             return value  # a plain value is written much faster than a styled cell
