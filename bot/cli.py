@@ -51,7 +51,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     from bot.app import build_application
     from bot.logs import setup_logging
 
-    setup_logging(settings.log_level)
+    setup_logging(settings.log_level, settings=settings)
     app = build_application(settings)
     try:
         if settings.webhook_url:
