@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import TextIO
 
@@ -83,7 +84,9 @@ async def run_console(settings: Settings, *, user_id: int = 1, first_name: str =
                       stdout: TextIO | None = None) -> int:
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout
-    fake = FakeBotAPI()
+    # The bot remembers update ids it handled (duplicates are dropped), also across sessions
+    # on this database: number this session's updates from the clock, past any earlier one.
+    fake = FakeBotAPI(first_update_id=time.time_ns() // 1000)
     app = build_application(settings, transport=fake.transport, token=OFFLINE_TOKEN,
                             rate_limit=False)
     printer = ConsolePrinter(stdout, user_id, Path(tempfile.gettempdir()) / "dinsos-console")

@@ -109,7 +109,7 @@ Fault = Callable[[str, dict[str, Any]], "ApiError | None"]
 class FakeBotAPI:
     """Answers Bot API calls from memory and records each one."""
 
-    def __init__(self) -> None:
+    def __init__(self, first_update_id: int = 1) -> None:
         self.calls: list[ApiCall] = []
         self.messages: dict[tuple[int, int], FakeMessage] = {}
         self.files: dict[str, bytes] = {}
@@ -118,7 +118,7 @@ class FakeBotAPI:
         self.listeners: list[Callable[[ApiCall], None]] = []
         self.latency: float = 0.0
         self._ids: dict[int, itertools.count] = {}
-        self._update_ids = itertools.count(1)
+        self._update_ids = itertools.count(first_update_id)
         self._callback_ids = itertools.count(1)
         self.transport = httpx.MockTransport(self._handle)
 

@@ -2,6 +2,7 @@
 `register_late(app)`.
 
 Handler groups:
+  -20  dedupe: an update delivered twice is dropped (bot.features.dedupe.handlers)
   -10  tracking: records the subscriber and sets context.locale (bot.handlers.core.track)
    -5  group guard: in group chats only /start gets an answer; everything else stops here
    -1  navigation: a command or button that an open conversation does not handle means the
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from telegram.ext import Application
 
 FEATURES = [
+    "bot.features.dedupe.handlers",  # group -20: a repeated update_id stops here
     "handlers.core",
     "handlers.programs",
     "handlers.volunteers",

@@ -1,0 +1,78 @@
+"""The first handler of all: an update whose id was already handled is dropped.
+
+Telegram delivers an update again when the webhook did not answer 200 in time, or when polling
+stopped before confirming it; handling it twice would double answers and side effects (two
+tickets, two survey steps). The ids are kept in SQLite, so a restart remembers them too, for
+KEEP_FOR and at most KEEP_AT_MOST of them. Telegram numbers updates in sequence but may start
+anywhere after a quiet week, so the check is membership, not "greater than the last one".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from telegram import Update
+from telegram.ext import ApplicationHandlerStop, TypeHandler
+
+from bot.app import BotApplication
+from bot.context import BotContext
+from bot.features.dedupe.repo import SeenUpdatesRepo
+from bot.features.dedupe.service import DedupeService
+
+log = logging.getLogger(__name__)
+FEATURE = "dedupe"
+GROUP_DEDUPE = -20  # before tracking (-10): a repeat touches nothing
+KEEP_FOR = dt.timedelta(days=2)  # Telegram gives up re-delivering well within this
+KEEP_AT_MOST = 100_000
+PRUNE_EVERY = dt.timedelta(hours=1)
+PRUNE_JOB = "dedupe:prune"
+
+
+def build_dedupe_service(runtime) -> DedupeService:
+    return DedupeService(SeenUpdatesRepo(runtime.db), runtime.clock, KEEP_AT_MOST, KEEP_FOR)
+
+
+def dedupe(app: BotApplication) -> DedupeService:
+    return app.runtime.extras[FEATURE]  # type: ignore[return-value]
+
+
+def seen_updates(app: BotApplication) -> SeenUpdatesRepo:
+    return dedupe(app).repo
+
+
+async def drop_repeats(update: Update, context: BotContext) -> None:
+    app = context.application
+    if app.take_replay(update):  # handed in again on purpose (BotApplication.redispatch)
+        return
+    if not dedupe(app).admit(update.update_id):
+        log.info("dropped update %s: it was delivered before", update.update_id)
+        raise ApplicationHandlerStop
+
+
+async def prune_job(context: BotContext) -> None:
+    try:
+        await dedupe(context.application).prune()
+    except Exception as exc:  # the next round retries
+        log.warning("pruning seen update ids failed: %s", type(exc).__name__)
+
+
+async def start(app: BotApplication) -> None:
+    await dedupe(app).load()
+    if app.job_queue is None:
+        return
+    for job in app.job_queue.get_jobs_by_name(PRUNE_JOB):
+        job.schedule_removal()
+    app.job_queue.run_repeating(prune_job, interval=PRUNE_EVERY, first=PRUNE_EVERY,
+                                name=PRUNE_JOB)
+
+
+async def stop(app: BotApplication) -> None:
+    await dedupe(app).close()
+
+
+def register(app: BotApplication) -> None:
+    app.runtime.extras[FEATURE] = build_dedupe_service(app.runtime)
+    app.runtime.start_hooks.append(start)
+    app.runtime.stop_hooks.append(stop)
+    app.add_handler(TypeHandler(Update, drop_repeats), group=GROUP_DEDUPE)
