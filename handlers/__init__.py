@@ -4,6 +4,7 @@
 Handler groups:
   -20  dedupe: an update delivered twice is dropped (bot.features.dedupe.handlers)
   -10  tracking: records the subscriber and sets context.locale (bot.handlers.core.track)
+   -9  a button press without data is answered as a stale button and stops here
    -5  group guard: in group chats only /start gets an answer; everything else stops here
    -1  navigation: a command or button that an open conversation does not handle means the
        user went elsewhere, so that conversation ends (handlers.common.end_abandoned)

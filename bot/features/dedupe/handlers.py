@@ -1,4 +1,5 @@
-"""The first handler of all: an update whose id was already handled is dropped.
+"""The first handlers of all: an update whose id was already handled is dropped, and so is a
+button press without data (which PTB would hand to any button handler).
 
 Telegram delivers an update again when the webhook did not answer 200 in time, or when polling
 stopped before confirming it; handling it twice would double answers and side effects (two
@@ -19,10 +20,12 @@ from bot.app import BotApplication
 from bot.context import BotContext
 from bot.features.dedupe.repo import SeenUpdatesRepo
 from bot.features.dedupe.service import DedupeService
+from handlers.common import stale_button
 
 log = logging.getLogger(__name__)
 FEATURE = "dedupe"
 GROUP_DEDUPE = -20  # before tracking (-10): a repeat touches nothing
+GROUP_MALFORMED = -9  # after tracking (the answer is in the user's language)
 KEEP_FOR = dt.timedelta(days=2)  # Telegram gives up re-delivering well within this
 KEEP_AT_MOST = 100_000
 PRUNE_EVERY = dt.timedelta(hours=1)
@@ -47,6 +50,15 @@ async def drop_repeats(update: Update, context: BotContext) -> None:
         return
     if not dedupe(app).admit(update.update_id):
         log.info("dropped update %s: it was delivered before", update.update_id)
+        raise ApplicationHandlerStop
+
+
+async def drop_empty_buttons(update: Update, context: BotContext) -> None:
+    """A callback query with neither data nor a game name would match every
+    CallbackQueryHandler with a pattern (PTB returns True for it), so no handler may see it."""
+    query = update.callback_query
+    if query is not None and not query.data and not query.game_short_name:
+        await stale_button(update, context)
         raise ApplicationHandlerStop
 
 
@@ -76,3 +88,4 @@ def register(app: BotApplication) -> None:
     app.runtime.start_hooks.append(start)
     app.runtime.stop_hooks.append(stop)
     app.add_handler(TypeHandler(Update, drop_repeats), group=GROUP_DEDUPE)
+    app.add_handler(TypeHandler(Update, drop_empty_buttons), group=GROUP_MALFORMED)
