@@ -50,9 +50,15 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
 
     from bot.app import build_application
     from bot.logs import setup_logging
+    from bot.storage.backup import RestoreError, running_lock
 
     setup_logging(settings.log_level, settings=settings)
     app = build_application(settings)
+    try:
+        lock = running_lock(settings.database_path)  # `restore` refuses while this is held
+        lock.__enter__()
+    except RestoreError as exc:
+        raise UserError(str(exc)) from None
     try:
         if settings.webhook_url:
             path = urlparse(settings.webhook_url).path.lstrip("/")
@@ -69,14 +75,30 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     except InvalidToken:
         raise SettingsError("BOT_TOKEN was rejected by the Bot API: check it with @BotFather") \
             from None
+    finally:
+        lock.__exit__(None, None, None)
     return 0
 
 
 def _console(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.console import run_console
     from bot.logs import setup_logging
+    from bot.storage.backup import RestoreError, running_lock
 
     setup_logging("WARNING")
+    try:
+        lock = running_lock(settings.database_path)  # `restore` refuses while this is held
+        lock.__enter__()
+    except RestoreError as exc:
+        raise UserError(str(exc)) from None
+    try:
+        return _console_session(args, settings)
+    finally:
+        lock.__exit__(None, None, None)
+
+
+def _console_session(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.console import run_console
+
     if args.admin:
         settings = settings.model_copy(update={"admin_ids": settings.admin_ids | {args.user_id}})
     return asyncio.run(run_console(settings, user_id=args.user_id, language_code=args.language))
@@ -102,6 +124,22 @@ def _backup(args: argparse.Namespace, settings: Settings) -> int:
 
     asyncio.run(go())
     print(f"backup written to {target}")
+    return 0
+
+
+def _restore(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.storage.backup import RestoreError, restore
+    from bot.storage.db import migration_scripts
+
+    latest = migration_scripts()[-1][0]
+    try:
+        done = restore(Path(args.file), settings.database_path, latest)
+    except RestoreError as exc:
+        raise UserError(str(exc)) from None
+    print(f"restored {args.file} to {settings.database_path} (schema version {done.version}; "
+          "it is migrated at the next start if older)")
+    if done.kept is not None:
+        print(f"the database it replaced is kept as {done.kept}")
     return 0
 
 
@@ -134,6 +172,14 @@ def build_parser() -> argparse.ArgumentParser:
                                    "while the bot runs.")
     p.add_argument("file", help="where to write the copy")
     p.set_defaults(func=_backup)
+
+    p = sub.add_parser("restore", help="put a backup in place of the database (bot stopped)",
+                       description="Replace DATABASE_PATH with a backup. Refuses while the bot "
+                                   "runs, and refuses a file that fails PRAGMA integrity_check "
+                                   "or has an unknown schema version. The replaced database is "
+                                   "kept beside it as <name>.before-restore-<time>.")
+    p.add_argument("file", help="the backup to restore (from `dinsos-bot backup`)")
+    p.set_defaults(func=_restore)
 
     for name in VERB_MODULES:
         import_module(name).add_verbs(sub)

@@ -183,11 +183,26 @@ class Database:
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_name(target.name + ".part")
         tmp.unlink(missing_ok=True)
-        dest = await aiosqlite.connect(str(tmp))
+        # From a connection of its own: the shared one may be inside a write transaction (its
+        # uncommitted rows would be copied, and the copy could wait on that transaction while
+        # the transaction waits on the copy). In WAL mode its own connection reads the last
+        # committed state in one snapshot and blocks no writer.
+        in_memory = str(self.path) == ":memory:"
+        source = self.conn if in_memory else await aiosqlite.connect(str(self.path))
         try:
-            await self.conn.backup(dest)
+            dest = await aiosqlite.connect(str(tmp))
+            try:
+                if in_memory:
+                    async with self._write_lock:
+                        await source.backup(dest)
+                else:
+                    await source.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+                    await source.backup(dest)
+            finally:
+                await dest.close()
         finally:
-            await dest.close()
+            if not in_memory:
+                await source.close()
         tmp.replace(target)
 
 
