@@ -29,6 +29,7 @@ VERB_MODULES: list[str] = [
     "bot.commands.disbursements",
     "bot.commands.staff",
     "bot.commands.broadcast",
+    "bot.features.privacy.cli",
 ]
 
 

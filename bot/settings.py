@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     content_dir: Path = PROJECT_ROOT / "content"
     locales_dir: Path = PROJECT_ROOT / "locales"
     log_level: str = "INFO"
+    # Personal data lifecycle (bot/features/privacy): days to keep; 0 keeps for ever.
+    retention_lookup_audit_days: int = Field(default=180, ge=0)
+    retention_status_watch_days: int = Field(default=365, ge=0)
 
     @field_validator("admin_ids", mode="before")
     @classmethod

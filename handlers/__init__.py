@@ -32,6 +32,7 @@ FEATURES = [
     "handlers.status",
     "handlers.staff",
     "handlers.broadcast",
+    "bot.features.privacy.handlers",
     "handlers.fallback",
 ]
 

@@ -1,0 +1,55 @@
+"""The daily retention job (no chat commands: erasure and export are for staff, on the server)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from importlib import import_module
+
+from bot.app import BotApplication
+from bot.context import BotContext
+from bot.features.privacy.repo import PrivacyRepo
+from bot.features.privacy.service import PrivacyService, collect_tables
+
+log = logging.getLogger(__name__)
+FEATURE = "privacy"
+RETENTION_JOB = "privacy:retention"
+RETENTION_AT = dt.time(2, 30)  # in TIMEZONE: a quiet hour
+
+
+def build_privacy_service(runtime) -> PrivacyService:
+    from handlers import FEATURES
+
+    modules = [import_module(name) for name in FEATURES]
+    return PrivacyService(PrivacyRepo(runtime.db), runtime.clock, runtime.settings,
+                          collect_tables(modules), is_staff=runtime.staff.role)
+
+
+def privacy(app: BotApplication) -> PrivacyService:
+    service = app.runtime.extras.get(FEATURE)
+    if service is None:
+        service = app.runtime.extras[FEATURE] = build_privacy_service(app.runtime)
+    return service  # type: ignore[return-value]
+
+
+async def retention_job(context: BotContext) -> None:
+    try:
+        counts = await privacy(context.application).apply_retention()
+    except Exception as exc:  # tomorrow's run tries again
+        log.warning("the retention job failed: %s", type(exc).__name__)
+        return
+    if any(counts.values()):
+        log.info("retention removed %s", {k: v for k, v in counts.items() if v})
+
+
+async def schedule(app: BotApplication) -> None:
+    if app.job_queue is None:
+        return
+    for job in app.job_queue.get_jobs_by_name(RETENTION_JOB):
+        job.schedule_removal()
+    app.job_queue.run_daily(retention_job, RETENTION_AT.replace(tzinfo=app.runtime.settings.tz),
+                            name=RETENTION_JOB)
+
+
+def register(app: BotApplication) -> None:
+    app.runtime.start_hooks.append(schedule)
