@@ -42,9 +42,19 @@ Verb = Callable[[argparse.Namespace, Settings], int]
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
     if settings.bot_token is None and args.console_if_no_token:
+        console = argparse.Namespace(user_id=1, admin=False, language="id", intro="")
+        if not Path(".env").exists():  # a first run: show everything, on sample data
+            from bot.offline.demo import intro, prepare_demo
+
+            print("BOT_TOKEN is not set and there is no .env: starting the offline console on "
+                  "a demo database with sample data (see README, Configuration).",
+                  file=sys.stderr)
+            settings = prepare_demo(settings)
+            console.intro = intro(settings)
+            return _console(console, settings)
         print("BOT_TOKEN is not set, so the bot cannot reach Telegram: starting the offline "
               "console instead (see README, Configuration).", file=sys.stderr)
-        return _console(argparse.Namespace(user_id=1, admin=False, language="id"), settings)
+        return _console(console, settings)
     settings.check_for_run()
     from telegram import Update
     from telegram.error import InvalidToken
@@ -102,7 +112,8 @@ def _console_session(args: argparse.Namespace, settings: Settings) -> int:
 
     if args.admin:
         settings = settings.model_copy(update={"admin_ids": settings.admin_ids | {args.user_id}})
-    return asyncio.run(run_console(settings, user_id=args.user_id, language_code=args.language))
+    return asyncio.run(run_console(settings, user_id=args.user_id, language_code=args.language,
+                                   intro=getattr(args, "intro", "")))
 
 
 def _backup(args: argparse.Namespace, settings: Settings) -> int:

@@ -81,7 +81,7 @@ class ConsolePrinter:
 
 async def run_console(settings: Settings, *, user_id: int = 1, first_name: str = "Warga",
                       language_code: str | None = "id", stdin: TextIO | None = None,
-                      stdout: TextIO | None = None) -> int:
+                      stdout: TextIO | None = None, intro: str = "") -> int:
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout
     # The bot remembers update ids it handled (duplicates are dropped), also across sessions
@@ -92,7 +92,7 @@ async def run_console(settings: Settings, *, user_id: int = 1, first_name: str =
     printer = ConsolePrinter(stdout, user_id, Path(tempfile.gettempdir()) / "dinsos-console")
     client = ChatClient(app, fake, user_id=user_id, first_name=first_name,
                         language_code=language_code)
-    stdout.write(INTRO)
+    stdout.write(INTRO + intro)
     stdout.flush()
     async with app:
         await app.start()  # the job queue runs, so reminders arrive here too
