@@ -36,11 +36,21 @@ class BotApplication(Application):
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.services = services
         self._redispatched: set[asyncio.Task] = set()
+        self._replays: set[int] = set()  # update ids handed in again by redispatch
+
+    def take_replay(self, update: Update) -> bool:
+        """True once for an update that `redispatch` handed in again: the duplicate filter
+        (bot.features.dedupe) lets it through."""
+        if update.update_id in self._replays:
+            self._replays.discard(update.update_id)
+            return True
+        return False
 
     def redispatch(self, update: Update) -> None:
         """Handle `update` again once the current one is done (e.g. a deep link that ended a
         conversation and must now reach its own entry point). It queues behind the same
         user's lock, so that user's order is kept."""
+        self._replays.add(update.update_id)
         coroutine = self.update_processor.process_update(update, self.process_update(update))
         # Not Application.create_task: the console and the tests feed updates to an application
         # that is not running, where PTB would warn that nobody awaits the task; settle() does.

@@ -19,6 +19,7 @@ from bot.content import ContentError
 from bot.content import cli as content_cli
 from bot.core.errors import UserError
 from bot.features.broadcasts import cli as broadcasts_cli
+from bot.features.privacy import cli as privacy_cli
 from bot.features.reminders import cli as reminders_cli
 from bot.features.skm import cli as skm_cli
 from bot.features.staff import cli as staff_cli
@@ -31,7 +32,7 @@ log = logging.getLogger(__name__)
 
 # Modules that add verbs: each has add_verbs(subparsers) and sets `func` on its parsers.
 VERB_MODULES = [content_cli, volunteers_cli, reminders_cli, skm_cli, status_cli, staff_cli,
-                broadcasts_cli, tickets_cli]
+                broadcasts_cli, tickets_cli, privacy_cli]
 
 
 Verb = Callable[[argparse.Namespace, Settings], int]
@@ -39,18 +40,34 @@ Verb = Callable[[argparse.Namespace, Settings], int]
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
     if settings.bot_token is None and args.console_if_no_token:
+        console = argparse.Namespace(user_id=1, admin=False, language="id", intro="")
+        if not Path(".env").exists():  # a first run: show everything, on sample data
+            from bot.offline.demo import intro, prepare_demo
+
+            print("BOT_TOKEN is not set and there is no .env: starting the offline console on "
+                  "a demo database with sample data (see README, Configuration).",
+                  file=sys.stderr)
+            settings = prepare_demo(settings)
+            console.intro = intro(settings)
+            return _console(console, settings)
         print("BOT_TOKEN is not set, so the bot cannot reach Telegram: starting the offline "
               "console instead (see README, Configuration).", file=sys.stderr)
-        return _console(argparse.Namespace(user_id=1, admin=False, language="id"), settings)
+        return _console(console, settings)
     settings.check_for_run()
     from telegram import Update
     from telegram.error import InvalidToken
 
     from bot.app import build_application
     from bot.core.logs import setup_logging
+    from bot.storage.backup import RestoreError, running_lock
 
-    setup_logging(settings.log_level)
+    setup_logging(settings.log_level, settings=settings)
     app = build_application(settings)
+    try:
+        lock = running_lock(settings.database_path)  # `restore` refuses while this is held
+        lock.__enter__()
+    except RestoreError as exc:
+        raise UserError(str(exc)) from None
     try:
         if settings.webhook_url:
             path = urlparse(settings.webhook_url).path.lstrip("/")
@@ -67,17 +84,34 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     except InvalidToken:
         raise SettingsError("BOT_TOKEN was rejected by the Bot API: check it with @BotFather") \
             from None
+    finally:
+        lock.__exit__(None, None, None)
     return 0
 
 
 def _console(args: argparse.Namespace, settings: Settings) -> int:
     from bot.core.logs import setup_logging
-    from bot.offline.console import run_console
+    from bot.storage.backup import RestoreError, running_lock
 
     setup_logging("WARNING")
+    try:
+        lock = running_lock(settings.database_path)  # `restore` refuses while this is held
+        lock.__enter__()
+    except RestoreError as exc:
+        raise UserError(str(exc)) from None
+    try:
+        return _console_session(args, settings)
+    finally:
+        lock.__exit__(None, None, None)
+
+
+def _console_session(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.offline.console import run_console
+
     if args.admin:
         settings = settings.model_copy(update={"admin_ids": settings.admin_ids | {args.user_id}})
-    return asyncio.run(run_console(settings, user_id=args.user_id, language_code=args.language))
+    return asyncio.run(run_console(settings, user_id=args.user_id, language_code=args.language,
+                                   intro=getattr(args, "intro", "")))
 
 
 def _backup(args: argparse.Namespace, settings: Settings) -> int:
@@ -100,6 +134,22 @@ def _backup(args: argparse.Namespace, settings: Settings) -> int:
 
     asyncio.run(go())
     print(f"backup written to {target}")
+    return 0
+
+
+def _restore(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.storage.backup import RestoreError, restore
+    from bot.storage.db import migration_scripts
+
+    latest = migration_scripts()[-1][0]
+    try:
+        done = restore(Path(args.file), settings.database_path, latest)
+    except RestoreError as exc:
+        raise UserError(str(exc)) from None
+    print(f"restored {args.file} to {settings.database_path} (schema version {done.version}; "
+          "it is migrated at the next start if older)")
+    if done.kept is not None:
+        print(f"the database it replaced is kept as {done.kept}")
     return 0
 
 
@@ -132,6 +182,14 @@ def build_parser() -> argparse.ArgumentParser:
                                    "while the bot runs.")
     p.add_argument("file", help="where to write the copy")
     p.set_defaults(func=_backup)
+
+    p = sub.add_parser("restore", help="put a backup in place of the database (bot stopped)",
+                       description="Replace DATABASE_PATH with a backup. Refuses while the bot "
+                                   "runs, and refuses a file that fails PRAGMA integrity_check "
+                                   "or has an unknown schema version. The replaced database is "
+                                   "kept beside it as <name>.before-restore-<time>.")
+    p.add_argument("file", help="the backup to restore (from `dinsos-bot backup`)")
+    p.set_defaults(func=_restore)
 
     for module in VERB_MODULES:
         module.add_verbs(sub)

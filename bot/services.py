@@ -31,6 +31,10 @@ from bot.delivery.outbox_repo import OutboxRepo
 from bot.delivery.sender import Senders
 from bot.features.broadcasts import render as broadcasts_render
 from bot.features.broadcasts.service import BroadcastService, Notify, PaidBroadcasts
+from bot.features.dedupe.repo import SeenUpdatesRepo
+from bot.features.dedupe.service import KEEP_AT_MOST, KEEP_FOR, DedupeService
+from bot.features.privacy.repo import PrivacyRepo
+from bot.features.privacy.service import PrivacyService, collect_tables
 from bot.features.programs.context import FollowUpStore
 from bot.features.programs.matching import ProgramIndex
 from bot.features.programs.understanding import Understanding
@@ -40,6 +44,7 @@ from bot.features.staff.service import StaffService
 from bot.features.status import nik as niks
 from bot.features.status.service import StatusService
 from bot.features.subscribers.service import SubscriberService
+from bot.features.tickets import repo as tickets_repo
 from bot.features.tickets.service import TicketService, build_hours
 from bot.features.volunteers.service import VolunteerService
 from bot.repos import Store
@@ -78,6 +83,8 @@ class Services:
     reminders: ReminderService
     broadcasts: BroadcastService
     tickets: TicketService
+    dedupe: DedupeService
+    privacy: PrivacyService
     menu: Menu = field(default_factory=Menu)
     commands: Commands = field(default_factory=Commands)
     # Features add coroutines run after Application.initialize (e.g. schedule their jobs) ...
@@ -167,6 +174,9 @@ def build_services(
             store, staff, subscribers, volunteers, clock, engine=delivery, sender=senders.bulk,
             notify=progress, rate=settings.broadcast_rate, paid=paid,
             footer=lambda language: broadcasts_render.stop_footer(i18n.translator(language))),
+        dedupe=DedupeService(SeenUpdatesRepo(db), clock, KEEP_AT_MOST, KEEP_FOR),
+        privacy=PrivacyService(PrivacyRepo(db), clock, settings, collect_tables(
+            [tickets_repo]), is_staff=staff.role),
         tickets=TicketService(
             store, staff, volunteers, clock, build_hours(content.office.hours, settings.tz),
             program_keys=frozenset(p.key for p in content.programs),

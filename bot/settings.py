@@ -43,10 +43,14 @@ class Settings(BaseSettings):
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
     webhook_port: int = Field(default=8443, ge=1, le=65535)
-    webhook_listen: str = "0.0.0.0"
+    webhook_listen: str = "127.0.0.1"  # behind a reverse proxy on the same machine
     content_dir: Path = PROJECT_ROOT / "content"
     locales_dir: Path = PROJECT_ROOT / "locales"
     log_level: str = "INFO"
+    # Personal data lifecycle (bot/features/privacy): days to keep; 0 keeps for ever.
+    retention_lookup_audit_days: int = Field(default=180, ge=0)
+    retention_status_watch_days: int = Field(default=365, ge=0)
+    retention_closed_tickets_days: int = Field(default=365, ge=0)
 
     @field_validator("admin_ids", mode="before")
     @classmethod

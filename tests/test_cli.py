@@ -143,3 +143,23 @@ def test_make_run_without_token_starts_the_console(tmp_path):
 def test_reminder_grace_accepts_iso_or_seconds(clean_env, raw, seconds):
     clean_env.setenv("REMINDER_GRACE", raw)
     assert load_settings().reminder_grace.total_seconds() == seconds
+
+
+def test_first_run_without_env_opens_a_demo_database(tmp_path):
+    """No .env: `make run` shows the console on sample data, never on DATABASE_PATH."""
+    env = {k: v for k, v in os.environ.items() if k not in ENV_NAMES}
+    real = tmp_path / "data" / "dinsos.sqlite3"
+    env.update(DATABASE_PATH=str(real), PYTHONPATH=str(ROOT))
+    script = "/start\n1\n/status\n3578 0141 0190 0002\nSiti Aminah\n/quit\n"
+    proc = subprocess.run([sys.executable, "-m", "bot", "run", "--console-if-no-token"],
+                          input=script, env=env, cwd=tmp_path, capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "demo database" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+    out = proc.stdout
+    assert "DEMO: sample data only" in out and "3578 0141 0190 0002" in out
+    assert "PKH" in out and "Tersalur" in out.title()  # the sample record was found
+    assert not real.exists()  # the real database was never touched
+    assert (tmp_path / "data" / "DEMO-sample-data.sqlite3").exists()
+    key = (tmp_path / "data" / "DEMO-sample-data.key").read_text().strip()
+    assert len(key) == 64 and key not in out + proc.stderr

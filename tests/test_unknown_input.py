@@ -105,3 +105,16 @@ async def test_an_error_gets_a_polite_apology_and_no_traceback(resident, app, fa
     assert len(replies) == 1
     assert "terjadi gangguan" in replies[0].text
     assert "3578014107900002" not in replies[0].text
+
+
+async def test_a_button_press_without_data_is_a_stale_button(resident, fake, caplog):
+    """PTB hands a callback query without data to every pattern handler; none may see it."""
+    import logging
+
+    caplog.set_level(logging.INFO)
+    query = {"id": fake.next_callback_id(), "from": resident.user,
+             "chat_instance": str(resident.chat_id), "message": resident.last_reply().to_api()}
+    await resident.feed({"callback_query": query})
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    answer = fake.calls_to("answerCallbackQuery")[-1]
+    assert "sudah tidak berlaku" in answer.params.get("text", "")

@@ -2,7 +2,9 @@
 `register_late(app)`); bot/features/registry.py lists them in order.
 
 Handler groups (bot.core.ui):
+  -20  dedupe: an update delivered twice is dropped (bot.features.dedupe.handlers)
   -10  tracking: records the subscriber and sets context.locale (bot.features.chat.handlers.track)
+   -9  a button press without data is answered as a stale button and stops here
    -5  group guard: in group chats only /start gets an answer; everything else stops here
    -2  ticket replies: a resident's reply to a ticket message adds to that ticket
        (bot.features.tickets.handlers.on_reply_to_ticket); anything else goes on

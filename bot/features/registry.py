@@ -10,7 +10,9 @@ from bot.core.ui import GROUP_MAIN
 from bot.delivery import jobs as delivery
 from bot.features.broadcasts import handlers as broadcasts
 from bot.features.chat import handlers as chat
+from bot.features.dedupe import handlers as dedupe
 from bot.features.fallback import handlers as fallback
+from bot.features.privacy import handlers as privacy
 from bot.features.programs import handlers as programs
 from bot.features.reminders import handlers as reminders
 from bot.features.skm import handlers as skm
@@ -22,8 +24,8 @@ from bot.features.volunteers import handlers as volunteers
 if TYPE_CHECKING:
     from bot.app import BotApplication
 
-FEATURES = [delivery, chat, programs, volunteers, reminders, skm, status, staff, broadcasts,
-            tickets, fallback]
+FEATURES = [dedupe, delivery, chat, programs, volunteers, reminders, skm, status, staff,
+            broadcasts, privacy, tickets, fallback]
 
 
 def register_all(app: BotApplication) -> None:

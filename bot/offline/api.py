@@ -103,13 +103,13 @@ class ApiError(Exception):
 class FakeBotAPI:
     """Answers Bot API calls from memory and records each one."""
 
-    def __init__(self) -> None:
+    def __init__(self, first_update_id: int = 1) -> None:
         self.calls: list[ApiCall] = []
         self.messages: dict[tuple[int, int], FakeMessage] = {}
         self.files: dict[str, bytes] = {}
         self.listeners: list[Callable[[ApiCall], None]] = []
         self._ids: dict[int, itertools.count] = {}
-        self._update_ids = itertools.count(1)
+        self._update_ids = itertools.count(first_update_id)
         self._callback_ids = itertools.count(1)
         self.transport = httpx.MockTransport(self._handle)
 

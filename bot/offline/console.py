@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import TextIO
 
@@ -81,16 +82,18 @@ class ConsolePrinter:
 
 async def run_console(settings: Settings, *, user_id: int = 1, first_name: str = "Warga",
                       language_code: str | None = "id", stdin: TextIO | None = None,
-                      stdout: TextIO | None = None) -> int:
+                      stdout: TextIO | None = None, intro: str = "") -> int:
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout
-    fake = FakeBotAPI()
+    # The bot remembers update ids it handled (duplicates are dropped), also across sessions
+    # on this database: number this session's updates from the clock, past any earlier one.
+    fake = FakeBotAPI(first_update_id=time.time_ns() // 1000)
     app = build_application(settings, transport=fake.transport, token=OFFLINE_TOKEN,
                             rate_limit=False)
     printer = ConsolePrinter(stdout, user_id, Path(tempfile.gettempdir()) / "dinsos-console")
     client = ChatClient(app, fake, user_id=user_id, first_name=first_name,
                         language_code=language_code)
-    stdout.write(INTRO)
+    stdout.write(INTRO + intro)
     stdout.flush()
     async with app:
         await app.start()  # the job queue runs, so reminders arrive here too

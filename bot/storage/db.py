@@ -3,6 +3,13 @@
 Writes go through `transaction()`, which serialises them with an asyncio lock: aiosqlite shares
 one connection between coroutines, and without the lock one coroutine's statement could land
 inside another's open transaction.
+
+Another process (an import) commits on its own connection meanwhile. A read statement left open
+on the shared connection keeps an old snapshot, and a BEGIN IMMEDIATE on top of it fails at once
+with SQLITE_BUSY_SNAPSHOT ("database is locked"), without waiting for the busy timeout. So no
+statement stays open across an await: reads run and fetch every row in one step, cursors opened
+inside a transaction are closed before it ends, and a BEGIN that meets a stale snapshot anyway
+(code using `conn` directly) is tried again for a moment.
 """
 
 from __future__ import annotations
@@ -21,6 +28,9 @@ import aiosqlite
 log = logging.getLogger(__name__)
 Params = Sequence[Any] | dict[str, Any]
 BUSY_TIMEOUT_MS = 5000
+SQLITE_BUSY_SNAPSHOT = 517  # sqlite3.SQLITE_BUSY | (2 << 8)
+BEGIN_RETRIES = 50
+BEGIN_RETRY_PAUSE = 0.01  # seconds; 50 x 10 ms, about half a second at most
 
 
 def migration_scripts() -> list[tuple[int, str, str]]:
@@ -113,20 +123,36 @@ class Database:
         async with self._write_lock:
             if durable:
                 await self.conn.execute("PRAGMA synchronous = FULL")
+            tx = _TransactionConnection(self.conn)
             try:
                 # Inside the try: a task cancelled while BEGIN is queued must still roll back,
                 # or the connection would stay in a transaction and lock the file for everyone.
-                await self.conn.execute("BEGIN IMMEDIATE")
-                yield self.conn
+                await self._begin()
+                yield tx  # type: ignore[misc]
             except BaseException:
+                await tx.close_cursors()
                 with contextlib.suppress(sqlite3.OperationalError):  # BEGIN itself failed
                     await self.conn.execute("ROLLBACK")
                 raise
             else:
+                await tx.close_cursors()
                 await self.conn.execute("COMMIT")
             finally:
                 if durable:
                     await self.conn.execute("PRAGMA synchronous = NORMAL")
+
+    async def _begin(self) -> None:
+        """BEGIN IMMEDIATE; a stale snapshot (SQLITE_BUSY_SNAPSHOT) is waited out briefly, since
+        SQLite does not call the busy handler for it. Nothing has run yet, so a retry is safe."""
+        for attempt in range(BEGIN_RETRIES + 1):
+            try:
+                await self.conn.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if getattr(exc, "sqlite_errorcode", None) != SQLITE_BUSY_SNAPSHOT \
+                        or attempt == BEGIN_RETRIES:
+                    raise
+                await asyncio.sleep(BEGIN_RETRY_PAUSE)
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         """One write statement in its own transaction; returns the rows it changed."""
@@ -139,12 +165,13 @@ class Database:
             await conn.executemany(sql, rows)
 
     async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
-        async with self.conn.execute(sql, params) as cur:
-            return await cur.fetchone()
+        rows = await self.fetchall(sql, params)
+        return rows[0] if rows else None
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
-        async with self.conn.execute(sql, params) as cur:
-            return list(await cur.fetchall())
+        # One call in aiosqlite's thread: execute and fetch every row, so the statement is
+        # finished (its snapshot released) before any other coroutine uses the connection.
+        return list(await self.conn.execute_fetchall(sql, params))
 
     async def fetchval(self, sql: str, params: Params = ()) -> Any:
         row = await self.fetchone(sql, params)
@@ -156,12 +183,55 @@ class Database:
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_name(target.name + ".part")
         tmp.unlink(missing_ok=True)
-        dest = await aiosqlite.connect(str(tmp))
+        # From a connection of its own: the shared one may be inside a write transaction (its
+        # uncommitted rows would be copied, and the copy could wait on that transaction while
+        # the transaction waits on the copy). In WAL mode its own connection reads the last
+        # committed state in one snapshot and blocks no writer.
+        in_memory = str(self.path) == ":memory:"
+        source = self.conn if in_memory else await aiosqlite.connect(str(self.path))
         try:
-            await self.conn.backup(dest)
+            dest = await aiosqlite.connect(str(tmp))
+            try:
+                if in_memory:
+                    async with self._write_lock:
+                        await source.backup(dest)
+                else:
+                    await source.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+                    await source.backup(dest)
+            finally:
+                await dest.close()
         finally:
-            await dest.close()
+            if not in_memory:
+                await source.close()
         tmp.replace(target)
+
+
+class _TransactionConnection:
+    """The connection as a transaction's body sees it: every cursor it opens is closed before
+    COMMIT or ROLLBACK, so no half-read statement outlives the transaction."""
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+        self._cursors: list[aiosqlite.Cursor] = []
+
+    async def execute(self, sql: str, params: Params = ()) -> aiosqlite.Cursor:
+        cursor = await self._conn.execute(sql, params)
+        self._cursors.append(cursor)
+        return cursor
+
+    async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> aiosqlite.Cursor:
+        cursor = await self._conn.executemany(sql, rows)
+        self._cursors.append(cursor)
+        return cursor
+
+    async def close_cursors(self) -> None:
+        cursors, self._cursors = self._cursors, []
+        for cursor in cursors:
+            with contextlib.suppress(sqlite3.Error, ValueError):
+                await cursor.close()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._conn, name)
 
 
 def _split_sql(script: str) -> list[str]:

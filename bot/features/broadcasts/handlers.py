@@ -534,7 +534,7 @@ def register(app: BotApplication) -> None:
                                      staff_only=True))
     services.commands.add(CommandSpec("siaran_status", N_("how a broadcast is going"), order=81,
                                      staff_only=True))
-    text_input = (filters.TEXT & ~filters.COMMAND) | filters.PHOTO
+    text_input = ((filters.TEXT & ~filters.COMMAND) | filters.PHOTO) & filters.UpdateType.MESSAGE
     app.add_handler(conversation(
         "broadcast",
         entry_points=[CommandHandler("siaran", cmd_broadcast),

@@ -420,7 +420,7 @@ def register(app: BotApplication) -> None:
     services.menu.add(MenuEntry(MENU_KEY, N_("Volunteer reminders"), order=40, staff_only=True))
     services.commands.add(CommandSpec("pengingat", N_("staff: reminders for volunteers"),
                                      order=40, staff_only=True))
-    text = filters.TEXT & ~filters.COMMAND
+    text = filters.TEXT & ~filters.COMMAND & filters.UpdateType.MESSAGE  # edits are no answers
     app.add_handler(_new_conversation(text))
     app.add_handler(CommandHandler("pengingat", cmd_reminders))
     app.add_handler(CallbackQueryHandler(cmd_reminders, pattern=LIST_PATTERN))

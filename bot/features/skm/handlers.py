@@ -46,6 +46,9 @@ from bot.features.skm.render import period_words
 from bot.features.skm.repo import DraftRow
 from bot.features.skm.service import (
     ASSISTED,
+    FIRST_YEAR,
+    LAST_YEAR,
+    LOOKS_LIKE_PERIOD,
     MAX_SUGGESTION,
     SKIP,
     STEP_CONSENT,
@@ -622,6 +625,12 @@ async def cmd_ikm(update: Update, context: BotContext) -> None:
         try:
             period = Period.parse(arg)
         except ValueError:
+            if LOOKS_LIKE_PERIOD.match(arg):
+                await reply(update, context, context._(N_(
+                    "{text} is not a period I can report on: use a quarter like 2026-Q4 or a "
+                    "month like 2026-11 (years {first} to {last}).")).format(
+                    text=arg[:20], first=FIRST_YEAR, last=LAST_YEAR))
+                return
             unit = arg
     if unit is not None and svc.content.unit(unit) is None:
         await reply(update, context, context._(N_(

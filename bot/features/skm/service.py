@@ -47,6 +47,8 @@ SEARCH_CUTOFF = 60
 _QUARTER = re.compile(r"^(\d{4})-[Qq]([1-4])$")
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 _YEAR = re.compile(r"^(\d{4})$")
+FIRST_YEAR, LAST_YEAR = 2000, 2100  # the years a report period may name
+LOOKS_LIKE_PERIOD = re.compile(r"^\d{4}", re.ASCII)
 
 
 # -- periods ----------------------------------------------------------------------------------
@@ -62,14 +64,15 @@ class Period:
     @classmethod
     def parse(cls, text: str) -> Period:
         text = text.strip()
-        if m := _QUARTER.match(text):
-            return cls("quarter", int(m.group(1)), int(m.group(2)))
-        if m := _MONTH.match(text):
-            return cls("month", int(m.group(1)), int(m.group(2)))
-        if (m := _YEAR.match(text)) and 2000 <= int(m.group(1)) <= 2999:
+        m = _QUARTER.match(text) or _MONTH.match(text)
+        if m and FIRST_YEAR <= int(m.group(1)) <= LAST_YEAR:
+            kind = "quarter" if m.re is _QUARTER else "month"
+            return cls(kind, int(m.group(1)), int(m.group(2)))
+        if (m := _YEAR.match(text)) and FIRST_YEAR <= int(m.group(1)) <= LAST_YEAR:
             return cls("year", int(m.group(1)), 1)
         raise ValueError(f"{text!r} is not a period: use a quarter like 2026-Q4, a month "
-                         "like 2026-11 or a year like 2026")
+                         f"like 2026-11 or a year like 2026, in the years {FIRST_YEAR} to "
+                         f"{LAST_YEAR}")
 
     @classmethod
     def quarter_of(cls, day: dt.date) -> Period:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from collections import Counter
 from collections.abc import Sequence
 from fractions import Fraction
@@ -29,6 +30,16 @@ from bot.features.skm.repo import ResponseRow
 from bot.features.skm.service import Report, UnitReport
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Characters XML 1.0 (and so an XLSX sheet) cannot hold: C0 controls but tab, newline, CR.
+_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+REPLACEMENT = "\ufffd"
+
+
+def sheet_text(value: object) -> object:
+    """A value as a sheet can hold it: each illegal control character in a text shown as
+    U+FFFD. For the sheet only; the stored suggestion keeps what the resident typed, and the
+    CSV too."""
+    return _XML_ILLEGAL.sub(REPLACEMENT, value) if isinstance(value, str) else value
 KINERJA_ID = {"A": "Sangat baik", "B": "Baik", "C": "Kurang baik", "D": "Tidak baik"}
 INTERVALS = (("A", "88,31 – 100,00", "3,5324 – 4,00"), ("B", "76,61 – 88,30", "3,0644 – 3,532"),
              ("C", "65,00 – 76,60", "2,60 – 3,064"), ("D", "25,00 – 64,99", "1,00 – 2,5996"))
@@ -112,6 +123,7 @@ def xlsx_bytes(content: Content, report: Report, responses: Sequence[ResponseRow
     def put(ws, row: int, values: Sequence, *, header: bool = False,
             formats: dict[int, str] | None = None) -> None:
         for col, value in enumerate(values, 1):
+            value = sheet_text(value)
             if isinstance(value, str) and value.startswith(FORMULA_START):
                 cell = ws.cell(row, col)
                 cell.value = value
@@ -262,7 +274,7 @@ def xlsx_bytes(content: Content, report: Report, responses: Sequence[ResponseRow
     head = response_header(content)
     put(rs, 1, head, header=True)
     for n, resp in enumerate(responses, 1):
-        values = [n, *labelled(content, resp, tz, volunteers)]
+        values = [sheet_text(v) for v in (n, *labelled(content, resp, tz, volunteers))]
         rs.append(values)  # much faster than cell by cell for thousands of rows
         rs.cell(n + 1, 4).number_format = "DD/MM/YYYY HH:MM"
         for col, value in enumerate(values, 1):

@@ -200,8 +200,8 @@ def register(app: BotApplication) -> None:
                    CallbackQueryHandler(on_close, pattern=rf"^{CLOSE}$")],
             # one word only: an id attempt; a sentence (say an announcement typed after
             # leaving this flow for /siaran) is not taken for one
-            ASK_ID: [MessageHandler(filters.Regex(r"^\s*\S{1,40}\s*$") & ~filters.COMMAND,
-                                    on_id)],
+            ASK_ID: [MessageHandler(filters.Regex(r"^\s*\S{1,40}\s*$") & ~filters.COMMAND
+                                    & filters.UpdateType.MESSAGE, on_id)],
             ASK_ROLE: [CallbackQueryHandler(on_role, pattern=ROLE_PATTERN)],
             PICK_REMOVE: [CallbackQueryHandler(on_remove, pattern=REMOVE_PATTERN),
                           CallbackQueryHandler(on_close, pattern=rf"^{CLOSE}$")],

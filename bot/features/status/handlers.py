@@ -278,7 +278,7 @@ async def _delete(update: Update, context: BotContext) -> None:
 
 
 async def on_nik(update: Update, context: BotContext) -> str:
-    text = update.message.text or ""
+    text = update.effective_message.text or ""
     await _delete(update, context)
     try:
         nik = niks.normalise(text)
@@ -357,7 +357,7 @@ async def start_with_nik(update: Update, context: BotContext, nik: str | None = 
 
 async def on_name(update: Update, context: BotContext, name: str | None = None) -> str | int:
     if name is None:
-        name = update.message.text or ""
+        name = update.effective_message.text or ""
         if _LONG_NUMBER.search(niks.clean(name)):
             await _delete(update, context)  # a NIK typed again instead of the name
         elif "?" in name or len(name.split()) > MAX_NAME_WORDS:
@@ -607,7 +607,8 @@ def register(app: BotApplication) -> None:
     app.add_handler(CallbackQueryHandler(on_unwatch, pattern=UNWATCH_PATTERN))
     app.add_handler(CallbackQueryHandler(on_show, pattern=SHOW_PATTERN))
     app.add_handler(MessageHandler(
-        filters.Document.ALL & filters.CaptionRegex(IMPORT_CAPTION) & filters.ChatType.PRIVATE,
+        filters.Document.ALL & filters.CaptionRegex(IMPORT_CAPTION) & filters.ChatType.PRIVATE
+        & filters.UpdateType.MESSAGE,
         on_import_document))
     app.add_handler(CommandHandler("impor", on_import_command))
 

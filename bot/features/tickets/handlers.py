@@ -551,9 +551,9 @@ def register(app: BotApplication) -> None:
             CallbackQueryHandler(start_ask, pattern=entry.pattern),
             CallbackQueryHandler(start_add, pattern=ADD_PATTERN),
         ],
-        states={WRITING: [
-            MessageHandler(filters.PHOTO, on_photo),
-            MessageHandler(filters.TEXT & ~filters.COMMAND, on_text),
+        states={WRITING: [  # edited messages are no answers (the fallback says so)
+            MessageHandler(filters.PHOTO & filters.UpdateType.MESSAGE, on_photo),
+            MessageHandler(filters.TEXT & ~filters.COMMAND & filters.UpdateType.MESSAGE, on_text),
             MessageHandler(~filters.COMMAND & filters.UpdateType.MESSAGE, on_other),
         ]},
         fallbacks=cancel,
@@ -565,7 +565,8 @@ def register(app: BotApplication) -> None:
         REPLY_CONVERSATION,
         entry_points=[CallbackQueryHandler(start_reply, pattern=REPLY_PATTERN)],
         states={REPLYING: [
-            MessageHandler(filters.TEXT & ~filters.COMMAND, on_reply_text),
+            MessageHandler(filters.TEXT & ~filters.COMMAND & filters.UpdateType.MESSAGE,
+                           on_reply_text),
             MessageHandler(~filters.COMMAND & filters.UpdateType.MESSAGE, on_reply_other),
         ]},
         fallbacks=cancel,

@@ -369,3 +369,18 @@ async def _queue(conn, ticket_id: int, message_id: int | None, kind: str,
     await conn.executemany(
         "INSERT INTO ticket_outbox (ticket_id, message_id, kind, user_id, created_at) "
         "VALUES (?, ?, ?, ?, ?)", [(ticket_id, message_id, kind, uid, at) for uid in recipients])
+
+
+def personal_data() -> list:
+    """The tickets' rows about a person, for the privacy feature (export, erasure, retention):
+    a resident's tickets lose the link to them (their messages stay, masked, with the ticket
+    number only) and closed ones go after RETENTION_CLOSED_TICKETS_DAYS; the outbox rows that
+    carried them are deleted."""
+    from bot.features.privacy.service import PersonalTable
+
+    return [
+        PersonalTable("tickets", "user_id", erase="anonymise", age_column="closed_at",
+                      retention_setting="retention_closed_tickets_days",
+                      where="status = 'closed'"),
+        PersonalTable("ticket_outbox", "user_id"),
+    ]

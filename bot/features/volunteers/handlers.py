@@ -378,7 +378,7 @@ def register(app: BotApplication) -> None:
         return await render_decision(app, user_id, payload)
 
     services.delivery.register(DECISION_KIND, render)
-    text = filters.TEXT & ~filters.COMMAND
+    text = filters.TEXT & ~filters.COMMAND & filters.UpdateType.MESSAGE  # edits are no answers
     registration = _registration(text)
     app.add_handler(registration)
     add_flow(app, "volunteer", conversation_starter(registration, start_registration))
@@ -397,7 +397,7 @@ def _registration(text) -> ConversationHandler:
                      MessageHandler(text, on_region_text)],
             NAME: [CallbackQueryHandler(on_name_me, pattern=rf"^{NAME_ME}$"),
                    MessageHandler(text, on_name_text)],
-            PHONE: [MessageHandler(filters.CONTACT, on_contact),
+            PHONE: [MessageHandler(filters.CONTACT & filters.UpdateType.MESSAGE, on_contact),
                     MessageHandler(text, on_phone_text)],
         },
         fallbacks=[CommandHandler("batal", cancel_registration), *conversation_fallbacks()],

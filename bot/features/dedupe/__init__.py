@@ -1,0 +1,1 @@
+"""Drop updates Telegram delivers twice (webhook retries, polling after a crash)."""
