@@ -22,6 +22,7 @@ console: $(STAMP) locales-compile
 
 test: $(STAMP) locales-compile
 	$(BIN)/ruff check bot tests benchmarks
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)

@@ -38,7 +38,7 @@ class BotContext(CallbackContext[ExtBot, dict, dict, dict]):
 
     @property
     def content(self) -> Content:
-        return self.services.content  # type: ignore[return-value]
+        return self.services.content
 
     @property
     def locale(self) -> str:
@@ -50,7 +50,7 @@ class BotContext(CallbackContext[ExtBot, dict, dict, dict]):
 
     @property
     def t(self) -> Translator:
-        return self.services.i18n.translator(self.locale)  # type: ignore[union-attr]
+        return self.services.i18n.translator(self.locale)
 
     def _(self, message: str) -> str:
         return self.t.gettext(message)

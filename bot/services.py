@@ -52,12 +52,12 @@ from bot.settings import Settings, SettingsError
 from bot.storage.db import Database
 
 if TYPE_CHECKING:
-    from telegram.ext import Application
+    from bot.app import BotApplication
 
 T = TypeVar("T")
 
 log = logging.getLogger(__name__)
-Hook = Callable[["Application"], Awaitable[None]]
+Hook = Callable[["BotApplication"], Awaitable[None]]
 
 
 @dataclass(eq=False)

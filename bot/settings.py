@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -110,7 +110,7 @@ class Settings(BaseSettings):
             raise SettingsError("WEBHOOK_SECRET must be set when WEBHOOK_URL is set")
 
 
-def load_settings(**overrides: object) -> Settings:
+def load_settings(**overrides: Any) -> Settings:
     """Read the settings; raise SettingsError with one safe line when something is wrong."""
     try:
         return Settings(**overrides)

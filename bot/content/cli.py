@@ -43,6 +43,7 @@ def check(content_dir: Path, out=print) -> int:
             missing += 1
             out(f"missing jv  programs/{p.key}.yaml {path}")
     screener = content.screener
+    assert screener is not None  # load_content always loads screener.yaml
     for path in _missing_jv(screener, ""):
         missing += 1
         out(f"missing jv  screener.yaml {path}")

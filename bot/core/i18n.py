@@ -71,6 +71,7 @@ class I18n:
         self._translators: dict[str, Translator] = {}
         compile_catalogs(locales_dir)
         for lang in LANGUAGES:
+            catalog: gettext.NullTranslations
             try:
                 catalog = gettext.translation(DOMAIN, localedir=str(locales_dir), languages=[lang])
             except OSError:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, cast
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
@@ -21,6 +22,9 @@ from bot.context import BotContext
 from bot.core.i18n import N_, Translator
 from bot.core.menu import MenuEntry
 
+if TYPE_CHECKING:
+    from bot.app import BotApplication
+
 Button = tuple[str, str]  # (label, callback_data)
 
 # Handler groups (PTB runs at most one handler per group, lowest first):
@@ -36,7 +40,7 @@ def keyboard(rows: Sequence[Sequence[Button]]) -> InlineKeyboardMarkup:
 
 
 async def reply(update: Update, context: BotContext, text: str,
-                markup: InlineKeyboardMarkup | None = None, **kwargs: object) -> Message | None:
+                markup: InlineKeyboardMarkup | None = None, **kwargs: Any) -> Message | None:
     """Send a message to the chat the update came from (a message or a button press).
 
     Do not pass link-preview options: the third-party Bot API emulator echoes them back as a
@@ -93,7 +97,7 @@ async def leave_to_menu(update: Update, context: BotContext) -> int:
     `/start <payload>` is a deep link (e.g. a unit's survey QR code): end this conversation
     and hand the update on, so the deep link's own entry point answers it."""
     if context.args and update.message and (update.message.text or "").startswith("/start"):
-        context.application.redispatch(update)
+        cast("BotApplication", context.application).redispatch(update)
         return ConversationHandler.END
     await send_menu(update, context)
     return ConversationHandler.END
@@ -136,7 +140,7 @@ async def walked_away(update: Update, context: BotContext) -> int:
     question, means the question, not a NIK. So the conversation ends, and the update is handed
     on (behind the same user's lock) to the handler it was meant for. Plain text is left alone:
     inside a conversation it is an answer."""
-    context.application.redispatch(update)  # type: ignore[attr-defined]
+    cast("BotApplication", context.application).redispatch(update)
     return ConversationHandler.END
 
 
@@ -165,7 +169,7 @@ def conversation(name: str, *, entry_points: Sequence[BaseHandler],
 
 
 # -- flows other features may start from a request in words ----------------------------------
-def add_flow(app, name: str, starter) -> None:  # type: ignore[no-untyped-def]
+def add_flow(app, name: str, starter) -> None:
     """Let the free-text reader start a feature's flow ("cek bansos" -> the status check)."""
     app.services.flows[name] = starter
 

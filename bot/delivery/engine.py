@@ -30,6 +30,7 @@ Nothing here imports telegram.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -192,7 +193,7 @@ class DeliveryEngine:
     async def _blocked(self, user_id: int, kind: str, reason: str,
                        extra: Callable[[int, str], Awaitable[None]] | None) -> None:
         hooks: list[Callable[[], Awaitable[None]]] = [
-            (lambda h=h: h(user_id, kind, reason)) for h in self._blocked_hooks]
+            functools.partial(h, user_id, kind, reason) for h in self._blocked_hooks]
         if extra is not None:
             hooks.append(lambda: extra(user_id, reason))
         for hook in hooks:

@@ -213,7 +213,7 @@ class PriorityRateLimiter(BaseRateLimiter[dict]):
         data: dict[str, Any],
         rate_limit_args: dict | None,
     ) -> bool | dict[str, Any] | list[dict[str, Any]]:
-        bulk = bool(rate_limit_args) and rate_limit_args.get("lane") == BULK
+        bulk = rate_limit_args is not None and rate_limit_args.get("lane") == BULK
         chat_id: int | None = None
         raw_chat = data.get("chat_id")
         with contextlib.suppress(ValueError, TypeError):

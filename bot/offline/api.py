@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.parser import BytesParser
 from email.policy import HTTP
-from typing import Any
+from typing import Any, cast
 from urllib.parse import parse_qsl
 
 import httpx
@@ -175,6 +175,7 @@ class FakeBotAPI:
         return msg
 
     def _dispatch(self, method: str, p: dict[str, Any], call: ApiCall) -> Any:
+        msg: FakeMessage | None  # the message a branch works on (deleteMessage checks for None)
         if method == "getMe":
             return {"id": BOT_ID, "is_bot": True, "first_name": "Dinsos Jatim",
                     "username": BOT_USERNAME, "can_join_groups": True,
@@ -248,7 +249,8 @@ def _parse_params(request: httpx.Request) -> dict[str, Any]:
         parsed = BytesParser(policy=HTTP).parsebytes(
             b"Content-Type: " + ctype.encode() + b"\r\n\r\n" + body)
         for part in parsed.iter_parts():
-            name = part.get_param("name", header="content-disposition")
+            # PTB names every part with a plain ASCII name: never missing, never RFC 2231-encoded
+            name = cast(str, part.get_param("name", header="content-disposition"))
             filename = part.get_filename()
             payload = part.get_payload(decode=True) or b""
             if filename is not None:

@@ -19,7 +19,7 @@ class ChatClient:
                  first_name: str = "Siti", language_code: str | None = "id",
                  chat_id: int | None = None, chat_type: str = "private") -> None:
         self.app, self.fake = app, fake
-        self.user = {"id": user_id, "is_bot": False, "first_name": first_name}
+        self.user: dict[str, Any] = {"id": user_id, "is_bot": False, "first_name": first_name}
         if language_code:
             self.user["language_code"] = language_code
         self.chat_id = chat_id if chat_id is not None else user_id

@@ -137,14 +137,14 @@ async def _act(client: ChatClient, printer: ConsolePrinter, text: str, out: Text
         path = Path(parts[1])
         caption = parts[2] if len(parts) > 2 else None
         try:
-            data = await asyncio.to_thread(lambda: path.expanduser().read_bytes())
+            upload = await asyncio.to_thread(lambda: path.expanduser().read_bytes())
         except OSError:
             out.write(f"  (cannot read the file {path})\n")
             return
         if parts[0] == "/photo":
-            await client.send_photo(data, caption)
+            await client.send_photo(upload, caption)
         else:
-            await client.send_document(path.name, data, caption)
+            await client.send_document(path.name, upload, caption)
         return
     if stripped.startswith("/contact"):
         # What Telegram's "share my phone number" button sends: the user's own contact.

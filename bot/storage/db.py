@@ -96,6 +96,7 @@ class Database:
         """Apply every migration newer than PRAGMA user_version, each in its own transaction."""
         async with self._write_lock:
             row = await (await self.conn.execute("PRAGMA user_version")).fetchone()
+            assert row is not None  # PRAGMA user_version always returns one row
             current = row[0]
             for version, name, sql in migration_scripts():
                 if version <= current:

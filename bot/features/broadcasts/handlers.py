@@ -160,10 +160,12 @@ async def _step(update: Update, context: BotContext, *, answer: bool = True,
     return draft, None
 
 
-async def cmd_broadcast(update: Update, context: BotContext) -> int:
+async def cmd_broadcast(update: Update, context: BotContext) -> int | str:
     if not await staff_or_unknown(update, context, "operator"):
         return ConversationHandler.END
     await answer_query(update)
+    # staff_or_unknown found a user, and PTB gives every user's update user_data
+    assert context.user_data is not None
     context.user_data[DRAFT_KEY] = {"text": ""}
     await reply(update, context, context._(N_(
         "New announcement. Send the text in Indonesian; a photo with a caption is fine too. "
@@ -172,12 +174,14 @@ async def cmd_broadcast(update: Update, context: BotContext) -> int:
     return TEXT
 
 
-async def on_text(update: Update, context: BotContext) -> int:
+async def on_text(update: Update, context: BotContext) -> int | str:
     """The Indonesian text (or the Javanese one, in JV_TEXT): each message is appended."""
     draft, end = await _step(update, context, answer=False)
     if end is not None:
         return end
+    assert draft is not None  # _step gives a draft whenever it gives no state
     message = update.message
+    assert message is not None  # the handler's filter lets only new messages in
     field = "jv" if draft.get("stage") in ("jv", "edit_jv") else "text"
     if message.photo:
         if field == "jv" or draft.get("photo") or draft.get("text"):
@@ -206,10 +210,11 @@ async def on_text(update: Update, context: BotContext) -> int:
     return JV_TEXT if field == "jv" else TEXT
 
 
-async def on_text_done(update: Update, context: BotContext) -> int:
+async def on_text_done(update: Update, context: BotContext) -> int | str:
     draft, end = await _step(update, context)
     if end is not None:
         return end
+    assert draft is not None  # _step gives a draft whenever it gives no state
     t = context.t
     stage = draft.get("stage")
     if stage in ("jv", "edit_jv") and not (draft.get("jv") or "").strip():
@@ -231,17 +236,18 @@ async def on_text_done(update: Update, context: BotContext) -> int:
     return JV_ASK
 
 
-async def on_jv_add(update: Update, context: BotContext) -> int:
+async def on_jv_add(update: Update, context: BotContext) -> int | str:
     draft, end = await _step(update, context)
     if end is not None:
         return end
+    assert draft is not None  # _step gives a draft whenever it gives no state
     draft["stage"] = "jv"
     await reply(update, context, context._(N_(
         "Send the Javanese text (for a photo: its caption). /batal cancels.")))
     return JV_TEXT
 
 
-async def ask_audience(update: Update, context: BotContext, note: str | None = None) -> int:
+async def ask_audience(update: Update, context: BotContext, note: str | None = None) -> int | str:
     t = context.t
     text = t(N_("Who should receive it?"))
     if note:
@@ -255,17 +261,18 @@ async def ask_audience(update: Update, context: BotContext, note: str | None = N
     return AUDIENCE
 
 
-async def on_jv_skip(update: Update, context: BotContext) -> int:
+async def on_jv_skip(update: Update, context: BotContext) -> int | str:
     _, end = await _step(update, context)
     if end is not None:
         return end
     return await ask_audience(update, context)
 
 
-async def on_audience(update: Update, context: BotContext) -> int:
+async def on_audience(update: Update, context: BotContext) -> int | str:
     draft, end = await _step(update, context)
     if end is not None:
         return end
+    assert draft is not None  # _step gives a draft whenever it gives no state
     choice = context.match.group(1)
     t = context.t
     if choice == "role":
@@ -282,10 +289,11 @@ async def on_audience(update: Update, context: BotContext) -> int:
     return await preview(update, context)
 
 
-async def on_role(update: Update, context: BotContext) -> int:
+async def on_role(update: Update, context: BotContext) -> int | str:
     draft, end = await _step(update, context)
     if end is not None:
         return end
+    assert draft is not None  # _step gives a draft whenever it gives no state
     role = context.match.group(1)
     draft["audience"] = {"kind": KIND_VOLUNTEERS, "role": role, "region": None}
     t = context.t
@@ -294,10 +302,11 @@ async def on_role(update: Update, context: BotContext) -> int:
     return REGION
 
 
-async def on_region(update: Update, context: BotContext) -> int:
+async def on_region(update: Update, context: BotContext) -> int | str:
     draft, end = await _step(update, context, audience=True)
     if end is not None:
         return end
+    assert draft is not None  # _step gives a draft whenever it gives no state
     code = context.match.group(1)
     if code != "all" and context.content.region(code) is None:
         return await _expired(update, context)
@@ -315,9 +324,10 @@ async def _show(context: BotContext, chat_id: int, messages: list[Outgoing]) -> 
             await context.bot.send_message(chat_id, m.text, entities=entities)
 
 
-async def preview(update: Update, context: BotContext) -> int:
+async def preview(update: Update, context: BotContext) -> int | str:
     """Show the announcement exactly as recipients will see it, and how many will."""
     draft = draft_of(context)
+    assert draft is not None  # every caller's _step found the draft just now
     service = service_of(context)
     t = context.t
     try:
@@ -361,7 +371,7 @@ async def preview(update: Update, context: BotContext) -> int:
     return CONFIRM
 
 
-async def on_edit_text(update: Update, context: BotContext) -> int:
+async def on_edit_text(update: Update, context: BotContext) -> int | str:
     """From the preview: write the Indonesian text again (a photo stays)."""
     draft, end = await _step(update, context, audience=True)
     if end is not None:
@@ -373,7 +383,7 @@ async def on_edit_text(update: Update, context: BotContext) -> int:
     return TEXT
 
 
-async def on_edit_jv(update: Update, context: BotContext) -> int:
+async def on_edit_jv(update: Update, context: BotContext) -> int | str:
     draft, end = await _step(update, context, audience=True)
     if end is not None:
         return end
@@ -384,36 +394,39 @@ async def on_edit_jv(update: Update, context: BotContext) -> int:
     return JV_TEXT
 
 
-async def on_edit_audience(update: Update, context: BotContext) -> int:
+async def on_edit_audience(update: Update, context: BotContext) -> int | str:
     _, end = await _step(update, context, audience=True)
     if end is not None:
         return end
     return await ask_audience(update, context)
 
 
-async def on_paid(update: Update, context: BotContext) -> int:
+async def on_paid(update: Update, context: BotContext) -> int | str:
     draft, end = await _step(update, context, audience=True)
     if end is not None:
         return end
+    assert draft is not None  # _step gives a draft whenever it gives no state
     if not service_of(context).paid_rate:  # the setting is off: a stale or forged button
         return await preview(update, context)
     draft["paid"] = not draft.get("paid")
     return await preview(update, context)
 
 
-async def on_footer(update: Update, context: BotContext) -> int:
+async def on_footer(update: Update, context: BotContext) -> int | str:
     draft, end = await _step(update, context, audience=True)
     if end is not None:
         return end
+    assert draft is not None  # _step gives a draft whenever it gives no state
     draft["footer"] = not draft.get("footer")
     return await preview(update, context)
 
 
-async def on_test(update: Update, context: BotContext) -> int:
+async def on_test(update: Update, context: BotContext) -> int | str:
     """"Send to me first": the operator alone gets it, exactly as recipients will."""
     draft, end = await _step(update, context, audience=True)
     if end is not None:
         return end
+    assert draft is not None  # _step gives a draft whenever it gives no state
     t = context.t
     try:
         d = build(draft)
@@ -433,7 +446,7 @@ async def on_test(update: Update, context: BotContext) -> int:
     return CONFIRM
 
 
-async def on_schedule_ask(update: Update, context: BotContext) -> int:
+async def on_schedule_ask(update: Update, context: BotContext) -> int | str:
     _, end = await _step(update, context, audience=True)
     if end is not None:
         return end
@@ -459,6 +472,7 @@ async def on_schedule_text(update: Update, context: BotContext) -> int | str:
     draft, end = await _step(update, context, answer=False, audience=True)
     if end is not None:
         return end
+    assert draft is not None  # _step gives a draft whenever it gives no state
     t = context.t
     tz = context.settings.tz
     when = _schedule_time(update.message.text or "", tz, context.services.clock())
@@ -496,6 +510,7 @@ async def on_send(update: Update, context: BotContext) -> int:
     draft, end = await _step(update, context, audience=True)
     if end is not None:
         return end
+    assert draft is not None  # _step gives a draft whenever it gives no state
     service = service_of(context)
     try:
         broadcast_id = await service.create(update.effective_user.id, build(draft))
@@ -506,6 +521,7 @@ async def on_send(update: Update, context: BotContext) -> int:
         return await _expired(update, context)
     context.user_data.pop(DRAFT_KEY, None)
     report = await service.report(broadcast_id)
+    assert report is not None  # the broadcast was created just now
     message = await reply(update, context, render_report(context.t, report, context.content),
                           stop_markup(context.t, report))
     if message is not None:

@@ -3,6 +3,8 @@ reader's language."""
 
 from __future__ import annotations
 
+from telegram import InlineKeyboardMarkup
+
 from bot.core.clock import iso, parse_iso
 from bot.core.i18n import N_, Translator
 from bot.core.ui import (
@@ -139,7 +141,7 @@ def render_list(t: Translator, reports: list[Report], tz, offset: int, total: in
     return "\n".join(lines)
 
 
-def region_keyboard(t: Translator, content) -> object:
+def region_keyboard(t: Translator, content) -> InlineKeyboardMarkup:
     rows = [[(t(N_("All kab/kota")), f"{PREFIX}:reg:all")]]
     row: list[tuple[str, str]] = []
     for region in content.regions:

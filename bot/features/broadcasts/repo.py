@@ -91,6 +91,7 @@ class BroadcastRepo:
                  None if scheduled_at else iso(now), int(paid)),
             )
             broadcast_id = cur.lastrowid
+            assert broadcast_id is not None  # the INSERT above just gave the row its id
             if scheduled_at is not None:
                 return broadcast_id
             await conn.executemany(
@@ -189,6 +190,7 @@ class BroadcastRepo:
             "SELECT COALESCE(SUM(possible_duplicate), 0) AS dup, "
             "COALESCE(SUM(outcome_unknown), 0) AS unknown FROM broadcast_outbox "
             "WHERE broadcast_id = ?", (broadcast_id,))
+        assert flags is not None  # an aggregate without GROUP BY always gives one row
         out["duplicates"], out["unknown"] = flags["dup"], flags["unknown"]
         return out
 

@@ -4,7 +4,7 @@ re-registered from the database at start; and the sender's start and stop with t
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from bot.context import BotContext
 from bot.core.clock import parse_iso
@@ -48,9 +48,9 @@ def unschedule_job(app: BotApplication, broadcast_id: int) -> None:
 
 
 async def scheduled_job(context: BotContext) -> None:
-    app = context.application
+    app = cast("BotApplication", context.application)  # the bot's Application is always one
     service = app.services.broadcasts
-    broadcast_id = int(context.job.data)  # type: ignore[union-attr,arg-type]
+    broadcast_id = int(cast(int, context.job.data))  # schedule_job's data: the broadcast's id
     if not await service.start_scheduled(broadcast_id):
         return  # cancelled meanwhile
     b = await service.repo.get(broadcast_id)

@@ -602,7 +602,9 @@ class BroadcastService:
             return
         fresh = await self.repo.get(b.id) or b
         try:
-            await self.notify(fresh, await self.report(b.id), final)
+            report = await self.report(b.id)
+            if report is not None:  # always: b is stored, and broadcasts are never deleted
+                await self.notify(fresh, report, final)
         except Exception as exc:  # the operator's message is a courtesy; sending goes on
             log.warning("could not update the progress of broadcast %s: %s", b.id,
                         type(exc).__name__)

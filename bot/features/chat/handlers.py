@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from telegram import BotCommand, ChatMemberUpdated, Update
+from telegram import BotCommand, Update
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.ext import (
     ApplicationHandlerStop,
@@ -33,6 +33,7 @@ from bot.core.ui import (
 
 if TYPE_CHECKING:
     from bot.app import BotApplication
+    from bot.features.subscribers.service import Subscriber
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +58,7 @@ async def track(update: Update, context: BotContext) -> None:
     if user is None or user.is_bot:
         return
     subscribers = context.services.subscribers
+    sub: Subscriber | None
     if is_private(update) and update.my_chat_member is None:
         sub = await subscribers.seen(user.id, user.language_code)
     else:
@@ -199,7 +201,8 @@ async def cmd_subscribe(update: Update, context: BotContext) -> None:
 
 async def on_my_chat_member(update: Update, context: BotContext) -> None:
     """A user blocked or unblocked the bot in their private chat."""
-    change: ChatMemberUpdated = update.my_chat_member
+    change = update.my_chat_member
+    assert change is not None  # registered for ChatMemberHandler.MY_CHAT_MEMBER updates only
     if change.chat.type != ChatType.PRIVATE:
         return
     status = change.new_chat_member.status
@@ -210,6 +213,7 @@ async def on_my_chat_member(update: Update, context: BotContext) -> None:
 
 
 async def on_long_text(update: Update, context: BotContext) -> None:
+    assert update.message.text is not None  # LONG_TEXT passes only messages with text
     await reply(update, context, context._(N_(
         "Your message is too long for me ({count} characters). Please send a shorter question, "
         "at most {limit} characters.")).format(count=len(update.message.text), limit=MAX_TEXT))

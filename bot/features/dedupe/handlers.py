@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop, TypeHandler
@@ -41,7 +41,7 @@ def seen_updates(app: BotApplication) -> SeenUpdatesRepo:
 
 
 async def drop_repeats(update: Update, context: BotContext) -> None:
-    app = context.application
+    app = cast("BotApplication", context.application)
     if app.take_replay(update):  # handed in again on purpose (BotApplication.redispatch)
         return
     if not dedupe(app).admit(update.update_id):
@@ -60,7 +60,7 @@ async def drop_empty_buttons(update: Update, context: BotContext) -> None:
 
 async def prune_job(context: BotContext) -> None:
     try:
-        await dedupe(context.application).prune()
+        await dedupe(cast("BotApplication", context.application)).prune()
     except Exception as exc:  # the next round retries
         log.warning("pruning seen update ids failed: %s", type(exc).__name__)
 

@@ -42,7 +42,7 @@ async def on_error(update: object, context: BotContext) -> None:
         return
     if update.effective_chat.type != "private":
         return
-    services = context.application.services
+    services = context.services
     user = update.effective_user
     locale = await services.subscribers.locale_for(user.id if user else None,
                                                   user.language_code if user else None)

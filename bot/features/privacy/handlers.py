@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from bot.context import BotContext
 from bot.features.privacy.service import PrivacyService
@@ -23,7 +23,7 @@ def privacy(app: BotApplication) -> PrivacyService:
 
 async def retention_job(context: BotContext) -> None:
     try:
-        counts = await privacy(context.application).apply_retention()
+        counts = await privacy(cast("BotApplication", context.application)).apply_retention()
     except Exception as exc:  # tomorrow's run tries again
         log.warning("the retention job failed: %s", type(exc).__name__)
         return

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from telegram import Update
 from telegram.ext import (
@@ -267,13 +267,16 @@ def follow_ups(context_or_app: BotContext | BotApplication) -> follow_up.FollowU
 
 
 def recall(update: Update, context: BotContext) -> object:
-    return follow_ups(context).get(update.effective_user.id, context.user_data)
+    user_id = update.effective_user.id
+    assert context.user_data is not None  # the update has a user, so user_data exists
+    return follow_ups(context).get(user_id, context.user_data)
 
 
 def remember(update: Update, context: BotContext, memory: dict | None) -> None:
     """Keep the follow-up memory (written behind into user_data, see FollowUpStore)."""
     store = follow_ups(context)
     user_id = update.effective_user.id
+    assert context.user_data is not None  # the update has a user, so user_data exists
     if store.get(user_id, context.user_data) != memory:
         store.put(user_id, memory)
 
@@ -295,7 +298,7 @@ async def flush_follow_ups(app: BotApplication) -> None:
 
 async def flush_job(context: BotContext) -> None:
     try:
-        await flush_follow_ups(context.application)
+        await flush_follow_ups(cast("BotApplication", context.application))
     except Exception as exc:  # the next round tries again
         log.warning("could not persist follow-up memories: %s", type(exc).__name__)
 
@@ -311,10 +314,10 @@ async def on_request(update: Update, context: BotContext, reading: Reading) -> N
     t = context.t
     name = reading.request
     if name == "greeting":
-        office = context.content.office.name.get(context.locale)
+        office_name = context.content.office.name.get(context.locale)
         await send_menu(update, context, t(N_(
             "Hello, welcome to the service bot of {office}. How can we help you? Choose "
-            "below, or simply type your question.")).format(office=office))
+            "below, or simply type your question.")).format(office=office_name))
     elif name == "thanks":
         await reply(update, context, t(N_(
             "You are welcome. If you have another question, just type it, or open /menu.")))
@@ -457,7 +460,8 @@ def render_question(t: Translator, q: Question, n: int, total: int):
     return text, keyboard(rows)
 
 
-async def ask_next(update: Update, context: BotContext) -> int:
+async def ask_next(update: Update, context: BotContext) -> str | int:
+    assert context.user_data is not None  # a conversation step: the update has a user
     state = context.user_data[USER_KEY]
     questions = screener_of(context).questions
     n = state["index"]
@@ -468,8 +472,9 @@ async def ask_next(update: Update, context: BotContext) -> int:
     return ASKING
 
 
-async def cek_start(update: Update, context: BotContext) -> int:
+async def cek_start(update: Update, context: BotContext) -> str | int:
     await answer_query(update)
+    assert context.user_data is not None  # a conversation entry: the update has a user
     context.user_data[USER_KEY] = {"index": 0, "answers": {}}
     await reply(update, context, context._(N_(
         "A quick check of which programs may fit your household: {count} short questions. "
@@ -478,7 +483,9 @@ async def cek_start(update: Update, context: BotContext) -> int:
     return await ask_next(update, context)
 
 
-async def _record(update: Update, context: BotContext, key: str, value: str | None) -> int:
+async def _record(update: Update, context: BotContext, key: str,
+                  value: str | None) -> str | int:
+    assert context.user_data is not None  # a conversation step: the update has a user
     state = context.user_data.get(USER_KEY)
     questions = screener_of(context).questions
     if state is not None and state["index"] >= len(questions):
@@ -507,15 +514,15 @@ async def _record(update: Update, context: BotContext, key: str, value: str | No
     return await ask_next(update, context)
 
 
-async def cek_answer(update: Update, context: BotContext) -> int:
+async def cek_answer(update: Update, context: BotContext) -> str | int:
     return await _record(update, context, context.match.group(1), context.match.group(2))
 
 
-async def cek_skip(update: Update, context: BotContext) -> int:
+async def cek_skip(update: Update, context: BotContext) -> str | int:
     return await _record(update, context, context.match.group(1), None)
 
 
-async def cek_text(update: Update, context: BotContext) -> int:
+async def cek_text(update: Update, context: BotContext) -> str:
     await reply(update, context, context._(N_(
         "Please answer with the buttons above, or press \"Skip this question\". Type /batal to "
         "stop the check.")))
@@ -574,6 +581,7 @@ def render_why_not(t: Translator, results: list[Assessment],
 
 
 async def finish(update: Update, context: BotContext) -> int:
+    assert context.user_data is not None  # a conversation step: the update has a user
     state = context.user_data.pop(USER_KEY, None) or {"answers": {}}
     answers = {str(k): str(v) for k, v in state.get("answers", {}).items()}
     context.user_data[LAST_KEY] = answers

@@ -166,7 +166,8 @@ class Understanding:
         words = lex.normalizer.words(text)
         bag = set(words)
         context = memory_of.recall(memory, now)
-        keep = memory if context is not None else None
+        # recall() found a context only in a dict: the isinstance is for mypy
+        keep = memory if context is not None and isinstance(memory, dict) else None
         switch = bool(words) and words[0] in SWITCH
         # "kalau BPNT bagaimana?": the "bagaimana" asks nothing new
         aspect = self.aspect([w for w in words if not (switch and w == "bagaimana")])

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import gettext
+from typing import Any
 
 from bot.core.clock import parse_iso
 from bot.core.datetimes import parse_local_datetime
@@ -68,7 +69,7 @@ def _reminders_add(args: argparse.Namespace, settings: Settings) -> int:
 def _reminders_list(args: argparse.Namespace, settings: Settings) -> int:
     async def work(services: Services) -> int:
         t = Translator("en", gettext.NullTranslations())  # the terminal reads English
-        out = []
+        out: list[dict[str, Any]] = []  # one JSON object per reminder
         for s in await services.reminders.overview():
             r = s.reminder
             runs = await services.store.reminders.runs(r.id, limit=1000)

@@ -188,10 +188,19 @@ async def on_cancel(update: Update, context: BotContext) -> None:
 
 
 # -- /pengingat: a new reminder -------------------------------------------------------------------
+def _new_reminder(context: BotContext) -> dict:
+    """The reminder being written (new_start made it)."""
+    # Its steps answer a user's messages and buttons, and PTB gives every user user_data.
+    assert context.user_data is not None
+    return context.user_data["remnew"]
+
+
 async def new_start(update: Update, context: BotContext) -> str | int:
     if not await staff_or_unknown(update, context):
         return ConversationHandler.END
     await answer_query(update)
+    # staff_or_unknown found a user, and PTB gives every user's update user_data
+    assert context.user_data is not None
     context.user_data["remnew"] = {}
     await reply(update, context, context._(N_(
         "New reminder for volunteers (/batal stops). Type the reminder text: what should the "
@@ -205,7 +214,7 @@ async def new_text(update: Update, context: BotContext) -> str:
         await reply(update, context, context._(N_(
             "That is too long for one reminder. Please keep it under 3500 characters.")))
         return R_TEXT
-    context.user_data["remnew"]["text"] = text
+    _new_reminder(context)["text"] = text
     rows = [[(context._(N_("All volunteers")), f"{NEW}:role:all")]]
     rows += [[(context._(label), f"{NEW}:role:{code}")] for code, label in ROLES.items()]
     await reply(update, context, context._(N_("Who should receive it?")), keyboard(rows))
@@ -217,7 +226,7 @@ async def new_role(update: Update, context: BotContext) -> str:
     code = context.match.group(1)
     if code != "all" and code not in ROLES:
         return R_ROLE
-    context.user_data["remnew"]["role"] = None if code == "all" else code
+    _new_reminder(context)["role"] = None if code == "all" else code
     await reply(update, context, context._(N_(
         "In which kabupaten/kota? Type its name, or choose all.")),
         keyboard([[(context._(N_("All kabupaten/kota")), f"{NEW}:reg:all")]]))
@@ -233,7 +242,9 @@ async def new_region_button(update: Update, context: BotContext) -> str:
 
 
 async def new_region_text(update: Update, context: BotContext) -> str:
-    found = match_regions(update.message.text, context.content.regions)
+    text = update.message.text
+    assert text is not None  # the handler's filter (filters.TEXT) lets only text in
+    found = match_regions(text, context.content.regions)
     if len(found) == 1:
         return await _region_done(update, context, found[0].code)
     if found:
@@ -247,7 +258,7 @@ async def new_region_text(update: Update, context: BotContext) -> str:
 
 
 async def _region_done(update: Update, context: BotContext, code: str | None) -> str:
-    context.user_data["remnew"]["region"] = code
+    _new_reminder(context)["region"] = code
     rows = [[(context._(N_("Once")), f"{NEW}:kind:once"),
              (context._(N_("Every day")), f"{NEW}:kind:daily")],
             [(context._(N_("Every week")), f"{NEW}:kind:weekly"),
@@ -259,13 +270,13 @@ async def _region_done(update: Update, context: BotContext, code: str | None) ->
 async def new_kind(update: Update, context: BotContext) -> str:
     await answer_query(update)
     kind = context.match.group(1)
-    context.user_data["remnew"]["kind"] = kind
+    _new_reminder(context)["kind"] = kind
     if kind == "once":
         await reply(update, context, context._(N_(
             "Type the date and time, for example 05-11-2026 08:00 (WIB).")))
         return R_DATE
     if kind == "weekly":
-        context.user_data["remnew"]["days"] = []
+        _new_reminder(context)["days"] = []
         await reply(update, context, context._(N_(
             "On which days? Press the days, then \"Next\".")), _days_keyboard(context, []))
         return R_DAYS
@@ -288,7 +299,7 @@ def _days_keyboard(context: BotContext, days: list[int]):
 
 async def new_day(update: Update, context: BotContext) -> str:
     await answer_query(update)
-    days: list[int] = context.user_data["remnew"].setdefault("days", [])
+    days: list[int] = _new_reminder(context).setdefault("days", [])
     n = int(context.match.group(1))
     if n in days:
         days.remove(n)
@@ -302,7 +313,7 @@ async def new_day(update: Update, context: BotContext) -> str:
 
 
 async def new_days_done(update: Update, context: BotContext) -> str:
-    if not context.user_data["remnew"].get("days"):
+    if not _new_reminder(context).get("days"):
         await answer_query(update, context._(N_("Choose at least one day.")))
         return R_DAYS
     await answer_query(update)
@@ -320,14 +331,16 @@ async def new_dom(update: Update, context: BotContext) -> str:
         await reply(update, context, context._(N_(
             "Please type a day from 1 to 28 (every month has those).")))
         return R_DOM
-    context.user_data["remnew"]["dom"] = int(text)
+    _new_reminder(context)["dom"] = int(text)
     await reply(update, context, context._(N_("At what time? For example 07:30.")))
     return R_TIME
 
 
 async def new_date(update: Update, context: BotContext) -> str:
     tz = context.settings.tz
-    when = parse_local_datetime(update.message.text, tz)
+    text = update.message.text
+    assert text is not None  # the handler's filter (filters.TEXT) lets only text in
+    when = parse_local_datetime(text, tz)
     if when is None:
         await reply(update, context, context._(N_(
             "I could not read that date. Please type it like 05-11-2026 08:00.")))
@@ -336,17 +349,19 @@ async def new_date(update: Update, context: BotContext) -> str:
         await reply(update, context, context._(N_(
             "That time has already passed. Please type a time in the future.")))
         return R_DATE
-    context.user_data["remnew"]["at"] = iso(when)
+    _new_reminder(context)["at"] = iso(when)
     return await _confirm(update, context)
 
 
 async def new_time(update: Update, context: BotContext) -> str:
-    hm = parse_hhmm(update.message.text)
+    text = update.message.text
+    assert text is not None  # the handler's filter (filters.TEXT) lets only text in
+    hm = parse_hhmm(text)
     if hm is None:
         await reply(update, context, context._(N_(
             "Please type the time as hours and minutes, for example 07:30.")))
         return R_TIME
-    data = context.user_data["remnew"]
+    data = _new_reminder(context)
     kind = data["kind"]
     data["cron"] = daily(*hm) if kind == "daily" else weekly(data["days"], *hm) \
         if kind == "weekly" else monthly(data["dom"], *hm)
@@ -360,7 +375,7 @@ def _draft(data: dict, now: dt.datetime) -> StoredReminder:
 
 
 async def _confirm(update: Update, context: BotContext) -> str:
-    data = context.user_data["remnew"]
+    data = _new_reminder(context)
     svc, tz = service(context), context.settings.tz
     draft = _draft(data, svc.clock())
     nxt = next_after(draft, svc.clock(), tz)

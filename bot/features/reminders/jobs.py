@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 from bot.context import BotContext
 from bot.core.clock import iso, parse_iso
@@ -66,7 +66,7 @@ def schedule_snooze(app: BotApplication, delivery_id: int, until: dt.datetime) -
 
 
 async def reminder_job(context: BotContext) -> None:
-    data = context.job.data
+    data = cast("dict[str, Any]", context.job.data)  # schedule_reminder's data: id, at
     occurrence = parse_iso(data["at"])
     svc = service(context)
     await svc.fire(int(data["id"]), occurrence)
@@ -77,7 +77,7 @@ async def reminder_job(context: BotContext) -> None:
 
 
 async def snooze_job(context: BotContext) -> None:
-    data = context.job.data
+    data = cast("dict[str, Any]", context.job.data)  # schedule_snooze's data: id, until
     await service(context).fire_snooze(int(data["id"]), data["until"])
 
 

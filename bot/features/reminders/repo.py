@@ -6,6 +6,7 @@ transaction as the recipients' delivery rows: whoever inserts it sends it, nobod
 
 from __future__ import annotations
 
+import builtins  # in ReminderRepo, `list` after its method `list` names the method
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -155,12 +156,12 @@ class ReminderRepo:
             "UPDATE reminder_runs SET status = 'sent', finished_at = ? WHERE id = ? "
             "AND status = 'sending'", (iso(now), run_id))
 
-    async def unfinished_runs(self) -> list[Run]:
+    async def unfinished_runs(self) -> builtins.list[Run]:
         rows = await self.db.fetchall(
             "SELECT * FROM reminder_runs WHERE status = 'sending' ORDER BY id")
         return [_run(r) for r in rows]
 
-    async def runs(self, reminder_id: int, limit: int = 10) -> list[Run]:
+    async def runs(self, reminder_id: int, limit: int = 10) -> builtins.list[Run]:
         rows = await self.db.fetchall(
             "SELECT * FROM reminder_runs WHERE reminder_id = ? ORDER BY occurrence DESC LIMIT ?",
             (reminder_id, limit))
@@ -180,7 +181,7 @@ class ReminderRepo:
             "UPDATE reminder_deliveries SET status = 'failed', reason = 'interrupted', "
             "sent_at = ? WHERE run_id = ? AND status = 'sending'", (iso(now), run_id))
 
-    async def pending(self, run_id: int) -> list[DeliveryRow]:
+    async def pending(self, run_id: int) -> builtins.list[DeliveryRow]:
         rows = await self.db.fetchall(
             _DELIVERY_SELECT + "WHERE d.run_id = ? AND d.status = 'pending' ORDER BY d.id",
             (run_id,))
@@ -201,7 +202,7 @@ class ReminderRepo:
         row = await self.db.fetchone(_DELIVERY_SELECT + "WHERE d.id = ?", (delivery_id,))
         return _delivery(row) if row else None
 
-    async def deliveries(self, run_id: int) -> list[DeliveryRow]:
+    async def deliveries(self, run_id: int) -> builtins.list[DeliveryRow]:
         rows = await self.db.fetchall(
             _DELIVERY_SELECT + "WHERE d.run_id = ? ORDER BY d.user_id", (run_id,))
         return [_delivery(r) for r in rows]
@@ -231,13 +232,13 @@ class ReminderRepo:
             "UPDATE reminder_deliveries SET snooze_until = NULL WHERE id = ? "
             "AND snooze_until = ? AND status = 'sent'", (delivery_id, until)) > 0
 
-    async def snoozed(self) -> list[DeliveryRow]:
+    async def snoozed(self) -> builtins.list[DeliveryRow]:
         rows = await self.db.fetchall(
             _DELIVERY_SELECT + "WHERE d.snooze_until IS NOT NULL AND d.status = 'sent' "
             "ORDER BY d.snooze_until")
         return [_delivery(r) for r in rows]
 
-    async def open_tasks(self, user_id: int, limit: int = 20) -> list[DeliveryRow]:
+    async def open_tasks(self, user_id: int, limit: int = 20) -> builtins.list[DeliveryRow]:
         rows = await self.db.fetchall(
             _DELIVERY_SELECT + "WHERE d.user_id = ? AND d.status = 'sent' "
             "ORDER BY r.occurrence DESC LIMIT ?", (user_id, limit))

@@ -140,11 +140,13 @@ def _write(out: Path, data: bytes) -> None:
 
 def _population(args: argparse.Namespace, settings: Settings) -> int:
     period = _period(args.period)
+    assert period is not None  # --period is required
     if args.set is not None and args.set <= 0:
         raise UserError("--set takes the number of beneficiaries, a whole number above 0")
 
     async def work(service: SurveyService, _services: Services):
         unit = _check_unit(service, args.unit)
+        assert unit is not None  # --unit is required
         if args.set is not None:
             await service.set_population(None, unit, period, args.set, trusted=True)
         return await service.report(period, unit, suggestions=0)

@@ -235,6 +235,7 @@ def render_step(t: Translator, svc: SurveyService, draft: DraftRow, page: int = 
 def render_thanks(t: Translator, svc: SurveyService, result: StepResult) -> str:
     loc = t.locale
     office = svc.content.office
+    assert result.period is not None  # a SUBMITTED result carries its unit and period
     return "\n\n".join([
         t(N_("Thank you! Your answers about {unit} have been recorded.")).format(
             unit=result.unit.name),
@@ -250,6 +251,7 @@ def render_thanks(t: Translator, svc: SurveyService, result: StepResult) -> str:
 
 def render_repeat(t: Translator, result: StepResult) -> str:
     loc = t.locale
+    assert result.period is not None  # a REPEAT result carries its unit and period
     return t(N_("You have already filled in the survey for {unit} in this period ({period}). "
                 "Thank you! Each person can rate a unit once per quarter; you can rate it again "
                 "from {date}.")).format(unit=result.unit.name,
@@ -306,6 +308,7 @@ async def after(update: Update, context: BotContext, result: StepResult,
     if result.outcome == Outcome.SUBMITTED:
         await show(update, context, render_thanks(t, survey(context), result), edit=edit)
         return ConversationHandler.END
+    assert result.draft is not None  # what is left is ACCEPTED, which carries the draft
     return await show_step(update, context, result.draft, edit=edit)
 
 
@@ -325,6 +328,7 @@ async def cmd_survey(update: Update, context: BotContext) -> str | int | None:
     """/survei or the menu button: start, or continue an unfinished survey."""
     await answer_query(update)
     result = await survey(context).begin(update.effective_user.id)
+    assert result.draft is not None  # begin() without a unit is ACCEPTED, with the draft
     intro = resume_text(context.t) if result.resumed else intro_text(context.t)
     return await show_step(update, context, result.draft, intro=intro, edit=False)
 
@@ -336,11 +340,13 @@ async def on_deep_link(update: Update, context: BotContext) -> str | int | None:
     svc = survey(context)
     if not (1 <= len(code) <= 16) or svc.content.unit(code) is None:
         result = await svc.begin(update.effective_user.id)
+        assert result.draft is not None  # begin() without a unit is ACCEPTED, with the draft
         intro = context._(N_("That link is for a unit I do not know. Please choose the unit "
                              "from the list."))
         return await show_step(update, context, result.draft, intro=intro, edit=False)
     result = await svc.begin(update.effective_user.id, code)
     if result.outcome == Outcome.ACCEPTED:
+        assert result.draft is not None  # an ACCEPTED result carries the draft
         intro = resume_text(context.t) if result.resumed else intro_text(context.t)
         return await show_step(update, context, result.draft, intro=intro, edit=False)
     return await after(update, context, result, edit=False)
@@ -391,6 +397,7 @@ async def on_text(update: Update, context: BotContext) -> str | int | None:
             "Your survey has ended. Type /survei to start again.")))
         return ConversationHandler.END
     text = update.message.text
+    assert text is not None  # registered with filters.TEXT only
     if draft.step == STEP_NIK:
         return await on_beneficiary_nik(update, context, draft)
     if draft.step == STEP_UNIT:
@@ -422,7 +429,8 @@ async def _delete_nik_message(update: Update, context: BotContext) -> None:
         log.info("could not delete a NIK message: %s", type(exc).__name__)
 
 
-async def on_beneficiary_nik(update: Update, context: BotContext, draft: DraftRow) -> str:
+async def on_beneficiary_nik(update: Update, context: BotContext,
+                             draft: DraftRow) -> str | int | None:
     """The volunteer typed the beneficiary's NIK: deleted from the chat, kept only hashed."""
     t = context.t
     text = update.message.text or ""
@@ -439,6 +447,7 @@ async def on_beneficiary_nik(update: Update, context: BotContext, draft: DraftRo
             "Sorry, assisted surveys are not available right now. Please tell the office.")))
         return ANSWERING
     if result.outcome == Outcome.REPEAT:
+        assert result.period is not None  # a REPEAT result carries its unit and period
         intro = t(N_("This beneficiary has already answered the survey for {unit} in this period "
                      "({period}), so their answers are not taken again. Thank you! You can "
                      "type the NIK of another beneficiary, or /batal to stop.")).format(
@@ -448,6 +457,7 @@ async def on_beneficiary_nik(update: Update, context: BotContext, draft: DraftRo
         return await after(update, context, result, edit=False)
     intro = t(N_("NIK {nik} received (the message was deleted). Now read each question to the "
                  "beneficiary and press their answer.")).format(nik=mask_nik(text))
+    assert result.draft is not None  # an ACCEPTED result carries the draft
     return await show_step(update, context, result.draft, intro=intro, edit=False)
 
 
@@ -466,6 +476,7 @@ async def cmd_assisted(update: Update, context: BotContext) -> str | int | None:
         "is with you, for example one who has no phone. Choose the unit or program that served "
         "them, ask for their consent, then read each question aloud and press their answer. "
         "Type /batal to stop."))
+    assert result.draft is not None  # an ACCEPTED result carries the draft
     return await show_step(update, context, result.draft, intro=intro, edit=False)
 
 
@@ -790,6 +801,7 @@ async def on_population_button(update: Update, context: BotContext) -> str | int
         await answer_query(update, context._(N_("Please choose one of the buttons.")))
         return ConversationHandler.END
     await answer_query(update)
+    assert context.user_data is not None  # staff_or_unknown found a user, so user_data exists
     context.user_data[POP_PENDING] = {"u": unit.code, "p": period.code}
     await reply(update, context, context._(N_(
         "How many beneficiaries did {unit} serve in {period}? Type one whole number, or /batal "

@@ -75,11 +75,13 @@ def nrr_chart_spec(t, report: Report, unsur_names: dict[str, str],
                    now: dt.datetime) -> chart.NrrChart:
     loc = t.locale
     u = report.main
+    r = u.result
+    assert r is not None  # the callers chart only a report with responses
     return chart.NrrChart(
         title="{} · {}".format(t(N_("Community Satisfaction Index")), who(t, report)),
         subtitle=f"{period_words(t, report.period)} · {grade_text(t, u)}",
         labels=chart.unsur_labels(unsur_names),
-        values=[float(u.result.nrr[c]) for c in sorted(u.result.nrr)],
+        values=[float(r.nrr[c]) for c in sorted(r.nrr)],
         axis=t(N_("Average score (scale 1–4)")),
         bands=band_names(t), source=source_line(t, now),
         number=lambda v: number(v, loc))
@@ -104,7 +106,10 @@ def ranking_chart_spec(t, report: Report, units: list[UnitReport],
     """The ranking of the units with responses (from trend.ranking)."""
     loc = t.locale
     notes = []
+    values = []
     for u in units:
+        assert u.result is not None  # the caller passes only units with responses
+        values.append(float(u.result.ikm))
         note = f"n={u.respondents}"
         if u.graded is None:
             note += " · " + t(N_("sample not yet sufficient"))
@@ -113,7 +118,7 @@ def ranking_chart_spec(t, report: Report, units: list[UnitReport],
         title="{} · {}".format(t(N_("IKM per unit")), period_words(t, report.period)),
         subtitle=grade_text(t, report.overall) if report.overall.result else "",
         labels=[u.short for u in units],
-        values=[float(u.result.ikm) for u in units],
+        values=values,
         notes=notes, graded=[u.graded is not None for u in units],
         axis=t(N_("IKM (25–100)")), bands=band_names(t), source=source_line(t, now),
         number=lambda v: number(v, loc))

@@ -103,6 +103,7 @@ class SkmRepo:
                 "INSERT INTO skm_drafts (user_id, step, data, status, started_at, updated_at) "
                 "VALUES (?, ?, ?, 'open', ?, ?)", (user_id, step, _dump(data), iso(now), iso(now)))
             draft_id = cur.lastrowid
+            assert draft_id is not None  # set by the INSERT just above
         return DraftRow(draft_id, user_id, step, data, "open", iso(now), iso(now))
 
     async def advance(self, draft_id: int, user_id: int, expect_step: str, step: str,

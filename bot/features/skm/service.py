@@ -292,14 +292,15 @@ class SurveyService:
         query = query.strip()[:100]
         if not utils.default_process(query):
             return []
-        choices = {u.code: f"{u.short} | {u.name} | {u.city}" for u in self.content.units}
+        units = {u.code: u for u in self.content.units}
+        choices = {code: f"{u.short} | {u.name} | {u.city}" for code, u in units.items()}
         found = process.extract(query, choices, scorer=fuzz.WRatio,
                                 processor=utils.default_process, limit=limit,
                                 score_cutoff=SEARCH_CUTOFF)
         if not found:
             return []
         best = found[0][1]
-        return [self.content.unit(code) for _, score, code in found if score >= best - 15]
+        return [units[code] for _, score, code in found if score >= best - 15]
 
     # -- the flow -------------------------------------------------------------------------------
     async def current(self, user_id: int) -> DraftRow | None:
@@ -346,6 +347,7 @@ class SurveyService:
         now = self.clock()
         if step == STEP_UNIT and not draft.data.get(ASSISTED):
             unit = self.content.unit(value)
+            assert unit is not None  # valid_value() above found it
             period = self.current_period()
             if await self.repo.has_response(user_id, unit.code, period.code):
                 return await self._reject_repeat(draft, unit, period)
@@ -513,7 +515,7 @@ class SurveyService:
         respondents = sum(counts.values())
         # the office's population is known when every unit's is (set or in content)
         pops = [populations.get(u.code) or u.population for u in self.content.units]
-        office = sum(pops) if unit is None and pops and all(pops) else None
+        office = sum(p for p in pops if p) if unit is None and pops and all(pops) else None
         overall = UnitReport("ALL", "", "", respondents, sum(repeats.values()),
                              ikm.compute(total, respondents), office,
                              ikm.krejcie_morgan(office) if office else None,
@@ -525,7 +527,8 @@ class SurveyService:
                         unit_names={u.code: u.short for u in self.content.units})
         if sum(assisted.values()):
             rows = [r for r in await self.responses(period, code) if r.volunteer_id is not None]
-            names = await self._volunteer_names({r.volunteer_id for r in rows})
+            names = await self._volunteer_names(
+                {r.volunteer_id for r in rows if r.volunteer_id is not None})
             report.volunteers = assisted_mod.tally(
                 rows, names, await self.repo.volunteer_repeats(period.key, code), self.tz)
             report.flags = assisted_mod.flag_runs(rows, self.tz, names=names)

@@ -46,7 +46,7 @@ async def trend(svc: SurveyService, last: Period, unit_code: str | None = None,
 def ranking(report: Report) -> list[UnitReport]:
     """Units best first by IKM; those under their minimum sample (no grade) come after them,
     by respondents."""
-    graded = [u for u in report.units if u.graded is not None]
+    graded = [(g, u) for u in report.units if (g := u.graded) is not None]
     ungraded = [u for u in report.units if u.graded is None]
-    return (sorted(graded, key=lambda u: (-u.graded.ikm_exact, u.code))
+    return ([u for _, u in sorted(graded, key=lambda gu: (-gu[0].ikm_exact, gu[1].code))]
             + sorted(ungraded, key=lambda u: (-u.respondents, u.code)))

@@ -64,6 +64,7 @@ def period_id(period) -> str:
 def labelled(content: Content, r: ResponseRow, tz: ZoneInfo, volunteers: dict[int, str]
              ) -> list:
     """One response as the resident saw it: labels, not codes."""
+    assert content.skm is not None  # responses exist only with SKM content
     units = {u.code: u for u in content.units}
     services = {s.code: s for s in content.skm.services}
     unit = units.get(r.unit_code)
@@ -84,6 +85,7 @@ def labelled(content: Content, r: ResponseRow, tz: ZoneInfo, volunteers: dict[in
 
 
 def response_header(content: Content) -> list[str]:
+    assert content.skm is not None  # a SurveyService (the only caller) requires it
     return ["No", "Kode unit", "Unit", "Waktu (WIB)", "Jenis layanan",
             *[f.column for f in content.skm.respondent], *ikm.UNSUR_CODES,
             "Dampingan relawan", "Kritik/saran"]
@@ -116,6 +118,7 @@ def xlsx_bytes(content: Content, report: Report, responses: Sequence[ResponseRow
     box = Border(top=thin, bottom=thin, left=thin, right=thin)
     wrap = Alignment(wrap_text=True, vertical="top")
     volunteers = {v.volunteer_id: v.name for v in report.volunteers}
+    assert content.skm is not None  # a report exists only with SKM content
     unsur = {u.code: u.name.id for u in content.skm.unsur}
 
     wb = Workbook()
@@ -254,8 +257,9 @@ def xlsx_bytes(content: Content, report: Report, responses: Sequence[ResponseRow
     ps["A1"] = f"Profil responden · {name} · {period_id(report.period)}"
     ps["A1"].font = Font(bold=True, size=12)
     r = 3
-    groups = [(f.column, f.key, [(o.code, o.label.id) for o in f.options])
-              for f in content.skm.respondent]
+    groups: list[tuple[str, str | None, list[tuple[str, str]]]] = [
+        (f.column, f.key, [(o.code, o.label.id) for o in f.options])
+        for f in content.skm.respondent]
     groups.append(("Jenis layanan", None, [(s.code, s.label.id) for s in content.skm.services]))
     total = len(scope) or 1
     for title, key, options in groups:

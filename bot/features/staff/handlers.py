@@ -79,7 +79,7 @@ async def _denied(update: Update, context: BotContext) -> int:
     return ConversationHandler.END
 
 
-async def cmd_staff(update: Update, context: BotContext) -> int:
+async def cmd_staff(update: Update, context: BotContext) -> str | int:
     if not await staff_or_unknown(update, context, "admin"):
         return ConversationHandler.END
     try:
@@ -90,7 +90,7 @@ async def cmd_staff(update: Update, context: BotContext) -> int:
     return MENU
 
 
-async def on_add(update: Update, context: BotContext) -> int:
+async def on_add(update: Update, context: BotContext) -> str | int:
     if not await staff_or_unknown(update, context, "admin"):
         return ConversationHandler.END
     await answer_query(update)
@@ -100,7 +100,7 @@ async def on_add(update: Update, context: BotContext) -> int:
     return ASK_ID
 
 
-async def on_id(update: Update, context: BotContext) -> int:
+async def on_id(update: Update, context: BotContext) -> str | int:
     if not await staff_or_unknown(update, context, "admin"):
         return ConversationHandler.END
     try:
@@ -108,6 +108,7 @@ async def on_id(update: Update, context: BotContext) -> int:
     except StaffError as err:
         await reply(update, context, context._(ERRORS[err.code]))
         return ASK_ID
+    assert context.user_data is not None  # staff_or_unknown found a user, so user_data exists
     context.user_data[PENDING_KEY] = user_id
     t = context.t
     await reply(update, context, t(N_("Which role for {id}?")).format(id=user_id), keyboard(
@@ -143,7 +144,7 @@ async def on_role(update: Update, context: BotContext) -> int:
     return ConversationHandler.END
 
 
-async def on_remove_menu(update: Update, context: BotContext) -> int:
+async def on_remove_menu(update: Update, context: BotContext) -> str | int:
     if not await staff_or_unknown(update, context, "admin"):
         return ConversationHandler.END
     await answer_query(update)

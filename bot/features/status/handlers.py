@@ -14,7 +14,7 @@ import logging
 import re
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from babel.dates import format_date
 from telegram import InputFile, Update
@@ -277,7 +277,7 @@ async def _delete(update: Update, context: BotContext) -> None:
         log.info("could not delete a NIK message: %s", type(exc).__name__)
 
 
-async def on_nik(update: Update, context: BotContext) -> str:
+async def on_nik(update: Update, context: BotContext) -> str | int:
     text = update.effective_message.text or ""
     await _delete(update, context)
     try:
@@ -299,6 +299,7 @@ async def on_nik(update: Update, context: BotContext) -> str:
         log.error("NIK_HMAC_KEY is not set: status lookups are unavailable")
         return ConversationHandler.END
     masked = niks.mask(nik)
+    assert context.user_data is not None  # a conversation state: the update has a user
     context.user_data[PENDING] = {"h": niks.digest(key, nik).hex(), "m": masked,
                                   "at": iso(context.services.clock())}
     await reply(update, context, context._(N_(
@@ -341,6 +342,7 @@ async def start_with_nik(update: Update, context: BotContext, nik: str | None = 
         log.error("NIK_HMAC_KEY is not set: status lookups are unavailable")
         return ConversationHandler.END
     masked = niks.mask(valid)
+    assert context.user_data is not None  # the update has a user (user_limited above)
     context.user_data[PENDING] = {"h": niks.digest(key, valid).hex(), "m": masked,
                                   "at": iso(context.services.clock())}
     if name:
@@ -363,7 +365,7 @@ async def on_name(update: Update, context: BotContext, name: str | None = None) 
         elif "?" in name or len(name.split()) > MAX_NAME_WORDS:
             # a question, not a name: the person has moved on; the free-text reader answers
             _clear(context)
-            context.application.redispatch(update)
+            cast("BotApplication", context.application).redispatch(update)
             return ConversationHandler.END
     pending = context.user_data.get(PENDING) or {}
     now = context.services.clock()
@@ -392,6 +394,7 @@ async def on_name(update: Update, context: BotContext, name: str | None = None) 
                          phone)
     markup = None
     if result.outcome == LookupOutcome.FOUND:
+        assert context.user_data is not None  # the update has a user (lookup_hash above)
         context.user_data[OFFER] = {"h": result.watch_token, "at": iso(now),
                                     "m": pending.get("m", "")}
         markup = keyboard([[(context._(N_("Tell me when this changes")), WATCH)]])
@@ -531,7 +534,7 @@ async def on_import_document(update: Update, context: BotContext) -> None:
             update.effective_chat.id, InputFile(report, filename="laporan-impor.csv"),
             caption=context._(N_("Rejected rows: line number and reason.")))
     if summary.notifications:
-        await drain(context.application)
+        await drain(cast("BotApplication", context.application))
 
 
 async def on_import_command(update: Update, context: BotContext) -> None:
@@ -558,7 +561,7 @@ async def drain(app: BotApplication) -> int:
 
 async def drain_job(context: BotContext) -> None:
     try:
-        await drain(context.application)
+        await drain(cast("BotApplication", context.application))
     except Exception as exc:  # a bad round must not stop the job; the next one retries
         log.warning("status notification round failed: %s", type(exc).__name__)
 

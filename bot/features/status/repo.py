@@ -348,7 +348,11 @@ class ImportDb:
         row = self.conn.execute(
             "SELECT file_hash, merged_upto, inserted, updated, unchanged, rejected, notified, "
             "finished_at FROM disbursement_imports WHERE file_hash = ?", (file_hash,)).fetchone()
-        return None if row is None else Checkpoint(*row[:7], finished=row[7] is not None)
+        if row is None:
+            return None
+        stored, merged_upto, inserted, updated, unchanged, rejected, notified, finished_at = row
+        return Checkpoint(stored, merged_upto, inserted, updated, unchanged, rejected, notified,
+                          finished=finished_at is not None)
 
     def start(self, file_hash: str, now: dt.datetime) -> Checkpoint:
         """A fresh checkpoint for the file (a finished or abandoned one is reset)."""

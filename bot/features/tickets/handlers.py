@@ -190,6 +190,7 @@ async def start_add(update: Update, context: BotContext) -> str | int:
     if ticket.status == "closed":
         await _closed_answer(update, context, ticket_id)
         return ConversationHandler.END
+    assert context.user_data is not None  # the update has a user (own_ticket above), so user_data
     context.user_data[ADDING_KEY] = ticket_id
     await reply(update, context, _prompt(context, ticket_id))
     return WRITING
@@ -367,6 +368,7 @@ async def start_reply(update: Update, context: BotContext) -> str | int:
     if th.ticket.status == "closed":
         await reply(update, context, render.staff_error(context.t, "closed", ticket_id))
         return ConversationHandler.END
+    assert context.user_data is not None  # the update has a user (thread above), so user_data
     context.user_data[REPLY_KEY] = {"id": ticket_id, "v": th.ticket.version}
     await reply(update, context, render.reply_prompt(context.t, ticket_id))
     return REPLYING

@@ -97,13 +97,15 @@ class TicketRepo:
                 "INSERT INTO tickets (user_id, language, region_code, created_at, waiting_since)"
                 " VALUES (?, ?, ?, ?, ?)", (user_id, language, region_code, at, at))
             ticket_id = cur.lastrowid
+            assert ticket_id is not None  # set by the INSERT just above
             cur = await conn.execute(
                 "INSERT INTO ticket_messages (ticket_id, author, author_id, text, photo, "
                 "created_at) VALUES (?, 'resident', ?, ?, ?, ?)",
                 (ticket_id, user_id, text, photo, at))
             message_id = cur.lastrowid
+            assert message_id is not None  # set by the INSERT just above
             await _queue(conn, ticket_id, message_id, "new", notify, at)
-        return ticket_id, message_id  # type: ignore[return-value]
+        return ticket_id, message_id
 
     async def add_resident_message(self, ticket_id: int, user_id: int, text: str,
                                    photo: str | None, now: dt.datetime,
@@ -145,6 +147,7 @@ class TicketRepo:
             message_id = cur.lastrowid
             resident = await (await conn.execute(
                 "SELECT user_id FROM tickets WHERE id = ?", (ticket_id,))).fetchone()
+            assert resident is not None  # the UPDATE above just matched this ticket
             await _queue(conn, ticket_id, message_id, "answer", [resident[0]], at)
         return message_id
 
@@ -164,6 +167,7 @@ class TicketRepo:
             if notify_resident:
                 resident = await (await conn.execute(
                     "SELECT user_id FROM tickets WHERE id = ?", (ticket_id,))).fetchone()
+                assert resident is not None  # the UPDATE above just matched this ticket
                 await _queue(conn, ticket_id, None, "closed", [resident[0]], at)
         return True
 

@@ -98,6 +98,7 @@ async def start_registration(update: Update, context: BotContext) -> str | int:
             "Your registration is waiting for the office's approval. You will be told here as "
             "soon as it is decided.")))
         return ConversationHandler.END
+    assert context.user_data is not None  # a private chat's update has a user, so user_data
     context.user_data["vreg"] = {}
     rows = [[(context._(label), f"{VREG}:role:{code}")] for code, label in ROLES.items()]
     await reply(update, context, context._(N_(
@@ -136,6 +137,7 @@ async def on_region_button(update: Update, context: BotContext) -> str:
 
 
 async def on_region_text(update: Update, context: BotContext) -> str:
+    assert update.message.text is not None  # the handler's filter is filters.TEXT
     found = match_regions(update.message.text, context.content.regions)
     if len(found) == 1:
         return await region_chosen(update, context, found[0].code)
@@ -161,6 +163,7 @@ async def region_chosen(update: Update, context: BotContext, code: str) -> str:
 
 
 async def on_name_text(update: Update, context: BotContext) -> str:
+    assert update.message.text is not None  # the handler's filter is filters.TEXT
     return await name_chosen(update, context, update.message.text)
 
 
@@ -242,7 +245,7 @@ async def notify_staff(app: BotApplication, vol: Volunteer) -> None:
     services = app.services
     send = services.senders.reply
     region = services.content.region(vol.region_code)
-    for staff_id in await services.volunteers.staff_ids():  # type: ignore[union-attr]
+    for staff_id in await services.volunteers.staff_ids():
         t = services.i18n.translator(await services.subscribers.locale_for(staff_id))
         text = t(N_("New volunteer registration:")) + "\n" + describe_volunteer(
             t, vol, region.label() if region else vol.region_code)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 from dataclasses import dataclass
 
@@ -103,7 +104,7 @@ class VolunteerRepo:
             "ORDER BY status, region_code, role, user_id", (status, status))
         return [_row(r) for r in rows]
 
-    async def unnotified_decisions(self) -> list[Volunteer]:
+    async def unnotified_decisions(self) -> builtins.list[Volunteer]:  # `list` is a method here
         rows = await self.db.fetchall(
             "SELECT * FROM volunteers WHERE status IN ('approved', 'rejected') "
             "AND notified_at IS NULL ORDER BY user_id")
