@@ -122,7 +122,7 @@ async def test_answer_offers_next_question_and_the_whole_card(resident_jv):
 async def test_every_button_fits_telegram_and_our_patterns(app):
     import re
 
-    from bot.features.programs.handlers import (
+    from bot.features.programs.callbacks import (
         ASPECT_PATTERN,
         CARD_PATTERN,
         CEK_ANSWER_PATTERN,

@@ -15,17 +15,15 @@ from telegram import Update
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
-    ConversationHandler,
     MessageHandler,
     filters,
 )
 
-from bot.content.programs import ASPECTS, KEY_PATTERN, Program, Question, Screener
+from bot.content.programs import Program
 from bot.context import BotContext
-from bot.core.i18n import N_, Translator
+from bot.core.i18n import N_
 from bot.core.menu import CommandSpec, MenuEntry
 from bot.core.ui import (
-    Button,
     answer_query,
     conversation,
     conversation_fallbacks,
@@ -36,8 +34,37 @@ from bot.core.ui import (
     start_flow,
 )
 from bot.features.programs import context as follow_up
-from bot.features.programs.eligibility import Assessment, Verdict, assess
+from bot.features.programs.callbacks import (
+    ASPECT_PATTERN,
+    CARD_PATTERN,
+    CEK_ANSWER_PATTERN,
+    CEK_SKIP_PATTERN,
+    CEK_START_PATTERN,
+    CEK_WHYNOT_PATTERN,
+    LIST_PATTERN,
+    PREFIX,
+    STATUS_MENU_DATA,
+    TICKET_DATA,
+)
+from bot.features.programs.cek import (
+    ASKING,
+    cek_answer,
+    cek_skip,
+    cek_start,
+    cek_text,
+    cek_why_not,
+)
 from bot.features.programs.matching import Match, ProgramIndex
+from bot.features.programs.render import (
+    ASPECT_LABELS,
+    _aspect_keyboard,
+    choices_keyboard,
+    list_keyboards,
+    not_found_keyboard,
+    render_answer,
+    render_not_found,
+    render_stopped,
+)
 from bot.features.programs.understanding import Reading, Understanding
 
 if TYPE_CHECKING:
@@ -46,9 +73,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 FLUSH_EVERY = 60                 # seconds between writes of the follow-up memories
-TICKET_DATA = "tiket:baru"       # the "ask an officer" feature's entry (bot/features/tickets)
-STATUS_MENU_DATA = "menu:status"  # the status check's menu button
-MENU_HOME_DATA = "menu:home"
 # 16 digits, spaces, dots or dashes allowed between them: a NIK typed outside the status check
 NIK_WORDS = frozenset({"nik", "no", "nomor", "nomer", "ktp", "nama", "nami", "asma", "saya",
                        "kula", "aku", "ini", "punika", "niki", "jeneng", "jenengku", "an", "a.n",
@@ -57,36 +81,9 @@ NAME_AFTER_NIK = re.compile(r"[^\W\d_][\w.,'’ -]{1,79}")  # letters first: a n
 NIK_IN_TEXT = re.compile(r"(?<![0-9])[0-9](?:[ .\-]?[0-9]){15}(?![0-9])", re.ASCII)
 KEYBOARDS_KEY = "programs_keyboards"  # services.memo[...]: answer keyboards, built once each
 ANSWERS_KEY = "programs_answers"      # services.memo[...]: answer texts, rendered once each
-PREFIX = "prog"
-CEK = "cek"
-_KEY = KEY_PATTERN.strip("^$")
-_ASPECT = "|".join(ASPECTS)
-LIST_DATA = f"{PREFIX}:list"
-LIST_PATTERN = rf"^{PREFIX}:list$"
-CARD_PATTERN = rf"^{PREFIX}:card:({_KEY})$"
-ASPECT_PATTERN = rf"^{PREFIX}:asp:({_KEY}):({_ASPECT})$"
-CEK_START_DATA = f"{CEK}:start"
-CEK_START_PATTERN = rf"^{CEK}:start$"
-CEK_ANSWER_PATTERN = rf"^{CEK}:ans:({_KEY}):({_KEY})$"
-CEK_SKIP_PATTERN = rf"^{CEK}:skip:({_KEY})$"
-CEK_WHYNOT_DATA = f"{CEK}:whynot"
-CEK_WHYNOT_PATTERN = rf"^{CEK}:whynot$"
 
-ASKING = "cek_asking"            # the screener's one state: the next question is on screen
 CONVERSATION_NAME = "programs_cek"
-USER_KEY = "cek"                 # user_data["cek"]: {"index": n, "answers": {question: value}}
-LAST_KEY = "cek_last"            # user_data["cek_last"]: the answers of the last finished check
-MAX_MESSAGE = 4000
 
-ASPECT_LABELS = {
-    "eligibility": N_("Who qualifies"),
-    "benefit": N_("What it gives"),
-    "schedule": N_("When it is paid"),
-    "apply": N_("How to apply"),
-    "documents": N_("Documents"),
-    "contact": N_("Contact"),
-}
-CARD_BUTTONS = ("eligibility", "benefit", "apply", "documents", "contact")
 # Under an answer to a free-text question: the likely next question, and the full card.
 NEXT_ASPECT = {None: "eligibility", "eligibility": "apply", "benefit": "eligibility",
                "schedule": "contact", "apply": "documents", "documents": "apply",
@@ -99,39 +96,6 @@ def understanding_of(context: BotContext) -> Understanding:
 
 def index_of(context: BotContext) -> ProgramIndex:
     return understanding_of(context).index
-
-
-# -- rendering --------------------------------------------------------------------------------
-def fact_line(t: Translator, fact) -> str:
-    text = fact.get(t.locale)
-    if not fact.verified:
-        text += " " + t(N_("(to be confirmed with an officer)"))
-    return text
-
-
-def render_answer(t: Translator, program: Program, aspect: str | None) -> str:
-    """The answer to a question: the program's name first, then the fact asked for."""
-    lines = [program.name.get(t.locale), ""]
-    if aspect is None:
-        lines.append(fact_line(t, program.summary))
-        lines.append("")
-        lines.append(t(ASPECT_LABELS["benefit"]) + ": " + fact_line(t, program.benefit))
-        sources = [program.summary.source, program.benefit.source]
-    else:
-        fact = program.fact(aspect)
-        if fact is None:  # no schedule published: say so, and what it gives
-            lines.append(t(N_("No fixed payment schedule is published for this program; please "
-                              "ask the contact below.")))
-            fact = program.benefit
-            lines.append(t(ASPECT_LABELS["benefit"]) + ": " + fact_line(t, fact))
-            lines.append(t(ASPECT_LABELS["contact"]) + ": " + fact_line(t, program.contact))
-            sources = [fact.source, program.contact.source]
-        else:
-            lines.append(t(ASPECT_LABELS[aspect]) + ": " + fact_line(t, fact))
-            sources = [fact.source]
-    lines.append("")
-    lines.append(t(N_("Source: {source}")).format(source="; ".join(dict.fromkeys(sources))))
-    return "\n".join(lines)
 
 
 def _once(context: BotContext, store: str, key: tuple, build):
@@ -170,61 +134,6 @@ def answer_keyboard(context: BotContext, program: Program, shown: str | None):
         ]])
 
     return _once(context, KEYBOARDS_KEY, ("answer", context.locale, program.key, shown), build)
-
-
-def _aspect_keyboard(t: Translator, program: Program, shown: str | None):
-    buttons: list[Button] = [
-        (t(ASPECT_LABELS[a]), f"{PREFIX}:asp:{program.key}:{a}")
-        for a in CARD_BUTTONS if a != shown
-    ]
-    rows = [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
-    rows.append([(t(N_("All programs")), LIST_DATA)])
-    return keyboard(rows)
-
-
-def render_not_found(t: Translator, office) -> str:
-    return "\n".join([
-        t(N_("I could not find a program that fits your question, so I will not guess.")),
-        t(N_("Type /program to see all programs, or /cek for a quick check of what may fit "
-             "you. You can also ask the office:")),
-        "",
-        office.name.get(t.locale),
-        t(N_("Phone: {phone}")).format(phone=office.phone),
-        t(N_("Email: {email}")).format(email=office.email),
-        office.complaints.get(t.locale),
-    ])
-
-
-def not_found_keyboard(t: Translator):
-    return keyboard([[(t(N_("Main menu")), MENU_HOME_DATA), (t(N_("All programs")), LIST_DATA)],
-                     [(t(N_("Check what may fit me")), CEK_START_DATA)],
-                     [(t(N_("Ask an officer")), TICKET_DATA)]])
-
-
-def choices_keyboard(t: Translator, programs: Sequence[Program], aspect: str | None):
-    rows = []
-    for program in programs:
-        data = (f"{PREFIX}:asp:{program.key}:{aspect}" if aspect
-                else f"{PREFIX}:card:{program.key}")
-        rows.append([(program.name.short, data)])
-    rows.append([(t(N_("None of these")), LIST_DATA), (t(N_("Ask an officer")), TICKET_DATA)])
-    return keyboard(rows)
-
-
-def split_message(text: str, limit: int = MAX_MESSAGE) -> list[str]:
-    """Telegram takes at most 4096 characters: split at line ends."""
-    parts: list[str] = []
-    current = ""
-    for line in text.split("\n"):
-        candidate = f"{current}\n{line}" if current else line
-        if len(candidate) > limit and current:
-            parts.append(current)
-            current = line[:limit]
-        else:
-            current = candidate[:limit]
-    if current:
-        parts.append(current)
-    return parts
 
 
 # -- questions in free text -------------------------------------------------------------------
@@ -348,22 +257,6 @@ async def on_request(update: Update, context: BotContext, reading: Reading) -> N
         await on_not_understood(update, context, update.message.text or "", "none")
 
 
-def render_stopped(t: Translator) -> str:
-    return "\n".join([
-        t(N_("Why assistance can stop:")),
-        "• " + t(N_("Who receives assistance is decided by the DTSEN data (the national social "
-                    "and economic data), which is updated every quarter. If your household's "
-                    "data changed, or it was not confirmed, the assistance can stop.")),
-        "• " + t(N_("Every program has a quota; recipients are checked again every period.")),
-        "• " + t(N_("Some programs end when the reason ends (for example a child leaves school, "
-                    "or an elderly member dies).")),
-        "",
-        t(N_("What you can do: check your status here, ask your village/kelurahan office or "
-             "the program's facilitator whether your data is still in DTSEN, or ask an "
-             "officer.")),
-    ])
-
-
 def name_beside_nik(context: BotContext, rest: str) -> str | None:
     """The name typed with a NIK ("3578... Siti Aminah", "NIK 3578..., nama Siti"), if the
     rest of the message is a name and not a request or a question ("cek status 3578...")."""
@@ -400,19 +293,6 @@ async def on_question(update: Update, context: BotContext) -> None:
     await on_not_understood(update, context, text, "out_of_scope" if reading.blocked else "none")
 
 
-# -- browsing ---------------------------------------------------------------------------------
-def list_keyboards(t: Translator, programs: Sequence[Program]):
-    out = []
-    for level, title in (("provincial", N_("Programs of the East Java provincial government "
-                                           "(Dinsos Jatim):")),
-                         ("national", N_("National programs (Ministry of Social Affairs), "
-                                         "which residents often ask about:"))):
-        buttons = [(p.name.short, f"{PREFIX}:card:{p.key}") for p in programs if p.level == level]
-        rows = [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
-        out.append((t(title), keyboard(rows)))
-    return out
-
-
 async def show_list(update: Update, context: BotContext) -> None:
     await answer_query(update)
     for text, markup in list_keyboards(context.t, context.content.programs):
@@ -444,168 +324,6 @@ async def on_aspect(update: Update, context: BotContext) -> None:
     remember(update, context, follow_up.remember(program.key, aspect, context.services.clock()))
     await reply(update, context, answer_text(context, program, aspect),
                 aspect_keyboard(context, program, aspect))
-
-
-# -- the /cek screener ------------------------------------------------------------------------
-def screener_of(context: BotContext) -> Screener:
-    return context.content.screener  # type: ignore[return-value]
-
-
-def render_question(t: Translator, q: Question, n: int, total: int):
-    text = t(N_("Question {n} of {total}")).format(n=n, total=total) + "\n" + q.text.get(t.locale)
-    buttons = [(o.label.get(t.locale), f"{CEK}:ans:{q.key}:{o.value}") for o in q.options]
-    rows = [buttons[i:i + 3] for i in range(0, len(buttons), 3)] if len(buttons) > 2 \
-        else [buttons]
-    rows.append([(t(N_("Skip this question")), f"{CEK}:skip:{q.key}")])
-    return text, keyboard(rows)
-
-
-async def ask_next(update: Update, context: BotContext) -> str | int:
-    assert context.user_data is not None  # a conversation step: the update has a user
-    state = context.user_data[USER_KEY]
-    questions = screener_of(context).questions
-    n = state["index"]
-    if n >= len(questions):
-        return await finish(update, context)
-    text, markup = render_question(context.t, questions[n], n + 1, len(questions))
-    await reply(update, context, text, markup)
-    return ASKING
-
-
-async def cek_start(update: Update, context: BotContext) -> str | int:
-    await answer_query(update)
-    assert context.user_data is not None  # a conversation entry: the update has a user
-    context.user_data[USER_KEY] = {"index": 0, "answers": {}}
-    await reply(update, context, context._(N_(
-        "A quick check of which programs may fit your household: {count} short questions. "
-        "Press a button to answer, or skip a question. This is only a pre-screen, not a "
-        "decision. /batal stops it.")).format(count=len(screener_of(context).questions)))
-    return await ask_next(update, context)
-
-
-async def _record(update: Update, context: BotContext, key: str,
-                  value: str | None) -> str | int:
-    assert context.user_data is not None  # a conversation step: the update has a user
-    state = context.user_data.get(USER_KEY)
-    questions = screener_of(context).questions
-    if state is not None and state["index"] >= len(questions):
-        return await finish(update, context)  # content lost a question since: finish now
-    if state is None or questions[state["index"]].key != key:
-        await stale_button(update, context)
-        return ASKING if state is not None else ConversationHandler.END
-    q = questions[state["index"]]
-    t = context.t
-    if value is None:
-        shown = t(N_("skipped"))
-    else:
-        option = q.option(value)
-        if option is None:
-            await answer_query(update)
-            return ASKING
-        state["answers"][key] = value
-        shown = option.label.get(t.locale)
-    state["index"] += 1
-    context.user_data[USER_KEY] = state
-    await answer_query(update)
-    try:
-        await update.callback_query.edit_message_text(f"{q.text.get(t.locale)}\n→ {shown}")
-    except Exception:  # an old message cannot always be edited; the next question still comes
-        pass
-    return await ask_next(update, context)
-
-
-async def cek_answer(update: Update, context: BotContext) -> str | int:
-    return await _record(update, context, context.match.group(1), context.match.group(2))
-
-
-async def cek_skip(update: Update, context: BotContext) -> str | int:
-    return await _record(update, context, context.match.group(1), None)
-
-
-async def cek_text(update: Update, context: BotContext) -> str:
-    await reply(update, context, context._(N_(
-        "Please answer with the buttons above, or press \"Skip this question\". Type /batal to "
-        "stop the check.")))
-    return ASKING
-
-
-def _names(context: BotContext) -> dict[str, Program]:
-    return index_of(context).programs
-
-
-def render_result(t: Translator, results: list[Assessment], programs: dict[str, Program]) -> str:
-    likely = [a for a in results if a.verdict is Verdict.LIKELY]
-    maybe = [a for a in results if a.verdict is Verdict.MAYBE and a.met]
-    lines = [t(N_("Result of the pre-screen (not a decision)")), ""]
-    if likely:
-        lines.append(t(N_("Programs that likely fit your household:")))
-        for a in likely:
-            lines.append("• " + programs[a.program].name.get(t.locale))
-            lines.append("  " + t(N_("Why: {reasons}.")).format(
-                reasons="; ".join(c.met.get(t.locale) for c in a.met)))
-            lines.append("  " + t(N_("Next step: {step}")).format(
-                step=a.rule.next_step.get(t.locale)))
-        lines.append("")
-    if maybe:
-        lines.append(t(N_("Programs that may fit, but some answers were skipped or unknown:")))
-        for a in maybe:
-            lines.append("• " + programs[a.program].name.get(t.locale))
-            lines.append("  " + t(N_("Why: {reasons}.")).format(
-                reasons="; ".join(c.met.get(t.locale) for c in a.met)))
-            lines.append("  " + t(N_("Still to check: {items}.")).format(
-                items="; ".join(c.unmet.get(t.locale) for c in a.open)))
-        lines.append("")
-    if not likely and not maybe:
-        lines.append(t(N_("From your answers I cannot see a program that likely fits. Rules "
-                          "change and officers know more: please ask your desa/kelurahan "
-                          "office or the kab/kota social office.")))
-        lines.append("")
-    lines.append(t(N_("This is only a pre-screen, not a decision. Who receives assistance is "
-                      "decided by the DTSEN data and the quotas, after checks by officers.")))
-    return "\n".join(lines)
-
-
-def render_why_not(t: Translator, results: list[Assessment],
-                   programs: dict[str, Program]) -> str:
-    rejected = [a for a in results if a.verdict is Verdict.NOT_LIKELY]
-    if not rejected:
-        return t(N_("From your answers, no program was ruled out."))
-    lines = [t(N_("Why the other programs likely do not fit:"))]
-    for a in rejected:
-        lines.append("• " + programs[a.program].name.get(t.locale) + ": " +
-                     "; ".join(c.unmet.get(t.locale) for c in a.unmet) + ".")
-    lines.append("")
-    lines.append(t(N_("This is only a pre-screen, not a decision. Who receives assistance is "
-                      "decided by the DTSEN data and the quotas, after checks by officers.")))
-    return "\n".join(lines)
-
-
-async def finish(update: Update, context: BotContext) -> int:
-    assert context.user_data is not None  # a conversation step: the update has a user
-    state = context.user_data.pop(USER_KEY, None) or {"answers": {}}
-    answers = {str(k): str(v) for k, v in state.get("answers", {}).items()}
-    context.user_data[LAST_KEY] = answers
-    t = context.t
-    results = assess(screener_of(context), answers)
-    text = render_result(t, results, _names(context))
-    markup = keyboard([[(t(N_("Why not the others?")), CEK_WHYNOT_DATA)],
-                       [(t(N_("Check again")), CEK_START_DATA),
-                        (t(N_("All programs")), LIST_DATA)]])
-    parts = split_message(text)
-    for n, part in enumerate(parts):
-        await reply(update, context, part, markup if n == len(parts) - 1 else None)
-    return ConversationHandler.END
-
-
-async def cek_why_not(update: Update, context: BotContext) -> None:
-    answers = context.user_data.get(LAST_KEY)
-    if not isinstance(answers, dict):
-        await stale_button(update, context)
-        return
-    await answer_query(update)
-    results = assess(screener_of(context), {str(k): str(v) for k, v in answers.items()})
-    for part in split_message(render_why_not(context.t, results, _names(context))):
-        await reply(update, context, part)
 
 
 # -- wiring -----------------------------------------------------------------------------------

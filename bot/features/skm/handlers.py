@@ -10,12 +10,9 @@ continues at the same question.
 from __future__ import annotations
 
 import asyncio
-import html
 import logging
 from typing import TYPE_CHECKING
 
-from babel.dates import format_date, format_datetime
-from babel.numbers import format_decimal, format_percent
 from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import (
@@ -27,7 +24,7 @@ from telegram.ext import (
 )
 
 from bot.context import BotContext
-from bot.core.i18n import N_, Translator
+from bot.core.i18n import N_
 from bot.core.menu import CommandSpec, MenuEntry
 from bot.core.ui import (
     add_flow,
@@ -35,31 +32,48 @@ from bot.core.ui import (
     conversation,
     conversation_fallbacks,
     conversation_starter,
-    keyboard,
     reply,
     send_menu,
     staff_or_unknown,
 )
 from bot.features.skm import chart, ikm, poster, workbook
 from bot.features.skm import render as skm_render
+from bot.features.skm.callbacks import (
+    ANSWER_RX,
+    ANY_RX,
+    BACK_RX,
+    IKM_PAGE_RX,
+    IKM_POP_RX,
+    IKM_POSTER_RX,
+    IKM_REPORT_RX,
+    IKM_UNIT_RX,
+    PAGE_RX,
+)
 from bot.features.skm.render import period_words
 from bot.features.skm.repo import DraftRow
+from bot.features.skm.screens import (
+    intro_text,
+    period_label,
+    period_picker,
+    render_repeat,
+    render_report,
+    render_step,
+    render_thanks,
+    report_buttons,
+    resume_text,
+    unit_picker,
+)
 from bot.features.skm.service import (
     ASSISTED,
     FIRST_YEAR,
     LAST_YEAR,
     LOOKS_LIKE_PERIOD,
     MAX_SUGGESTION,
-    SKIP,
-    STEP_CONSENT,
     STEP_NIK,
-    STEP_SERVICE,
     STEP_SUGGESTION,
     STEP_UNIT,
-    YES,
     Outcome,
     Period,
-    Report,
     StepResult,
     SurveyService,
 )
@@ -76,30 +90,9 @@ CONVERSATION = "skm_survey"
 # Conversation states: what a typed message means. The step itself lives in the draft.
 CHOOSING_UNIT, ANSWERING, WRITING_SUGGESTION = "skm_unit", "skm_answer", "skm_suggestion"
 
-# Callback data (<= 64 bytes): skm:a:<draft>:<step>:<value>, skm:b:<draft>:<step>,
-# skm:p:<draft>:<page>.
-PREFIX = "skm"
-ANSWER_RX = r"^skm:a:(\d{1,12}):([A-Za-z0-9]{1,10}):([A-Za-z0-9<>+_.-]{1,20})$"
-BACK_RX = r"^skm:b:(\d{1,12}):([A-Za-z0-9]{1,10})$"
-PAGE_RX = r"^skm:p:(\d{1,12}):(\d{1,3})$"
-ANY_RX = r"^skm:"
 DEEP_LINK = "skm_"
 DEEP_LINK_RX = r"^/start(@\w+)? skm_"
-PAGE_SIZE = 8
-CHECK = "✓ "
 MENU = MenuEntry("skm", N_("Rate our service (survey)"), order=40)
-
-
-def answer_data(draft_id: int, step: str, value: str) -> str:
-    return f"{PREFIX}:a:{draft_id}:{step}:{value}"
-
-
-def back_data(draft_id: int, step: str) -> str:
-    return f"{PREFIX}:b:{draft_id}:{step}"
-
-
-def page_data(draft_id: int, page: int) -> str:
-    return f"{PREFIX}:p:{draft_id}:{page}"
 
 
 def mask_nik(text: str) -> str:
@@ -118,145 +111,6 @@ def state_for(step: str) -> str:
     if step == STEP_SUGGESTION:
         return WRITING_SUGGESTION
     return ANSWERING
-
-
-# -- rendering ------------------------------------------------------------------------------------
-def period_label(period: Period, locale: str) -> str:
-    first, last = period.first_day, period.last_day
-    if period.kind == "year":
-        return str(period.year)
-    if period.kind == "month":
-        return format_date(first, "MMMM y", locale=locale)
-    start = format_date(first, "MMMM", locale=locale)
-    return f"{start}–{format_date(last, 'MMMM y', locale=locale)}"
-
-
-def long_date(day, locale: str) -> str:
-    return format_date(day, "d MMMM y", locale=locale)
-
-
-def number(value, locale: str, places: int = 2) -> str:
-    return format_decimal(value, "#,##0." + "0" * places, locale=locale)
-
-
-def svc_unit_short(report: Report, code: str) -> str:
-    unit = report.unit_names.get(code)
-    return unit or code
-
-
-def _mark(label: str, chosen: bool) -> str:
-    return CHECK + label if chosen else label
-
-
-def render_step(t: Translator, svc: SurveyService, draft: DraftRow, page: int = 0,
-                found: list | None = None, intro: str | None = None):
-    """The text and buttons of the draft's current step, in the user's language."""
-    loc = t.locale
-    content = svc.content
-    step, data, did = draft.step, draft.data, draft.id
-    rows: list[list[tuple[str, str]]] = []
-    parts = [intro] if intro else []
-    if step == STEP_UNIT:
-        units = content.units
-        if found is not None:
-            parts.append(t(N_("These units match what you typed. Choose one, or show the whole "
-                              "list:")))
-            rows = [[(_mark(u.short, data.get(STEP_UNIT) == u.code),
-                      answer_data(did, STEP_UNIT, u.code))] for u in found]
-            rows.append([(t(N_("Show all units")), page_data(did, 0))])
-        else:
-            pages = max(1, -(-len(units) // PAGE_SIZE))
-            page = min(max(page, 0), pages - 1)
-            parts.append(t(N_("Which service unit did you visit? Choose it below, or type its "
-                              "name or town.")))
-            parts.append(t(N_("Page {page} of {pages}")).format(page=page + 1, pages=pages))
-            chunk = units[page * PAGE_SIZE:(page + 1) * PAGE_SIZE]
-            rows = [[(_mark(u.short, data.get(STEP_UNIT) == u.code),
-                      answer_data(did, STEP_UNIT, u.code))] for u in chunk]
-            nav = []
-            if page > 0:
-                nav.append((t(N_("‹ Previous")), page_data(did, page - 1)))
-            if page < pages - 1:
-                nav.append((t(N_("Next ›")), page_data(did, page + 1)))
-            if nav:
-                rows.append(nav)
-        return "\n\n".join(parts), keyboard(rows)
-
-    unit = content.unit(data.get(STEP_UNIT, ""))
-    unit_name = unit.name if unit else ""
-    if data.get(ASSISTED):
-        parts.insert(0, t(N_("Assisted survey (for a beneficiary with you)")))
-    if step == STEP_CONSENT:
-        parts.append(t(N_("Unit: {unit}")).format(unit=unit_name))
-        parts.append(t(N_("Please ask the beneficiary first: do they agree to answer nine "
-                          "questions about the service of {unit}? Their answers are recorded "
-                          "without their name; their NIK is used only so that each person "
-                          "answers once.")).format(unit=unit_name))
-        rows = [[(t(N_("Yes, the beneficiary agrees")), answer_data(did, step, YES))]]
-    elif step == STEP_NIK:
-        parts.append(t(N_("Type the beneficiary's NIK (16 digits, from their KTP or KK). The "
-                          "message is deleted at once and the NIK is never stored: it only "
-                          "checks that each person answers once per period.")))
-    elif step == STEP_SERVICE:
-        parts.append(t(N_("Unit: {unit}")).format(unit=unit_name))
-        parts.append(t(N_("Which service did you receive there?")))
-        rows = [[(_mark(s.label.get(loc), data.get(step) == s.code),
-                  answer_data(did, step, s.code))] for s in content.skm.services]
-    elif step in ikm.UNSUR_CODES:
-        u = content.skm.unsur_by_code(step)
-        n = ikm.UNSUR_CODES.index(step) + 1
-        parts.append(t(N_("Question {n} of {total}: {name}")).format(
-            n=n, total=len(ikm.UNSUR_CODES), name=u.name.get(loc)))
-        parts.append(u.question.get(loc))
-        rows = [[(_mark(label.get(loc), data.get(step) == score),
-                  answer_data(did, step, str(score)))]
-                for score, label in enumerate(u.answers, 1)]
-    elif step == STEP_SUGGESTION:
-        parts.append(t(N_("Last step: do you have a criticism or a suggestion for {unit}? Type it "
-                          "in one message, or press the button if you have none.")).format(
-            unit=unit_name))
-        rows = [[(t(N_("No suggestion, finish")), answer_data(did, step, SKIP))]]
-    else:
-        f = content.skm.field(step)
-        n = svc.fields.index(step) + 1
-        head = t(N_("About you ({n} of {total})")).format(n=n, total=len(svc.fields))
-        if n == 1:
-            head += "\n" + t(N_("These details are used only for statistics, never with your "
-                                "name."))
-        parts.append(head)
-        parts.append(f.question.get(loc))
-        buttons = [(_mark(o.label.get(loc), data.get(step) == o.code),
-                    answer_data(did, step, o.code)) for o in f.options]
-        rows = [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
-    rows.append([(t(N_("‹ Back")), back_data(did, step))])
-    return "\n\n".join(parts), keyboard(rows)
-
-
-def render_thanks(t: Translator, svc: SurveyService, result: StepResult) -> str:
-    loc = t.locale
-    office = svc.content.office
-    assert result.period is not None  # a SUBMITTED result carries its unit and period
-    return "\n\n".join([
-        t(N_("Thank you! Your answers about {unit} have been recorded.")).format(
-            unit=result.unit.name),
-        t(N_("What happens next: the answers of all respondents are combined, without names, "
-             "into the unit's satisfaction index (IKM) for {period}. The office reviews it every "
-             "quarter and uses the suggestions to improve the service. You can rate this unit "
-             "again from {date}.")).format(period=period_label(result.period, loc),
-                                           date=long_date(result.period.next().first_day, loc)),
-        t(N_("If you need an answer to a complaint, please contact the office: {complaints}"))
-        .format(complaints=office.complaints.get(loc)),
-    ])
-
-
-def render_repeat(t: Translator, result: StepResult) -> str:
-    loc = t.locale
-    assert result.period is not None  # a REPEAT result carries its unit and period
-    return t(N_("You have already filled in the survey for {unit} in this period ({period}). "
-                "Thank you! Each person can rate a unit once per quarter; you can rate it again "
-                "from {date}.")).format(unit=result.unit.name,
-                                        period=period_label(result.period, loc),
-                                        date=long_date(result.period.next().first_day, loc))
 
 
 # -- sending --------------------------------------------------------------------------------------
@@ -310,17 +164,6 @@ async def after(update: Update, context: BotContext, result: StepResult,
         return ConversationHandler.END
     assert result.draft is not None  # what is left is ACCEPTED, which carries the draft
     return await show_step(update, context, result.draft, edit=edit)
-
-
-def intro_text(t: Translator) -> str:
-    return t(N_("Thank you for taking the satisfaction survey (SKM). It has nine short questions "
-                "about the service you received and takes about two minutes. Staff see your "
-                "answers without your name. Press ‹ Back to correct an answer, or type /batal to "
-                "stop."))
-
-
-def resume_text(t: Translator) -> str:
-    return t(N_("Welcome back: let us continue your survey where you left off."))
 
 
 # -- the conversation --------------------------------------------------------------------------
@@ -488,138 +331,9 @@ async def on_cancel(update: Update, context: BotContext) -> int:
     return ConversationHandler.END
 
 
-# -- staff: /ikm ----------------------------------------------------------------------------------
-def render_report(t: Translator, report: Report) -> list[str]:
-    """The report as HTML messages (each under Telegram's limit); every text from a person or
-    from content is escaped."""
-    loc = t.locale
-    e = html.escape
-    heading = t(N_("Satisfaction index (IKM)"))
-    lines = [f"<b>{e(heading)}</b>",
-             e(t(N_("Period: {period} ({label})")).format(
-                 period=report.period.code, label=period_label(report.period, loc))), ""]
-
-    def block(u, title: str) -> list[str]:
-        r = u.result
-        out = [f"<b>{e(title)}</b>"]
-        out.append(e(t.ngettext("{n} respondent", "{n} respondents", u.respondents)
-                     .format(n=u.respondents)))
-        if r is not None and u.graded is not None:
-            out.append(e(t(N_("IKM {ikm}: mutu {mutu} ({kinerja})")).format(
-                ikm=number(r.ikm, loc), mutu=r.grade.mutu, kinerja=r.grade.kinerja)))
-        elif r is not None:
-            out.append(e(t(N_("IKM {ikm}: sample not yet sufficient ({n} of the minimum "
-                              "{sample}), so no grade yet")).format(
-                ikm=number(r.ikm, loc), n=u.respondents, sample=u.min_sample)))
-        if r is not None:
-            out.append("NRR: " + " · ".join(
-                f"{c} {number(ikm.round2(r.nrr[c]), loc)}" for c in ikm.UNSUR_CODES))
-        if u.min_sample is not None:
-            out.append(e(t(N_("Coverage: {n} of {population} beneficiaries ({share}); minimum "
-                              "sample (Krejcie-Morgan) {sample}")).format(
-                n=u.respondents, population=u.population, sample=u.min_sample,
-                share=format_percent(u.coverage, "#,##0.0%", locale=loc))))
-        elif u.code != "ALL":
-            out.append(e(t(N_("Population not set for this period, so the minimum sample is "
-                              "unknown."))))
-        if u.assisted:
-            out.append(e(t(N_("Assisted by volunteers: {n}")).format(n=u.assisted)))
-        if u.repeats:
-            out.append(e(t(N_("Rejected repeat attempts: {n}")).format(n=u.repeats)))
-        return out
-
-    chunks: list[list[str]] = [lines]
-    if report.unit is not None:
-        chunks[0] += block(report.main, f"{report.unit.short} ({report.unit.code})")
-    else:
-        chunks[0] += block(report.overall, t(N_("All units")))
-        for rank, u in enumerate(ranking(report), 1):
-            chunks.append(["", *block(u, f"{rank}. {u.short} ({u.code})")])
-    if report.silent_units:
-        names = ", ".join(svc_unit_short(report, c) for c in report.silent_units)
-        chunks.append(["", e(t(N_("Units without responses in this period ({n}): {names}"))
-                             .format(n=len(report.silent_units), names=names))])
-    if report.volunteers:
-        heading = t(N_("Assisted surveys per volunteer"))
-        tail = ["", f"<b>{e(heading)}</b>"]
-        for v in report.volunteers:
-            line = t.ngettext("{name}: {n} response", "{name}: {n} responses",
-                              v.responses).format(name=v.name, n=v.responses)
-            if v.repeats:
-                line += "; " + t(N_("{n} refused repeats")).format(n=v.repeats)
-            if v.flagged:
-                line += "; ⚠ " + t(N_("{n} in flagged runs")).format(n=v.flagged)
-            tail.append("• " + e(line))
-        for f in report.flags:
-            tail.append("⚠ " + e(t(N_(
-                "Please check: {name} entered {count} identical answer sets between {start} and "
-                "{end}.")).format(name=f.name, count=f.count,
-                                  start=format_datetime(f.first, "d MMM HH.mm", locale=loc),
-                                  end=format_datetime(f.last, "HH.mm", locale=loc))))
-        chunks.append(tail)
-    if report.suggestions:
-        latest = t(N_("Latest suggestions"))
-        tail = ["", f"<b>{e(latest)}</b>"]
-        for code, day, text in report.suggestions:
-            short = text if len(text) <= 300 else text[:300] + "…"
-            tail.append(f"• {e(code)}, {e(day)}: “{e(short)}”")
-        chunks.append(tail)
-    messages, current = [], ""
-    for chunk in chunks:
-        piece = "\n".join(chunk)
-        if current and len(current) + len(piece) + 1 > 3900:
-            messages.append(current)
-            current = piece.lstrip("\n")
-        else:
-            current = f"{current}\n{piece}" if current else piece
-    if current:
-        messages.append(current)
-    return messages
-
-
-IKM_UNIT_RX = r"^ikm:u:([A-Z0-9-]{2,16}|ALL)$"
-IKM_PAGE_RX = r"^ikm:g:(\d{1,2})$"
-IKM_REPORT_RX = r"^ikm:r:([A-Z0-9-]{2,16}|ALL):(\d{4}(?:-Q[1-4]|-\d{2})?)$"
-IKM_POSTER_RX = r"^ikm:q:([A-Z0-9-]{2,16})$"
-IKM_POP_RX = r"^ikm:n:([A-Z0-9-]{2,16}):(\d{4}(?:-Q[1-4]|-\d{2})?)$"
-IKM_PAGE_SIZE = 10
 POPULATION = "skm_population"
 ASK_POPULATION = "skm_population_number"
 POP_PENDING = "skm_population"  # user_data: {"u": unit code, "p": period code}
-
-
-def unit_picker(t: Translator, svc: SurveyService, page: int = 0):
-    units = svc.content.units
-    pages = max(1, -(-len(units) // IKM_PAGE_SIZE))
-    page = min(max(page, 0), pages - 1)
-    rows = [[(t(N_("All units")), "ikm:u:ALL")]] if page == 0 else []
-    rows += [[(u.short, f"ikm:u:{u.code}")]
-             for u in units[page * IKM_PAGE_SIZE:(page + 1) * IKM_PAGE_SIZE]]
-    nav = []
-    if page > 0:
-        nav.append((t(N_("‹ Previous")), f"ikm:g:{page - 1}"))
-    if page < pages - 1:
-        nav.append((t(N_("Next ›")), f"ikm:g:{page + 1}"))
-    if nav:
-        rows.append(nav)
-    text = "\n\n".join([t(N_("Satisfaction index (IKM): which unit?")),
-                         t(N_("Page {page} of {pages}")).format(page=page + 1, pages=pages)])
-    return text, keyboard(rows)
-
-
-def period_choices(svc: SurveyService) -> list[Period]:
-    today = svc.today()
-    month, quarter, year = Period.month_of(today), Period.quarter_of(today), \
-        Period.year_of(today)
-    return [month, month.previous(), quarter, quarter.previous(), year, year.previous()]
-
-
-def period_picker(t: Translator, svc: SurveyService, unit_code: str):
-    rows = [[(period_words(t, p), f"ikm:r:{unit_code}:{p.code}")]
-            for p in period_choices(svc)]
-    unit = svc.content.unit(unit_code) if unit_code != "ALL" else None
-    name = unit.name if unit else t(N_("All units"))
-    return t(N_("{unit}: which period?")).format(unit=name), keyboard(rows)
 
 
 async def cmd_ikm(update: Update, context: BotContext) -> None:
@@ -686,15 +400,6 @@ async def on_ikm_report(update: Update, context: BotContext) -> None:
         return
     await answer_query(update)
     await send_report(update, context, period, None if code == "ALL" else code)
-
-
-def report_buttons(t: Translator, report: Report):
-    rows = [[(t(N_("Another unit or period")), "ikm:g:0")]]
-    if report.unit is not None:
-        rows.insert(0, [(t(N_("QR poster for this unit")), f"ikm:q:{report.unit.code}")])
-        rows.insert(0, [(t(N_("Set the population for this period")),
-                         f"ikm:n:{report.unit.code}:{report.period.code}")])
-    return keyboard(rows)
 
 
 async def _send_file(context: BotContext, chat_id: int, data: bytes, filename: str,
