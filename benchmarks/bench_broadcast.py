@@ -34,7 +34,7 @@ import httpx
 from bot.app import OFFLINE_TOKEN, build_application
 from bot.delivery.ratelimit import BULK_ARGS, PriorityRateLimiter
 from bot.delivery.sender import Delivery, Outcome, Outgoing
-from bot.features.broadcasts.service import Draft
+from bot.features.broadcasts.model import Draft
 from bot.offline.api import FakeBotAPI
 from bot.offline.client import ChatClient
 from bot.settings import Settings

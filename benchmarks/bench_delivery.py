@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.app import OFFLINE_TOKEN, build_application
 from bot.delivery.ratelimit import PriorityRateLimiter
-from bot.features.broadcasts.service import Draft
+from bot.features.broadcasts.model import Draft
 from bot.offline.api import FakeBotAPI
 from bot.offline.client import ChatClient
 from bot.settings import Settings

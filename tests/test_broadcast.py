@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from bot.cli import main
-from bot.features.broadcasts.service import Audience, Draft
+from bot.features.broadcasts.model import Audience, Draft
 from bot.offline.api import ApiError
 from tests.broadcast_kit import (
     VirtualTime,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.features.broadcasts.service import Draft
+from bot.features.broadcasts.model import Draft
 from tests.broadcast_kit import (
     add_subscriber,
     add_volunteer,

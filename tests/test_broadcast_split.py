@@ -3,7 +3,7 @@ and what the operator typed reaches people exactly as typed."""
 
 from __future__ import annotations
 
-from bot.features.broadcasts.service import compose, split_message, utf16_len
+from bot.core.text import compose, split_message, utf16_len
 from tests.broadcast_kit import send_and_wait, texts_to
 
 

@@ -97,7 +97,7 @@ async def test_the_service_checks_the_role_again_and_audits_refusals(app):
 
 
 async def test_broadcast_service_refuses_a_resident(app):
-    from bot.features.broadcasts.service import Draft
+    from bot.features.broadcasts.model import Draft
 
     await add_subscriber(app, 1001)
     svc = app.services.broadcasts

@@ -3,7 +3,7 @@ button's data is untrusted; the handlers check the id and the role again."""
 
 from __future__ import annotations
 
-from bot.features.broadcasts.service import VOLUNTEER_ROLES
+from bot.features.broadcasts.model import VOLUNTEER_ROLES
 
 PREFIX = "bc"
 NEXT = f"{PREFIX}:next"

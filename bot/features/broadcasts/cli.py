@@ -6,7 +6,7 @@ import argparse
 import json
 
 from bot.core.errors import UserError
-from bot.features.broadcasts.service import Report
+from bot.features.broadcasts.model import Report
 from bot.services import Services, run_with_services
 from bot.settings import Settings
 

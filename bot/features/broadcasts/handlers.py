@@ -7,11 +7,10 @@ nothing they type needs escaping and splitting never breaks a tag.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from typing import TYPE_CHECKING
 
-from telegram import Message, MessageEntity, Update
+from telegram import Update
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
@@ -21,9 +20,9 @@ from telegram.ext import (
 )
 
 from bot.context import BotContext
-from bot.core.datetimes import parse_hhmm, parse_local_datetime
 from bot.core.i18n import N_
 from bot.core.menu import CommandSpec, MenuEntry
+from bot.core.text import compose
 from bot.core.ui import (
     answer_query,
     conversation,
@@ -33,7 +32,6 @@ from bot.core.ui import (
     staff_or_unknown,
     unknown_command,
 )
-from bot.delivery.sender import Outgoing
 from bot.features.broadcasts.callbacks import (
     AUDIENCE_PATTERN,
     CANCEL,
@@ -55,10 +53,42 @@ from bot.features.broadcasts.callbacks import (
     STOP_PATTERN,
     TEST,
 )
+from bot.features.broadcasts.drafting import (
+    AUDIENCE,
+    CONFIRM,
+    DRAFT_KEY,
+    JV_ASK,
+    JV_TEXT,
+    MAX_DRAFT,
+    REGION,
+    ROLE,
+    SCHEDULE,
+    TEXT,
+    _append,
+    _entities,
+    _expired,
+    _step,
+    build,
+)
+from bot.features.broadcasts.model import (
+    KIND_SUBSCRIBERS,
+    KIND_VOLUNTEERS,
+    VOLUNTEER_ROLES,
+    BroadcastError,
+)
+from bot.features.broadcasts.preview import (
+    ask_audience,
+    on_edit_audience,
+    on_edit_jv,
+    on_edit_text,
+    on_footer,
+    on_paid,
+    on_schedule_ask,
+    on_schedule_text,
+    on_test,
+    preview,
+)
 from bot.features.broadcasts.render import (
-    _duration,
-    audience_label,
-    preview_keyboard,
     region_keyboard,
     render_report,
     role_label,
@@ -67,25 +97,13 @@ from bot.features.broadcasts.render import (
 from bot.features.broadcasts.schedule import (
     _on_start,
     _on_stop,
-    schedule_job,
 )
-from bot.features.broadcasts.service import (
-    KIND_SUBSCRIBERS,
-    KIND_VOLUNTEERS,
-    VOLUNTEER_ROLES,
-    Audience,
-    BroadcastError,
-    BroadcastService,
-    Draft,
-    compose,
-    utf16_len,
-)
+from bot.features.broadcasts.service import BroadcastService
 from bot.features.broadcasts.status import (
     cmd_status,
     on_list_page,
     on_stop,
 )
-from bot.features.reminders.render import local_time
 from bot.features.staff.service import PermissionDenied
 
 if TYPE_CHECKING:
@@ -93,71 +111,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# Conversation states (strings: a stored conversation keeps its meaning when one is added).
-TEXT, JV_ASK, JV_TEXT, AUDIENCE = "bc_text", "bc_jv_ask", "bc_jv_text", "bc_audience"
-ROLE, REGION, CONFIRM, SCHEDULE = "bc_role", "bc_region", "bc_confirm", "broadcast:schedule"
-DRAFT_KEY = "broadcast_draft"
-MAX_DRAFT = 20_000  # characters of announcement; longer is surely a mistake
 
 def service_of(context_or_app: BotContext | BotApplication) -> BroadcastService:
     return context_or_app.services.broadcasts
-
-
-# -- the bot side of the service: the bulk sender and the progress message --------------------
-# -- the conversation ---------------------------------------------------------------------------
-def _entities(message: Message, caption: bool) -> list[dict]:
-    found = message.caption_entities if caption else message.entities
-    return [e.to_dict() for e in found or () if e.type != MessageEntity.BOT_COMMAND]
-
-
-def _append(draft: dict, field: str, text: str, entities: list[dict]) -> None:
-    """Add a message's text to the draft; its entities shift past what is already there."""
-    before = draft.get(field) or ""
-    sep = "\n\n" if before else ""
-    shift = utf16_len(before + sep)
-    draft[field] = before + sep + text
-    draft[f"{field}_entities"] = (draft.get(f"{field}_entities") or []) + [
-        {**e, "offset": e["offset"] + shift} for e in entities]
-
-
-def draft_of(context: BotContext) -> dict | None:
-    draft = context.user_data.get(DRAFT_KEY)
-    return draft if isinstance(draft, dict) and "text" in draft else None
-
-
-def build(draft: dict) -> Draft:
-    return Draft(
-        text=draft.get("text") or "",
-        entities=tuple(draft.get("text_entities") or ()),
-        photo=draft.get("photo"),
-        text_jv=draft.get("jv"),
-        entities_jv=tuple(draft.get("jv_entities") or ()),
-        audience=Audience.from_dict(draft.get("audience") or {}),
-        footer=bool(draft.get("footer")),
-        paid=bool(draft.get("paid")),
-    )
-
-
-async def _expired(update: Update, context: BotContext) -> int:
-    await answer_query(update)
-    await reply(update, context, context._(N_(
-        "This draft is no longer here. Type /siaran to start again.")))
-    return ConversationHandler.END
-
-
-async def _step(update: Update, context: BotContext, *, answer: bool = True,
-                audience: bool = False) -> tuple[dict | None, int | None]:
-    """How every /siaran step begins: operators only (others get the unknown-command answer),
-    the button acknowledged, a live draft (with its audience chosen, when the step needs it).
-    Returns (draft, None) to go on, or (None, state) to return at once."""
-    if not await staff_or_unknown(update, context, "operator"):
-        return None, ConversationHandler.END
-    if answer:
-        await answer_query(update)
-    draft = draft_of(context)
-    if draft is None or (audience and not isinstance(draft.get("audience"), dict)):
-        return None, await _expired(update, context)
-    return draft, None
 
 
 async def cmd_broadcast(update: Update, context: BotContext) -> int | str:
@@ -247,20 +203,6 @@ async def on_jv_add(update: Update, context: BotContext) -> int | str:
     return JV_TEXT
 
 
-async def ask_audience(update: Update, context: BotContext, note: str | None = None) -> int | str:
-    t = context.t
-    text = t(N_("Who should receive it?"))
-    if note:
-        text = note + "\n\n" + text
-    await reply(update, context, text, keyboard([
-        [(t(N_("All subscribers")), f"{PREFIX}:aud:all")],
-        [(t(N_("All volunteers")), f"{PREFIX}:aud:vol")],
-        [(t(N_("Volunteers by role")), f"{PREFIX}:aud:role")],
-        [(t(N_("Volunteers by kab/kota")), f"{PREFIX}:aud:region")],
-    ]))
-    return AUDIENCE
-
-
 async def on_jv_skip(update: Update, context: BotContext) -> int | str:
     _, end = await _step(update, context)
     if end is not None:
@@ -312,198 +254,6 @@ async def on_region(update: Update, context: BotContext) -> int | str:
         return await _expired(update, context)
     draft["audience"]["region"] = None if code == "all" else code
     return await preview(update, context)
-
-
-async def _show(context: BotContext, chat_id: int, messages: list[Outgoing]) -> None:
-    for m in messages:
-        entities = [MessageEntity.de_json(dict(e), context.bot) for e in m.entities] or None
-        if m.photo is not None:
-            await context.bot.send_photo(chat_id, m.photo, caption=m.text,
-                                         caption_entities=entities)
-        else:
-            await context.bot.send_message(chat_id, m.text, entities=entities)
-
-
-async def preview(update: Update, context: BotContext) -> int | str:
-    """Show the announcement exactly as recipients will see it, and how many will."""
-    draft = draft_of(context)
-    assert draft is not None  # every caller's _step found the draft just now
-    service = service_of(context)
-    t = context.t
-    try:
-        d = build(draft)
-        numbers = await service.preview(update.effective_user.id, d)
-    except PermissionDenied:
-        await unknown_command(update, context)
-        return ConversationHandler.END
-    except BroadcastError:
-        return await _expired(update, context)
-    if numbers.recipients == 0:
-        return await ask_audience(update, context, t(N_(
-            "Nobody would receive it: this audience has no subscribers. Choose another.")))
-    chat_id = update.effective_chat.id
-    await reply(update, context, t(N_("Preview: this is what recipients will see.")))
-    await _show(context, chat_id, service.messages_for(d, "id"))
-    if d.text_jv:
-        await reply(update, context, t(N_("And the Javanese version:")))
-        await _show(context, chat_id, service.messages_for(d, "jv"))
-    lines = [t(N_("To: {audience}")).format(
-        audience=audience_label(t, d.audience.as_dict(), context.content)),
-        context.ngettext("{count} recipient", "{count} recipients",
-                         numbers.recipients).format(count=numbers.recipients)]
-    if d.text_jv:
-        lines.append(t(N_("Of them, {count} get the Javanese version.")).format(
-            count=numbers.javanese))
-    lines.append(t(N_("Footer on how to stop announcements: on")) if d.footer else
-                 t(N_("Footer on how to stop announcements: off")))
-    if d.paid:
-        lines.append(t(N_(
-            "Paid broadcast: {messages} messages, at most {stars} Telegram Stars from the bot's "
-            "balance; about {fast} instead of {slow}.")).format(
-            messages=numbers.messages, stars=f"{numbers.stars:g}",
-            fast=_duration(t, numbers.seconds), slow=_duration(t, numbers.seconds_free)))
-    elif service.paid_rate:
-        lines.append(t(N_("Sending takes about {time}.")).format(
-            time=_duration(t, numbers.seconds)))
-    lines.append(t(N_("Send it now?")))
-    await reply(update, context, "\n".join(lines),
-                preview_keyboard(t, d, paid_offered=bool(service.paid_rate)))
-    return CONFIRM
-
-
-async def on_edit_text(update: Update, context: BotContext) -> int | str:
-    """From the preview: write the Indonesian text again (a photo stays)."""
-    draft, end = await _step(update, context, audience=True)
-    if end is not None:
-        return end
-    draft.update(stage="edit", text="", text_entities=[])
-    await reply(update, context, context._(N_(
-        "Send the corrected Indonesian text; it replaces the old one. Then press Continue. "
-        "/batal cancels the whole announcement.")))
-    return TEXT
-
-
-async def on_edit_jv(update: Update, context: BotContext) -> int | str:
-    draft, end = await _step(update, context, audience=True)
-    if end is not None:
-        return end
-    draft.update(stage="edit_jv", jv="", jv_entities=[])
-    await reply(update, context, context._(N_(
-        "Send the Javanese text; it replaces the old one, if any. Then press Continue. "
-        "/batal cancels the whole announcement.")))
-    return JV_TEXT
-
-
-async def on_edit_audience(update: Update, context: BotContext) -> int | str:
-    _, end = await _step(update, context, audience=True)
-    if end is not None:
-        return end
-    return await ask_audience(update, context)
-
-
-async def on_paid(update: Update, context: BotContext) -> int | str:
-    draft, end = await _step(update, context, audience=True)
-    if end is not None:
-        return end
-    assert draft is not None  # _step gives a draft whenever it gives no state
-    if not service_of(context).paid_rate:  # the setting is off: a stale or forged button
-        return await preview(update, context)
-    draft["paid"] = not draft.get("paid")
-    return await preview(update, context)
-
-
-async def on_footer(update: Update, context: BotContext) -> int | str:
-    draft, end = await _step(update, context, audience=True)
-    if end is not None:
-        return end
-    assert draft is not None  # _step gives a draft whenever it gives no state
-    draft["footer"] = not draft.get("footer")
-    return await preview(update, context)
-
-
-async def on_test(update: Update, context: BotContext) -> int | str:
-    """"Send to me first": the operator alone gets it, exactly as recipients will."""
-    draft, end = await _step(update, context, audience=True)
-    if end is not None:
-        return end
-    assert draft is not None  # _step gives a draft whenever it gives no state
-    t = context.t
-    try:
-        d = build(draft)
-        status = await service_of(context).test_send(update.effective_user.id, d,
-                                                     context.locale)
-    except PermissionDenied:
-        await unknown_command(update, context)
-        return ConversationHandler.END
-    except BroadcastError:
-        return await _expired(update, context)
-    text = (t(N_("The test above was sent to you only. If it looks right, press Send; "
-                 "nothing has gone to anyone else."))
-            if status == "sent" else
-            t(N_("The test could not be sent to you. Nothing has gone to anyone else.")))
-    await reply(update, context, text,
-                preview_keyboard(t, d, paid_offered=bool(service_of(context).paid_rate)))
-    return CONFIRM
-
-
-async def on_schedule_ask(update: Update, context: BotContext) -> int | str:
-    _, end = await _step(update, context, audience=True)
-    if end is not None:
-        return end
-    await reply(update, context, context._(N_(
-        "When should it go out? Type the date and time in WIB, e.g. 05-12-2026 08:00, or only "
-        "a time such as 08:00 for the next 08:00. /batal cancels.")))
-    return SCHEDULE
-
-
-def _schedule_time(text: str, tz, now):
-    moment = parse_local_datetime(text, tz)
-    if moment is not None:
-        return moment
-    hhmm = parse_hhmm(text)
-    if hhmm is None:
-        return None
-    local_now = now.astimezone(tz)
-    moment = local_now.replace(hour=hhmm[0], minute=hhmm[1], second=0, microsecond=0)
-    return moment if moment > local_now else moment + dt.timedelta(days=1)
-
-
-async def on_schedule_text(update: Update, context: BotContext) -> int | str:
-    draft, end = await _step(update, context, answer=False, audience=True)
-    if end is not None:
-        return end
-    assert draft is not None  # _step gives a draft whenever it gives no state
-    t = context.t
-    tz = context.settings.tz
-    when = _schedule_time(update.message.text or "", tz, context.services.clock())
-    if when is None:
-        await reply(update, context, t(N_(
-            "I could not read that time. Please type it like 05-12-2026 08:00 or 08:00.")))
-        return SCHEDULE
-    service = service_of(context)
-    try:
-        broadcast_id = await service.create(update.effective_user.id, build(draft),
-                                            scheduled_at=when)
-    except PermissionDenied:
-        await unknown_command(update, context)
-        return ConversationHandler.END
-    except BroadcastError as exc:
-        if exc.code in ("past", "too_far"):
-            await reply(update, context, t(N_(
-                "Please choose a time at least a minute from now and at most 60 days ahead."))
-            )
-            return SCHEDULE
-        return await _expired(update, context)
-    context.user_data.pop(DRAFT_KEY, None)
-    chat = update.effective_chat
-    await service.repo.set_progress_message(broadcast_id, chat.id, None)
-    schedule_job(context.application, broadcast_id, when)  # type: ignore[arg-type]
-    report = await service.report(broadcast_id)
-    await reply(update, context, t(N_(
-        "Broadcast #{id} is scheduled for {when}. You can cancel it until then, here or in "
-        "/siaran_status.")).format(id=broadcast_id, when=local_time(when, tz)),
-        stop_markup(t, report))
-    return ConversationHandler.END
 
 
 async def on_send(update: Update, context: BotContext) -> int:

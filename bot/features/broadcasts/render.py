@@ -22,11 +22,7 @@ from bot.features.broadcasts.callbacks import (
     SEND,
     TEST,
 )
-from bot.features.broadcasts.service import (
-    KIND_VOLUNTEERS,
-    Draft,
-    Report,
-)
+from bot.features.broadcasts.model import KIND_VOLUNTEERS, Draft, Report
 from bot.features.reminders.render import local_time
 from bot.features.volunteers.service import ROLES as VOLUNTEER_ROLE_NAMES
 

@@ -22,23 +22,33 @@ import datetime as dt
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from bot.core.clock import Clock
+from bot.core.text import (
+    compose,
+    first_line,
+)
 from bot.delivery.engine import DeliveryEngine
 from bot.delivery.sender import Outgoing, Sender
+from bot.features.broadcasts.model import (
+    KIND_SUBSCRIBERS,
+    STARS_PER_MESSAGE,
+    Audience,
+    BroadcastError,
+    Draft,
+    Preview,
+    Report,
+)
 from bot.features.broadcasts.repo import BroadcastRow, OutboxRow
 from bot.features.staff.service import StaffService
 from bot.features.subscribers.service import SubscriberService
-from bot.features.volunteers.service import ROLES as VOLUNTEER_ROLE_NAMES
 from bot.features.volunteers.service import VolunteerService
 from bot.repos import Store
 
 log = logging.getLogger(__name__)
 
-TEXT_LIMIT = 4096      # Telegram's limit for a message, in UTF-16 units after entities
-CAPTION_LIMIT = 1024   # ... and for a photo's caption
 MAX_429_PER_ROW = 20   # a row that keeps meeting flood control is failed in the end
 PROGRESS_EVERY = 3.0   # seconds between two edits of the operator's progress message
 FLUSH_EVERY = 0.5      # seconds between two writes of sent rows' results
@@ -47,192 +57,6 @@ ERROR_RETRIES = 3      # an unexpected error: pause ERROR_PAUSE, then go on, thi
 ERROR_PAUSE = 30.0
 MIN_LEAD = dt.timedelta(minutes=1)   # a scheduled broadcast starts at least this far ahead
 MAX_LEAD = dt.timedelta(days=60)
-FIRST_LINE = 60                      # characters of the text shown in lists
-STARS_PER_MESSAGE = 0.1              # Telegram's fee for a paid broadcast message
-
-VOLUNTEER_ROLES = tuple(VOLUNTEER_ROLE_NAMES)  # the volunteers feature's role codes
-KIND_SUBSCRIBERS = "subscribers"
-KIND_VOLUNTEERS = "volunteers"
-
-
-class BroadcastError(Exception):
-    """A broadcast request that cannot go ahead; `code` names why (the handler translates)."""
-
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
-
-
-# -- splitting ----------------------------------------------------------------------------------
-def utf16_len(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
-
-
-@dataclass(frozen=True)
-class Part:
-    text: str
-    entities: tuple[dict[str, Any], ...] = ()
-
-
-def _fit(text: str, start: int, limit: int) -> int:
-    """The furthest end such that text[start:end] is at most `limit` UTF-16 units."""
-    end = min(len(text), start + limit)
-    while (excess := utf16_len(text[start:end]) - limit) > 0:
-        end -= max(1, (excess + 1) // 2)
-    return end
-
-
-def _break_at(text: str, start: int, end: int) -> int:
-    """Where to cut text[start:end]: a paragraph, else a line, else a word boundary in its
-    second half; a hard cut only when there is none."""
-    floor = start + (end - start) // 2
-    for sep in ("\n\n", "\n", " "):
-        at = text.rfind(sep, floor, end)
-        if at > start:
-            return at
-    return end
-
-
-def split_message(text: str, entities: Sequence[Mapping[str, Any]] = (),
-                  limit: int = TEXT_LIMIT, first_limit: int | None = None) -> list[Part]:
-    """Split a text with its formatting entities into parts of at most `limit` UTF-16 units
-    (the first at most `first_limit`), on paragraph, line or word boundaries. Each part keeps
-    the formatting that falls inside it, so nothing is ever half-bold or an unclosed tag."""
-    spans: list[tuple[int, int]] = []
-    start, n = 0, len(text)
-    cap = first_limit or limit
-    while start < n:
-        end = _fit(text, start, cap)
-        cut = n if end >= n else _break_at(text, start, end)
-        piece = text[start:cut].rstrip()
-        if piece:
-            spans.append((start, start + len(piece)))
-        start = cut
-        while start < n and text[start].isspace():
-            start += 1
-        cap = limit
-    if not spans:
-        return [Part("", ())]
-    parts = []
-    for a, b in spans:
-        a16, b16 = utf16_len(text[:a]), utf16_len(text[:b])
-        clipped = []
-        for e in entities:
-            lo = max(int(e["offset"]), a16)
-            hi = min(int(e["offset"]) + int(e["length"]), b16)
-            if hi > lo:
-                clipped.append({**e, "offset": lo - a16, "length": hi - lo})
-        parts.append(Part(text[a:b], tuple(clipped)))
-    return parts
-
-
-def compose(text: str, entities: Sequence[Mapping[str, Any]] = (),
-            photo: str | None = None) -> list[Outgoing]:
-    """The messages one recipient gets: a photo with the start of the text as its caption and
-    the rest as text messages, or the text alone, each within Telegram's limits."""
-    if photo is not None:
-        parts = split_message(text, entities, limit=TEXT_LIMIT, first_limit=CAPTION_LIMIT)
-        first, rest = parts[0], parts[1:]
-        out = [Outgoing(first.text, photo=photo, entities=first.entities)]
-    else:
-        rest = split_message(text, entities)
-        out = []
-    out += [Outgoing(p.text, entities=p.entities) for p in rest if p.text]
-    return out
-
-
-def first_line(text: str) -> str:
-    """The first non-empty line of a text, cut to FIRST_LINE characters."""
-    line = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
-    return line if len(line) <= FIRST_LINE else line[:FIRST_LINE - 1].rstrip() + "…"
-
-
-# -- audiences and drafts -----------------------------------------------------------------------
-@dataclass(frozen=True)
-class Audience:
-    kind: str = KIND_SUBSCRIBERS          # subscribers | volunteers
-    role: str | None = None               # volunteers only
-    region: str | None = None             # volunteers only: a kab/kota code
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "role": self.role, "region": self.region}
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Audience:
-        audience = cls(str(data.get("kind") or KIND_SUBSCRIBERS), data.get("role"),
-                       data.get("region"))
-        audience.check()
-        return audience
-
-    def check(self) -> None:
-        if self.kind not in (KIND_SUBSCRIBERS, KIND_VOLUNTEERS):
-            raise BroadcastError("bad_audience")
-        if self.kind == KIND_SUBSCRIBERS and (self.role or self.region):
-            raise BroadcastError("bad_audience")
-        if self.role is not None and self.role not in VOLUNTEER_ROLES:
-            raise BroadcastError("bad_audience")
-        if self.region is not None and not (len(self.region) == 4 and self.region.isdigit()
-                                            and self.region.startswith("35")):
-            raise BroadcastError("bad_audience")
-
-
-@dataclass(frozen=True)
-class Draft:
-    text: str
-    entities: tuple[dict[str, Any], ...] = ()
-    photo: str | None = None
-    text_jv: str | None = None
-    entities_jv: tuple[dict[str, Any], ...] = ()
-    audience: Audience = field(default_factory=Audience)
-    footer: bool = False      # end with how to stop announcements (in each one's language)
-    paid: bool = False        # a paid broadcast (allow_paid_broadcast), only if PAID_BROADCAST
-
-    def check(self) -> None:
-        if not self.text.strip() and self.photo is None:
-            raise BroadcastError("empty")
-        if self.text_jv is not None and not self.text_jv.strip():
-            raise BroadcastError("empty")
-        self.audience.check()
-
-
-@dataclass(frozen=True)
-class Preview:
-    recipients: int
-    javanese: int   # how many of them get the Javanese version
-    messages: int = 0           # Bot API messages in all (long texts are several each)
-    stars: float = 0.0          # the most a paid broadcast costs (0 if not paid)
-    seconds: float = 0.0        # about how long sending takes at the rate it will use
-    seconds_free: float = 0.0   # ... and at BROADCAST_RATE
-
-
-@dataclass(frozen=True)
-class Report:
-    id: int
-    status: str            # scheduled | sending | done | cancelled
-    total: int
-    sent: int
-    failed: int
-    blocked: int
-    left: int              # pending or in flight
-    duplicates: int        # rows resent after a crash: those people may have it twice
-    restarts: int
-    retries_429: int
-    audience: dict[str, Any]
-    created_by: int
-    created_at: str
-    finished_at: str | None
-    rate: float | None = None         # messages per second in this run, while sending
-    eta_seconds: float | None = None  # time to finish at that rate
-    cancelled: int = 0                # rows a stop kept from being sent
-    unknown: int = 0                  # failed after timeouts: may have arrived
-    scheduled_at: str | None = None
-    started_at: str | None = None
-    cancelled_by: int | None = None
-    first_line: str = ""
-    footer: bool = False
-
-    def as_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
 
 
 Notify = Callable[[BroadcastRow, Report, bool], Awaitable[None]]
