@@ -71,7 +71,7 @@ async def test_periods_in_words_channel_and_next_steps(records, resident, reside
 async def test_a_change_notification_carries_what_the_person_needs(records, resident, app,
                                                                     settings, clock, tmp_path,
                                                                     fake, client):
-    from bot.features.status.handlers import drain
+    from bot.features.status.jobs import drain
     from tests.status_kit import look_up
 
     await look_up(resident, SITI_NIK, "Siti Aminah")

@@ -12,12 +12,9 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-import tempfile
-from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
-from babel.dates import format_date
-from telegram import InputFile, Update
+from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import (
     CallbackQueryHandler,
@@ -29,7 +26,7 @@ from telegram.ext import (
 
 from bot.context import BotContext
 from bot.core.clock import iso, parse_iso
-from bot.core.i18n import N_, Translator
+from bot.core.i18n import N_
 from bot.core.menu import CommandSpec, MenuEntry
 from bot.core.ui import (
     add_flow,
@@ -42,25 +39,28 @@ from bot.core.ui import (
     keyboard,
     leave_to_menu,
     reply,
-    staff_or_unknown,
 )
-from bot.delivery.sender import Outgoing
-from bot.features.staff.service import PermissionDenied
 from bot.features.status import nik as niks
-from bot.features.status.importer import (
-    FILE_PROBLEMS,
-    ImportFileError,
-    Summary,
-    import_as,
-    render_report,
+from bot.features.status.jobs import schedule_drain
+from bot.features.status.render import (
+    RETRY_NAME,
+    RETRY_NIK,
+    RETRY_STOP,
+    SHOW_PATTERN,
+    UNWATCH_PATTERN,
+    WATCH,
+    WATCH_PATTERN,
+    render_result,
+    retry_keyboard,
 )
-from bot.features.status.repo import Notification, Record
 from bot.features.status.service import (
     LookupOutcome,
-    LookupResult,
     StatusService,
-    drain_notifications,
-    sort_records,
+)
+from bot.features.status.upload import (
+    IMPORT_CAPTION,
+    on_import_command,
+    on_import_document,
 )
 from bot.settings import SettingsError
 
@@ -72,178 +72,17 @@ log = logging.getLogger(__name__)
 FEATURE = "status"
 CONVERSATION = "status_lookup"
 ASK_NIK, ASK_NAME = "status_nik", "status_name"
-PREFIX = "status"
-WATCH = f"{PREFIX}:watch"
-UNWATCH = f"{PREFIX}:unwatch"
-WATCH_PATTERN = rf"^{WATCH}$"
-SHOW_PATTERN = rf"^{PREFIX}:show:([0-9]{{1,12}})$"
-RETRY_NAME, RETRY_NIK, RETRY_STOP = f"{PREFIX}:rname", f"{PREFIX}:rnik", f"{PREFIX}:rstop"
-UNWATCH_PATTERN = rf"^{UNWATCH}$"
 PENDING = "status_pending"      # user_data: {"h": hmac hex, "m": masked NIK, "at": iso}
 OFFER = "status_offer"          # user_data: {"h": hmac hex, "at": iso} after a match
 PENDING_TTL = dt.timedelta(minutes=30)
 MAX_NAME_WORDS = 7              # longer text at the name step is a question, not a name
-DRAIN_JOB = "status-notify"
-DRAIN_EVERY = 30                # seconds
-MAX_UPLOAD = 20 * 1024 * 1024   # the Bot API lets bots download files up to 20 MB
-IMPORT_CAPTION = r"^/impor(@\w+)?(\s|$)"
 _LONG_NUMBER = re.compile(r"[0-9]{10,}", re.ASCII)
 
 MENU = MenuEntry("status", N_("Check assistance status"), order=20)
 
-STATUS_WORDS = {
-    "DIPROSES": N_("being processed"),
-    "SIAP SALUR": N_("ready to be paid out"),
-    "TERSALUR": N_("paid out"),
-    "GAGAL": N_("payment failed"),
-    "DITOLAK": N_("not approved"),
-}
-
 
 def service(context: BotContext) -> StatusService:
     return context.services.status
-
-
-# -- rendering ------------------------------------------------------------------------------------
-def status_words(t: Translator, status: str) -> str:
-    words = STATUS_WORDS.get(status)
-    return f"{t(words)} ({status})" if words else status
-
-
-def show_date(t: Translator, text: str | None) -> str | None:
-    if not text:
-        return None
-    try:
-        return format_date(dt.date.fromisoformat(text), format="long", locale=t.locale)
-    except (ValueError, LookupError):
-        return text
-
-
-def show_time(t: Translator, moment: dt.datetime, now: dt.datetime, tz: dt.tzinfo) -> str:
-    """'09.15 WIB' today, '3 November 2026 09.15 WIB' another day, in the office's zone."""
-    local, today = moment.astimezone(tz), now.astimezone(tz)
-    clock = f"{local:%H.%M} {local.tzname()}"
-    if local.date() == today.date():
-        return clock
-    return f"{format_date(local.date(), format='long', locale=t.locale)} {clock}"
-
-
-_MONTH = re.compile(r"^\s*(\d{4})-(\d{2})\s*$")
-_QUARTER = re.compile(r"^\s*(\d{4})-?Q([1-4])\s*$", re.IGNORECASE)
-
-NEXT_STEPS = {
-    "SIAP SALUR": N_("Next step: the assistance is ready. Collect it at the channel named "
-                     "above, with your KTP and KKS, or as the note says. Questions: {phone}."),
-    "GAGAL": N_("Next step: the payment failed. Ask the channel named above or your program "
-                "facilitator (or the kab/kota social office) what to fix, for example an "
-                "inactive account; then it is paid in a next round. Questions: {phone}."),
-    "DITOLAK": N_("Next step: not approved for this period. Who receives is decided by the "
-                  "DTSEN data: ask your village/kelurahan office about registering "
-                  "(/program, then DTKS/DTSEN), or ask an officer. Questions: {phone}."),
-}
-
-
-def show_period(t: Translator, period: str) -> str:
-    """'2026-09' -> 'September 2026', '2026-Q3' -> 'Juli–September 2026'; else as given."""
-    month = _MONTH.match(period)
-    quarter = _QUARTER.match(period)
-    try:
-        if month and 1 <= int(month.group(2)) <= 12:
-            day = dt.date(int(month.group(1)), int(month.group(2)), 1)
-            return format_date(day, format="LLLL y", locale=t.locale)
-        if quarter:
-            year, q = int(quarter.group(1)), int(quarter.group(2))
-            first = format_date(dt.date(year, 3 * q - 2, 1), format="LLLL", locale=t.locale)
-            last = format_date(dt.date(year, 3 * q, 1), format="LLLL", locale=t.locale)
-            return f"{first}–{last} {year}"
-    except (ValueError, LookupError):
-        pass
-    return period
-
-
-def render_record(t: Translator, record: Record, phone: str = "") -> str:
-    lines = [
-        t(N_("Program: {program}")).format(program=record.program),
-        t(N_("Period: {period}")).format(period=show_period(t, record.periode)),
-        t(N_("Status: {status}")).format(status=status_words(t, record.status)),
-    ]
-    day = show_date(t, record.tanggal)
-    if day:
-        lines.append(t(N_("Date: {date}")).format(date=day))
-    if record.lembaga_penyalur:
-        lines.append(t(N_("Channel: {channel}")).format(channel=record.lembaga_penyalur))
-    if record.keterangan:
-        lines.append(t(N_("Note: {note}")).format(note=record.keterangan))
-    step = NEXT_STEPS.get(record.status)
-    if step:
-        lines.append(t(step).format(phone=phone))
-    return "\n".join(lines)
-
-
-def render_result(t: Translator, result: LookupResult, masked: str, now: dt.datetime,
-                  tz: dt.tzinfo, phone: str = "") -> str:
-    if result.outcome == LookupOutcome.FOUND:
-        head = t(N_("Records for NIK {nik}:")).format(nik=masked)
-        body = "\n\n".join(render_record(t, r, phone) for r in sort_records(result.records))
-        return f"{head}\n\n{body}"
-    if result.outcome == LookupOutcome.NOT_FOUND:
-        return t(N_(
-            "We found no record for NIK {nik} with that name. Please check the NIK and write "
-            "the name exactly as on your KTP. If you think this is wrong, ask your village "
-            "office or the PKH facilitator, or type /bantuan for the office's contacts."
-        )).format(nik=masked)
-    when = show_time(t, result.retry_at, now, tz)  # type: ignore[arg-type]
-    if result.outcome == LookupOutcome.LIMIT_NIK:
-        return t(N_("There have been too many unsuccessful checks for this NIK, so it is "
-                    "locked for a while to protect it. Please try again after {time}.")
-                 ).format(time=when)
-    if result.outcome == LookupOutcome.LIMIT_GLOBAL:
-        return t(N_("Many people are checking right now. Please try again after {time}.")
-                 ).format(time=when)
-    return t(N_("You have reached the limit of status checks for now. Please try again after "
-                "{time}.")).format(time=when)
-
-
-def render_notification(t: Translator, note: Notification, phone: str = "") -> Outgoing:
-    if note.old_status is None:
-        head = t(N_("There is a new assistance record for the NIK you asked us to watch:"))
-    else:
-        head = t(N_("The status of your assistance has changed:"))
-    lines = [head, ""]
-    if note.nik_masked:
-        lines.append(t(N_("NIK: {nik}")).format(nik=note.nik_masked))
-    lines += [t(N_("Program: {program}")).format(program=note.program),
-              t(N_("Period: {period}")).format(period=show_period(t, note.periode))]
-    if note.old_status is not None:
-        lines.append(t(N_("Before: {status}")).format(status=status_words(t, note.old_status)))
-    lines.append(t(N_("Now: {status}")).format(status=status_words(t, note.new_status)))
-    day = show_date(t, note.tanggal)
-    if day:
-        lines.append(t(N_("Date: {date}")).format(date=day))
-    if note.lembaga_penyalur:
-        lines.append(t(N_("Channel: {channel}")).format(channel=note.lembaga_penyalur))
-    if note.keterangan:
-        lines.append(t(N_("Note: {note}")).format(note=note.keterangan))
-    step = NEXT_STEPS.get(note.new_status)
-    if step:
-        lines.append(t(step).format(phone=phone))
-    return Outgoing("\n".join(lines),
-                    buttons=[[(t(N_("Show my records")), f"{PREFIX}:show:{note.id}")],
-                             [(t(N_("Stop these notifications")), UNWATCH)]])
-
-
-def render_summary(t: Translator, summary: Summary) -> str:
-    lines = [t(N_("Import finished.")),
-             t(N_("Inserted: {n}")).format(n=summary.inserted),
-             t(N_("Updated: {n}")).format(n=summary.updated),
-             t(N_("Unchanged: {n}")).format(n=summary.unchanged),
-             t(N_("Rejected: {n}")).format(n=summary.rejected)]
-    if summary.notifications:
-        lines.append(t(N_("Notifications queued: {n}")).format(n=summary.notifications))
-    if summary.resumed_from_line:
-        lines.append(t(N_("(continued an interrupted import after line {line})")).format(
-            line=summary.resumed_from_line))
-    return "\n".join(lines)
 
 
 # -- the lookup conversation ----------------------------------------------------------------------
@@ -404,12 +243,6 @@ async def on_name(update: Update, context: BotContext, name: str | None = None) 
     return ConversationHandler.END
 
 
-def retry_keyboard(t: Translator):
-    return keyboard([[(t(N_("Type the name again")), RETRY_NAME)],
-                     [(t(N_("Change the NIK")), RETRY_NIK)],
-                     [(t(N_("Ask an officer")), "tiket:baru"), (t(N_("Stop")), RETRY_STOP)]])
-
-
 async def on_retry_name(update: Update, context: BotContext) -> str:
     await answer_query(update)
     await reply(update, context, context._(N_(
@@ -491,88 +324,6 @@ async def on_unwatch(update: Update, context: BotContext) -> None:
     else:
         text = N_("You were not receiving status notifications.")
     await reply(update, context, context._(text))
-
-
-# -- staff: import in the chat --------------------------------------------------------------------
-async def on_import_document(update: Update, context: BotContext) -> None:
-    if not await staff_or_unknown(update, context, "operator"):
-        return
-    doc = update.message.document
-    if doc.file_size and doc.file_size > MAX_UPLOAD:
-        await reply(update, context, context._(N_(
-            "The file is larger than 20 MB, which Telegram does not let bots download. Please "
-            "use the command line: dinsos-bot disbursements import FILE.csv")))
-        return
-    await reply(update, context, context._(N_("Importing {name}, please wait...")).format(
-        name=doc.file_name or "CSV"))
-    with tempfile.TemporaryDirectory(prefix="dinsos-import-") as tmp:
-        path = Path(tmp) / "upload.csv"
-        tg_file = await context.bot.get_file(doc.file_id)
-        await tg_file.download_to_drive(path)
-        try:
-            summary = await import_as(context.services, update.effective_user.id, path)
-        except PermissionDenied:
-            await reply(update, context, context._(N_(
-                "I do not know that command. Type /menu to see what I can do, or /bantuan for "
-                "help.")))
-            return
-        except SettingsError:
-            await reply(update, context, context._(N_(
-                "The import is not configured: NIK_HMAC_KEY is not set. Nothing was imported.")))
-            return
-        except ImportFileError as exc:
-            reason = context._(FILE_PROBLEMS.get(exc.code, FILE_PROBLEMS["other"])).format(
-                columns=exc.columns)
-            await reply(update, context, context._(N_(
-                "This file cannot be imported: {reason}. Nothing was imported.")).format(
-                reason=reason))
-            return
-    await reply(update, context, render_summary(context.t, summary))
-    if summary.rejects:
-        report = render_report(summary, context.t).encode("utf-8")
-        await context.bot.send_document(
-            update.effective_chat.id, InputFile(report, filename="laporan-impor.csv"),
-            caption=context._(N_("Rejected rows: line number and reason.")))
-    if summary.notifications:
-        await drain(cast("BotApplication", context.application))
-
-
-async def on_import_command(update: Update, context: BotContext) -> None:
-    if not await staff_or_unknown(update, context, "operator"):
-        return
-    await reply(update, context, context._(N_(
-        "To import disbursement records, send the CSV file as a document with the caption "
-        "/impor. Columns: nik,nama,program,periode,status,tanggal,lembaga_penyalur,keterangan,"
-        "kabupaten.")))
-
-
-# -- notifications --------------------------------------------------------------------------------
-async def drain(app: BotApplication) -> int:
-    services = app.services
-
-    async def render(note: Notification) -> Outgoing:
-        locale = await services.subscribers.locale_for(note.user_id, None)
-        return render_notification(services.i18n.translator(locale), note,
-                                   services.content.office.phone)
-
-    return await drain_notifications(services.store, services.delivery, render,
-                                     services.clock)
-
-
-async def drain_job(context: BotContext) -> None:
-    try:
-        await drain(cast("BotApplication", context.application))
-    except Exception as exc:  # a bad round must not stop the job; the next one retries
-        log.warning("status notification round failed: %s", type(exc).__name__)
-
-
-async def schedule_drain(app: BotApplication) -> None:
-    if app.job_queue is None:
-        return
-    for job in app.job_queue.get_jobs_by_name(DRAIN_JOB):
-        job.schedule_removal()
-    app.job_queue.run_repeating(drain_job, interval=DRAIN_EVERY, first=DRAIN_EVERY,
-                                name=DRAIN_JOB)
 
 
 # -- wiring ---------------------------------------------------------------------------------------
