@@ -17,7 +17,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.app import OFFLINE_TOKEN, build_application
-from bot.features.tickets.handlers import drain
+from bot.features.tickets.jobs import drain
 from bot.offline.api import FakeBotAPI
 from bot.settings import Settings
 from tests.kit.clock import FakeClock

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from bot.features.tickets.handlers import OUTBOX_JOB, REMIND_JOB
+from bot.features.tickets.jobs import OUTBOX_JOB, REMIND_JOB
 from bot.features.tickets.service import MAX_OPEN, mask_numbers, wording
 from bot.offline.client import ChatClient
 from tests.broadcast_kit import add_volunteer, texts_to

@@ -15,7 +15,6 @@ line, and whatever a crash left), tickets:remind (raises unanswered tickets once
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from typing import TYPE_CHECKING
 
@@ -30,7 +29,6 @@ from telegram.ext import (
 )
 
 from bot.context import BotContext
-from bot.core.clock import parse_iso
 from bot.core.i18n import N_
 from bot.core.menu import CommandSpec, MenuEntry
 from bot.core.ui import (
@@ -43,39 +41,46 @@ from bot.core.ui import (
     is_private,
     keyboard,
     reply,
-    staff_or_unknown,
     stale_button,
 )
-from bot.delivery.sender import Delivery, Outcome
-from bot.features.staff.service import PermissionDenied
 from bot.features.tickets import render
-from bot.features.tickets.repo import OutboxRow
+from bot.features.tickets.jobs import (
+    _on_start,
+    send_now,
+)
 from bot.features.tickets.service import (
     ASPECTS,
     REQUESTS,
     TicketError,
     TicketService,
 )
+from bot.features.tickets.staff import (
+    REPLY_KEY,
+    REPLYING,
+    cmd_inbox,
+    cmd_unanswered,
+    on_close,
+    on_handover,
+    on_handover_to,
+    on_learn,
+    on_open,
+    on_pick,
+    on_reply_other,
+    on_reply_text,
+    start_reply,
+)
 
 if TYPE_CHECKING:
     from bot.app import BotApplication
-    from bot.services import Services
 
 log = logging.getLogger(__name__)
 
 FEATURE = "tickets"
 GROUP_TICKET_REPLY = -2          # after tracking (-10) and the group guard (-5)
 WRITING = "tiket_write"
-REPLYING = "kotak_reply"
 ASK_CONVERSATION = "tickets_ask"
 REPLY_CONVERSATION = "tickets_reply"
 ADDING_KEY = "tiket_add"         # user_data: the ticket a resident adds to (None: a new one)
-REPLY_KEY = "kotak_reply"        # user_data: {"id": ticket, "v": version seen}
-OUTBOX_JOB = "tickets:outbox"
-REMIND_JOB = "tickets:remind"
-OUTBOX_SECONDS = 10
-REMIND_SECONDS = 300
-RESIDENT_KINDS = ("answer", "closed")
 
 MENU = MenuEntry("tiket", render.ASK_LABEL, order=30)
 STAFF_MENU = MenuEntry("kotak", N_("Questions from residents"), order=60, staff_only=True)
@@ -96,69 +101,6 @@ LEARN_PATTERN = (rf"^{render.LEARN}:([tq])([0-9]{{1,9}}):(-|@(?:{'|'.join(REQUES
 
 def service(context_or_app: BotContext | BotApplication) -> TicketService:
     return context_or_app.services.tickets
-
-
-# -- sending: the one small function every ticket message goes through --------------------------
-def build_deliver(services: Services):
-    """Outbox rows -> Telegram: staff notices in the bulk lane, a resident's answer in the reply
-    lane. Issue 13's delivery engine replaces this function."""
-    bulk, direct = services.senders.bulk, services.senders.reply
-
-    async def deliver(row: OutboxRow) -> Delivery:
-        svc = services.tickets
-        ticket = await svc.repo.get(row.ticket_id)
-        if ticket is None:
-            return Delivery(Outcome.FAILED, error="ticket gone")
-        message = await svc.repo.message(row.message_id) if row.message_id else None
-        t = services.i18n.translator(await services.subscribers.locale_for(row.user_id))
-        if row.kind == "answer":
-            out = render.answer_message(t, ticket.id, message.text if message else "")
-        elif row.kind == "closed":
-            out = render.closed_message(t, ticket.id)
-        else:
-            waited = None
-            if row.kind == "reminder" and ticket.waiting_since:
-                waited = render.age(t, svc.hours.elapsed(parse_iso(ticket.waiting_since),
-                                                         svc.clock()))
-            out = render.staff_notice(t, row.kind, ticket, message, services.content, waited)
-        send = direct if row.kind in RESIDENT_KINDS else bulk
-        return await send(row.user_id, out)
-
-    return deliver
-
-
-async def drain(app: BotApplication, rounds: int | None = None) -> int:
-    """Send what the outbox holds. Handlers send one batch right away (rounds=1), so a
-    resident's next message never waits behind a long queue; the job sends the rest."""
-    return await service(app).drain(build_deliver(app.services), rounds=rounds)
-
-
-async def send_now(context: BotContext) -> None:
-    await drain(context.application, rounds=1)  # type: ignore[arg-type]
-
-
-async def outbox_job(context: BotContext) -> None:
-    await drain(context.application)  # type: ignore[arg-type]
-
-
-async def remind_job(context: BotContext) -> None:
-    if await service(context).remind_due():
-        await drain(context.application)  # type: ignore[arg-type]
-
-
-async def _on_start(app: BotApplication) -> None:
-    svc = app.services.tickets
-    await svc.apply_learned()
-    await svc.recover()
-    queue = app.job_queue
-    if queue is None:
-        return
-    for name in (OUTBOX_JOB, REMIND_JOB):
-        for job in queue.get_jobs_by_name(name):
-            job.schedule_removal()
-    queue.run_repeating(outbox_job, interval=OUTBOX_SECONDS, first=1, name=OUTBOX_JOB)
-    queue.run_repeating(remind_job, interval=REMIND_SECONDS, first=REMIND_SECONDS,
-                        name=REMIND_JOB)
 
 
 # -- residents: asking ----------------------------------------------------------------------------
@@ -312,218 +254,6 @@ async def on_rate(update: Update, context: BotContext) -> None:
     except Exception:  # an old message cannot always be edited; the thanks still come
         pass
     await reply(update, context, render.rated(context.t))
-
-
-# -- staff: the inbox -----------------------------------------------------------------------------
-async def _staff(update: Update, context: BotContext) -> bool:
-    return await staff_or_unknown(update, context, "operator")
-
-
-async def cmd_inbox(update: Update, context: BotContext) -> None:
-    if not await _staff(update, context):
-        return
-    await answer_query(update)
-    try:
-        items, total = await service(context).inbox(update.effective_user.id)
-    except PermissionDenied:
-        await staff_or_unknown(update, context, "operator")
-        return
-    text, rows = render.inbox(context.t, items, total)
-    await reply(update, context, text, keyboard(rows) if rows else None)
-
-
-async def on_open(update: Update, context: BotContext) -> None:
-    if not await _staff(update, context):
-        return
-    await answer_query(update)
-    svc = service(context)
-    ticket_id = int(context.match.group(1))
-    try:
-        th = await svc.thread(update.effective_user.id, ticket_id)
-    except PermissionDenied:
-        return
-    except TicketError as err:
-        await reply(update, context, render.staff_error(context.t, err.code, ticket_id))
-        return
-    text, rows = render.thread(context.t, th, context.content, svc.clock(), context.settings.tz)
-    await reply(update, context, text, keyboard(rows))
-    for m in th.messages:
-        if m.photo:
-            await context.bot.send_photo(update.effective_chat.id, m.photo,
-                                         caption=f"#{ticket_id}")
-
-
-async def start_reply(update: Update, context: BotContext) -> str | int:
-    if not await _staff(update, context):
-        return ConversationHandler.END
-    await answer_query(update)
-    ticket_id = int(context.match.group(1))
-    try:
-        th = await service(context).thread(update.effective_user.id, ticket_id)
-    except PermissionDenied:
-        return ConversationHandler.END
-    except TicketError as err:
-        await reply(update, context, render.staff_error(context.t, err.code, ticket_id))
-        return ConversationHandler.END
-    if th.ticket.status == "closed":
-        await reply(update, context, render.staff_error(context.t, "closed", ticket_id))
-        return ConversationHandler.END
-    assert context.user_data is not None  # the update has a user (thread above), so user_data
-    context.user_data[REPLY_KEY] = {"id": ticket_id, "v": th.ticket.version}
-    await reply(update, context, render.reply_prompt(context.t, ticket_id))
-    return REPLYING
-
-
-async def on_reply_text(update: Update, context: BotContext) -> str | int:
-    if not await _staff(update, context):
-        return ConversationHandler.END
-    pending = context.user_data.get(REPLY_KEY) or {}
-    ticket_id, version = pending.get("id"), pending.get("v")
-    if not isinstance(ticket_id, int) or not isinstance(version, int):
-        context.user_data.pop(REPLY_KEY, None)
-        await reply(update, context, context._(N_(
-            "This button is no longer active. Please open /menu again.")))
-        return ConversationHandler.END
-    svc = service(context)
-    try:
-        await svc.reply(update.effective_user.id, ticket_id, update.message.text, version)
-    except PermissionDenied:
-        return ConversationHandler.END
-    except TicketError as err:
-        await reply(update, context, render.staff_error(context.t, err.code, ticket_id))
-        if err.code in ("empty", "too_long"):
-            return REPLYING
-        context.user_data.pop(REPLY_KEY, None)
-        return ConversationHandler.END
-    context.user_data.pop(REPLY_KEY, None)
-    await send_now(context)
-    answers = [r for r in await svc.repo.outbox_of(ticket_id) if r["kind"] == "answer"]
-    delivered = bool(answers) and answers[-1]["status"] == "sent"
-    text = render.reply_recorded if delivered else render.reply_queued
-    await reply(update, context, text(context.t, ticket_id))
-    return ConversationHandler.END
-
-
-async def on_reply_other(update: Update, context: BotContext) -> str:
-    await reply(update, context, render.staff_error(context.t, "empty"))
-    return REPLYING
-
-
-async def on_close(update: Update, context: BotContext) -> None:
-    if not await _staff(update, context):
-        return
-    await answer_query(update)
-    ticket_id = int(context.match.group(1))
-    try:
-        await service(context).close(update.effective_user.id, ticket_id)
-    except PermissionDenied:
-        return
-    except TicketError as err:
-        await reply(update, context, render.staff_error(context.t, err.code, ticket_id))
-        return
-    await send_now(context)
-    text, rows = render.learn_picker(context.t, f"t{ticket_id}", context.content.programs,
-                                     render.closed_staff(context.t, ticket_id))
-    await reply(update, context, text, keyboard(rows))
-
-
-async def on_handover(update: Update, context: BotContext) -> None:
-    if not await _staff(update, context):
-        return
-    await answer_query(update)
-    ticket_id = int(context.match.group(1))
-    try:
-        ids = await service(context).colleagues(update.effective_user.id)
-    except PermissionDenied:
-        return
-    text, rows = render.colleagues(context.t, ticket_id, ids)
-    await reply(update, context, text, keyboard(rows) if rows else None)
-
-
-async def on_handover_to(update: Update, context: BotContext) -> None:
-    if not await _staff(update, context):
-        return
-    await answer_query(update)
-    ticket_id, to = int(context.match.group(1)), int(context.match.group(2))
-    try:
-        await service(context).hand_over(update.effective_user.id, ticket_id, to)
-    except PermissionDenied:
-        return
-    except TicketError as err:
-        await reply(update, context, render.staff_error(context.t, err.code, ticket_id))
-        return
-    await send_now(context)
-    await reply(update, context, render.handed_over(context.t, ticket_id, to))
-
-
-# -- staff: teaching the matcher ------------------------------------------------------------------
-async def cmd_unanswered(update: Update, context: BotContext) -> None:
-    if not await _staff(update, context):
-        return
-    try:
-        groups = await service(context).frequent(update.effective_user.id, dt.timedelta(days=7))
-    except PermissionDenied:
-        return
-    text, rows = render.unanswered(context.t, groups)
-    await reply(update, context, text, keyboard(rows) if rows else None)
-
-
-async def on_pick(update: Update, context: BotContext) -> None:
-    if not await _staff(update, context):
-        return
-    await answer_query(update)
-    question_id = int(context.match.group(1))
-    try:
-        group = await service(context).question(update.effective_user.id, question_id)
-    except PermissionDenied:
-        return
-    except TicketError as err:
-        await reply(update, context, render.staff_error(context.t, err.code))
-        return
-    text, rows = render.learn_picker(context.t, f"q{question_id}", context.content.programs,
-                                     render.question_intro(context.t, group))
-    await reply(update, context, text, keyboard(rows))
-
-
-async def on_learn(update: Update, context: BotContext) -> None:
-    if not await _staff(update, context):
-        return
-    kind, number, choice, aspect = context.match.groups()
-    source_id = int(number)
-    if choice == "-":
-        await answer_query(update, context._(N_("Done.")))
-        try:
-            await update.callback_query.edit_message_reply_markup(None)
-        except Exception:  # too old to edit: nothing else to do
-            pass
-        return
-    target = f"request:{choice[1:]}" if choice.startswith("@") else \
-        f"{choice}:{aspect}" if aspect else choice
-    svc = service(context)
-    actor = update.effective_user.id
-    try:
-        if kind == "t":
-            phrase = await svc.learn_from_ticket(actor, source_id, target)
-        else:
-            phrase = (await svc.learn_from_question(actor, source_id, target)).text
-    except PermissionDenied:
-        return
-    except TicketError as err:
-        await answer_query(update)
-        await reply(update, context, render.staff_error(context.t, err.code))
-        return
-    await answer_query(update)
-    t = context.t
-    if choice.startswith("@"):
-        await reply(update, context, render.learned_request(t, phrase, choice[1:]))
-        return
-    program = next(p for p in context.content.programs if p.key == choice)
-    if aspect:
-        await reply(update, context, render.learned_aspect(t, program.name.short, aspect))
-        return
-    text, rows = render.aspect_picker(t, f"{kind}{source_id}", choice, program.name.short,
-                                      phrase)
-    await reply(update, context, text, keyboard(rows))
 
 
 # -- wiring ---------------------------------------------------------------------------------------
