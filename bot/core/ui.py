@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
+from telegram.error import TelegramError
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -199,3 +200,17 @@ def conversation_starter(conversation: ConversationHandler, entry):
         conversation._update_state(state, conversation._get_key(update))
 
     return start
+
+
+# -- sending --------------------------------------------------------------------------------------
+async def show(update: Update, context: BotContext, text: str, markup=None,
+               edit: bool = True) -> None:
+    """Edit the pressed message in place (a flow stays one tidy message); send otherwise."""
+    query = update.callback_query
+    if edit and query is not None and query.message is not None:
+        try:
+            await query.edit_message_text(text, reply_markup=markup)
+            return
+        except TelegramError:  # too old to edit, or unchanged: a new message will do
+            pass
+    await reply(update, context, text, markup)
