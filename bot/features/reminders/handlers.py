@@ -26,7 +26,7 @@ from telegram.ext import (
 from bot.context import BotContext
 from bot.core.clock import iso, parse_iso
 from bot.core.datetimes import parse_hhmm, parse_local_datetime
-from bot.core.i18n import N_, Translator
+from bot.core.i18n import N_
 from bot.core.menu import CommandSpec, MenuEntry
 from bot.core.ui import (
     answer_query,
@@ -47,12 +47,15 @@ from bot.features.reminders.render import (
     REASONS,
     SNOOZE_PATTERN,
     WEEKDAY_NAMES,
+    _short,
+    audience_text,
     describe,
     local_time,
+    status_text,
+    summary_line,
 )
 from bot.features.reminders.repo import Reminder as StoredReminder
 from bot.features.reminders.schedule import ReminderError, daily, monthly, next_after, weekly
-from bot.features.reminders.service import Summary
 from bot.features.staff.service import PermissionDenied
 from bot.features.volunteers.service import ROLES, match_regions
 
@@ -72,46 +75,6 @@ MENU_KEY = "reminders"
 R_TEXT, R_ROLE, R_REGION, R_KIND = "rem_text", "rem_role", "rem_region", "rem_kind"
 R_DATE, R_DAYS, R_DOM, R_TIME, R_CONFIRM = "rem_date", "rem_days", "rem_dom", "rem_time", \
     "rem_confirm"
-
-
-
-# -- rendering for staff --------------------------------------------------------------------------
-def audience_text(t: Translator, role: str | None, region: str | None, content) -> str:
-    parts = []
-    if role:
-        parts.append(t(ROLES.get(role, role)))
-    if region:
-        r = content.region(region)
-        parts.append(r.label() if r else region)
-    return ", ".join(parts) if parts else t(N_("all volunteers"))
-
-
-def status_text(t: Translator, status: str) -> str:
-    return t({"active": N_("active"), "cancelled": N_("cancelled"), "done": N_("finished"),
-              "sent": N_("received"), "pending": N_("waiting"), "sending": N_("sending"),
-              "blocked": N_("not reachable"), "failed": N_("failed"),
-              "missed": N_("missed")}.get(status, status))
-
-
-def summary_line(t: Translator, s: Summary, tz, content) -> str:
-    r = s.reminder
-    audience = audience_text(t, r.role, r.region_code, content)
-    line = (f"#{r.id} [{status_text(t, r.status)}] {_short(r.text, 60)}\n"
-            f"   {describe(t, r, tz)}; {audience}")
-    if s.next_at:
-        line += "\n   " + t(N_("next: {when}")).format(when=local_time(s.next_at, tz))
-    d = s.deliveries
-    reached = d.get("sent", 0) + d.get("done", 0)
-    line += "\n   " + t(N_("received {sent}, done {done}, not reachable {failed}, missed "
-                           "occurrences {missed}")).format(
-        sent=reached, done=d.get("done", 0), failed=d.get("blocked", 0) + d.get("failed", 0),
-        missed=s.runs.get("missed", 0))
-    return line
-
-
-def _short(text: str, limit: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 # -- /pengingat: list, view, cancel ---------------------------------------------------------------

@@ -4,6 +4,7 @@ Snooze buttons (their callback data), the reasons a delivery failed."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot.core.clock import parse_iso
@@ -14,9 +15,13 @@ from bot.features.reminders.schedule import (
     _SIMPLE,
     WEEKDAYS,
 )
+from bot.features.volunteers.service import ROLES
 
 WEEKDAY_NAMES = (N_("Monday"), N_("Tuesday"), N_("Wednesday"), N_("Thursday"), N_("Friday"),
                  N_("Saturday"), N_("Sunday"))
+
+if TYPE_CHECKING:
+    from bot.features.reminders.service import Summary
 
 
 def describe(t: Translator, reminder: Reminder, tz: ZoneInfo) -> str:
@@ -76,3 +81,42 @@ DONE_PATTERN = rf"^{REM_PREFIX}:done:(\d{{1,12}})$"
 
 
 SNOOZE_PATTERN = rf"^{REM_PREFIX}:snz:(\d{{1,12}})$"
+
+
+# -- rendering for staff --------------------------------------------------------------------------
+def audience_text(t: Translator, role: str | None, region: str | None, content) -> str:
+    parts = []
+    if role:
+        parts.append(t(ROLES.get(role, role)))
+    if region:
+        r = content.region(region)
+        parts.append(r.label() if r else region)
+    return ", ".join(parts) if parts else t(N_("all volunteers"))
+
+
+def status_text(t: Translator, status: str) -> str:
+    return t({"active": N_("active"), "cancelled": N_("cancelled"), "done": N_("finished"),
+              "sent": N_("received"), "pending": N_("waiting"), "sending": N_("sending"),
+              "blocked": N_("not reachable"), "failed": N_("failed"),
+              "missed": N_("missed")}.get(status, status))
+
+
+def summary_line(t: Translator, s: Summary, tz, content) -> str:
+    r = s.reminder
+    audience = audience_text(t, r.role, r.region_code, content)
+    line = (f"#{r.id} [{status_text(t, r.status)}] {_short(r.text, 60)}\n"
+            f"   {describe(t, r, tz)}; {audience}")
+    if s.next_at:
+        line += "\n   " + t(N_("next: {when}")).format(when=local_time(s.next_at, tz))
+    d = s.deliveries
+    reached = d.get("sent", 0) + d.get("done", 0)
+    line += "\n   " + t(N_("received {sent}, done {done}, not reachable {failed}, missed "
+                           "occurrences {missed}")).format(
+        sent=reached, done=d.get("done", 0), failed=d.get("blocked", 0) + d.get("failed", 0),
+        missed=s.runs.get("missed", 0))
+    return line
+
+
+def _short(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit - 1] + "…"
