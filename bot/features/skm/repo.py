@@ -79,6 +79,10 @@ def _period_clause(column_value: tuple[str, str], unit: str | None,
     return where, params
 
 
+class DuplicateResponse(Exception):
+    """This person (or this beneficiary) already answered for the unit in the period."""
+
+
 class SkmRepo:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -145,8 +149,8 @@ class SkmRepo:
     async def submit(self, response: NewResponse, expect_step: str) -> int | None:
         """Store the response and close its draft in one transaction.
 
-        None if the draft was no longer at expect_step (nothing stored), raises
-        sqlite3.IntegrityError if the person already answered for this unit and period.
+        None if the draft was no longer at expect_step (nothing stored); DuplicateResponse if
+        the person (or the beneficiary) already answered for this unit and period.
         """
         r = response
         profile = [r.respondent.get(c) for c in PROFILE_COLUMNS]
@@ -158,14 +162,17 @@ class SkmRepo:
                     (iso(r.submitted_at), r.draft_id, expect_step))
                 if cur.rowcount == 0:
                     return None
-            cur = await conn.execute(
-                "INSERT INTO skm_responses (user_id, unit_code, period, month, submitted_at, "
-                "service, gender, age, education, occupation, respondent, suggestion, language, "
-                "draft_id, volunteer_id, beneficiary_hash) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (r.user_id, r.unit_code, r.period, r.month, iso(r.submitted_at), r.service,
-                 *profile, _dump(r.respondent), r.suggestion, r.language, r.draft_id,
-                 r.volunteer_id, r.beneficiary_hash))
+            try:
+                cur = await conn.execute(
+                    "INSERT INTO skm_responses (user_id, unit_code, period, month, "
+                    "submitted_at, service, gender, age, education, occupation, respondent, "
+                    "suggestion, language, draft_id, volunteer_id, beneficiary_hash) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (r.user_id, r.unit_code, r.period, r.month, iso(r.submitted_at),
+                     r.service, *profile, _dump(r.respondent), r.suggestion, r.language,
+                     r.draft_id, r.volunteer_id, r.beneficiary_hash))
+            except sqlite3.IntegrityError:  # the one-answer-per-period unique index
+                raise DuplicateResponse(r.unit_code, r.period) from None
             response_id = cur.lastrowid
             await conn.executemany(
                 "INSERT INTO skm_answers (response_id, unsur, score) VALUES (?, ?, ?)",

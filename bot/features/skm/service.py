@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -25,7 +24,7 @@ from bot.content import Content, Skm, Unit
 from bot.core.clock import Clock, parse_iso
 from bot.features.skm import assisted as assisted_mod
 from bot.features.skm import ikm
-from bot.features.skm.repo import DraftRow, NewResponse, ResponseRow
+from bot.features.skm.repo import DraftRow, DuplicateResponse, NewResponse, ResponseRow
 from bot.features.staff.service import StaffService
 from bot.features.volunteers.service import VolunteerService
 from bot.repos import Store
@@ -410,7 +409,7 @@ class SurveyService:
             beneficiary_hash=bytes.fromhex(draft.data[NIK_HASH]) if assisted else None)
         try:
             response_id = await self.repo.submit(response, STEP_SUGGESTION)
-        except sqlite3.IntegrityError:
+        except DuplicateResponse:
             return await self._reject_repeat(draft, unit, period)
         if response_id is None:
             return StepResult(Outcome.ALREADY, await self.repo.draft(draft.id))
