@@ -302,3 +302,16 @@ async def test_residents_cannot_import(resident, app):
     assert await app.services.store.disbursements.count() == 0
     replies = await resident.send("/impor")
     assert "tidak mengenal perintah itu" in replies[-1].text
+
+
+async def test_what_the_chat_holds_between_nik_and_name(app, clock):
+    """The service decides what a chat may keep of a NIK, and for how long: never the NIK."""
+    svc = app.services.status
+    held = svc.hold_nik(SITI_NIK)
+    assert SITI_NIK not in str(held) and held["m"] == "3578********0002"
+    assert svc.held_hash(held) is not None
+    clock.advance(minutes=29)
+    assert svc.held_hash(held) is not None
+    clock.advance(minutes=2)
+    assert svc.held_hash(held) is None          # 31 minutes: stale, the NIK must be typed again
+    assert svc.held_hash({"h": "zz", "at": "x"}) is None and svc.held_hash(None) is None

@@ -9,7 +9,6 @@ never kept: user_data holds its HMAC (hex) and its masked form between the two s
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import re
 from typing import TYPE_CHECKING, cast
@@ -25,7 +24,7 @@ from telegram.ext import (
 )
 
 from bot.context import BotContext
-from bot.core.clock import iso, parse_iso
+from bot.core.clock import iso
 from bot.core.i18n import N_
 from bot.core.menu import CommandSpec, MenuEntry
 from bot.core.ui import (
@@ -74,7 +73,6 @@ CONVERSATION = "status_lookup"
 ASK_NIK, ASK_NAME = "status_nik", "status_name"
 PENDING = "status_pending"      # user_data: {"h": hmac hex, "m": masked NIK, "at": iso}
 OFFER = "status_offer"          # user_data: {"h": hmac hex, "at": iso} after a match
-PENDING_TTL = dt.timedelta(minutes=30)
 MAX_NAME_WORDS = 7              # longer text at the name step is a question, not a name
 _LONG_NUMBER = re.compile(r"[0-9]{10,}", re.ASCII)
 
@@ -131,16 +129,15 @@ async def on_nik(update: Update, context: BotContext) -> str | int:
         await reply(update, context, context._(msg))
         return ASK_NIK
     try:
-        key = context.settings.nik_key()
+        held = service(context).hold_nik(nik)
     except SettingsError:
         await reply(update, context, context._(N_(
             "Sorry, status checks are not available at the moment. Please try again later.")))
         log.error("NIK_HMAC_KEY is not set: status lookups are unavailable")
         return ConversationHandler.END
-    masked = niks.mask(nik)
+    masked = held["m"]
     assert context.user_data is not None  # a conversation state: the update has a user
-    context.user_data[PENDING] = {"h": niks.digest(key, nik).hex(), "m": masked,
-                                  "at": iso(context.services.clock())}
+    context.user_data[PENDING] = held
     await reply(update, context, context._(N_(
         "NIK {nik} received. Now type the full name as written on the KTP.")).format(nik=masked))
     return ASK_NAME
@@ -174,16 +171,15 @@ async def start_with_nik(update: Update, context: BotContext, nik: str | None = 
             "your NIK (16 digits, as on your KTP), or /batal to stop.")))
         return ASK_NIK
     try:
-        key = context.settings.nik_key()
+        held = service(context).hold_nik(valid)
     except SettingsError:
         await reply(update, context, context._(N_(
             "Sorry, status checks are not available at the moment. Please try again later.")))
         log.error("NIK_HMAC_KEY is not set: status lookups are unavailable")
         return ConversationHandler.END
-    masked = niks.mask(valid)
+    masked = held["m"]
     assert context.user_data is not None  # the update has a user (user_limited above)
-    context.user_data[PENDING] = {"h": niks.digest(key, valid).hex(), "m": masked,
-                                  "at": iso(context.services.clock())}
+    context.user_data[PENDING] = held
     if name:
         await reply(update, context, context._(N_(
             "I deleted your message to keep your NIK private. Checking the status for NIK "
@@ -207,13 +203,8 @@ async def on_name(update: Update, context: BotContext, name: str | None = None) 
             cast("BotApplication", context.application).redispatch(update)
             return ConversationHandler.END
     pending = context.user_data.get(PENDING) or {}
-    now = context.services.clock()
-    try:
-        fresh = now - parse_iso(pending["at"]) <= PENDING_TTL
-        nik_hash = bytes.fromhex(pending["h"])
-    except (KeyError, ValueError, TypeError):
-        fresh = False
-    if not fresh:
+    nik_hash = service(context).held_hash(pending)
+    if nik_hash is None:
         _clear(context)
         await reply(update, context, context._(N_(
             "That took a while, so I did not keep your NIK. Please type your NIK again.")))
@@ -229,6 +220,7 @@ async def on_name(update: Update, context: BotContext, name: str | None = None) 
                 nik=pending.get("m", ""), phone=phone), retry_keyboard(context.t))
         return ASK_NAME
     _clear(context)
+    now = context.services.clock()
     text = render_result(context.t, result, pending.get("m", ""), now, context.settings.tz,
                          phone)
     markup = None

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
-from bot.core.clock import Clock, parse_iso
+from bot.core.clock import Clock, iso, parse_iso
 from bot.delivery.engine import DeliveryEngine
 from bot.delivery.sender import Outgoing
 from bot.features.status import nik as niks
@@ -118,6 +118,9 @@ class LookupResult:
         return self.retry_at is not None
 
 
+HOLD_NIK_FOR = dt.timedelta(minutes=30)  # a NIK waits this long for its name
+
+
 @dataclass
 class StatusService:
     store: Store
@@ -129,6 +132,24 @@ class StatusService:
     @property
     def repo(self):
         return self.store.disbursements
+
+    # -- between the NIK step and the name step ------------------------------------------------
+    def hold_nik(self, nik: str) -> dict[str, str]:
+        """What a chat may keep of a valid NIK until the name is typed: its keyed hash (never
+        the NIK), the masked NIK to show, and when. SettingsError when NIK_HMAC_KEY is unset."""
+        return {"h": niks.digest(self.key(), nik).hex(), "m": niks.mask(nik),
+                "at": iso(self.clock())}
+
+    def held_hash(self, held: object) -> bytes | None:
+        """The hash `hold_nik` kept, while it is fresh (HOLD_NIK_FOR); None once it is stale,
+        or when what the chat kept is not such a record."""
+        if not isinstance(held, dict):
+            return None
+        try:
+            fresh = self.clock() - parse_iso(held["at"]) <= HOLD_NIK_FOR
+            return bytes.fromhex(held["h"]) if fresh else None
+        except (KeyError, ValueError, TypeError):
+            return None
 
     async def user_limited(self, user_id: int) -> LookupResult | None:
         """The limit the user (or everyone) has reached right now, if any."""
