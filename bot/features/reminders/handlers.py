@@ -10,7 +10,6 @@ A job of the same name is always replaced, never duplicated.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from typing import TYPE_CHECKING
 
@@ -54,8 +53,13 @@ from bot.features.reminders.render import (
     status_text,
     summary_line,
 )
-from bot.features.reminders.repo import Reminder as StoredReminder
-from bot.features.reminders.schedule import ReminderError, daily, monthly, next_after, weekly
+from bot.features.reminders.schedule import (
+    ReminderError,
+    daily,
+    day_of_month,
+    monthly,
+    weekly,
+)
 from bot.features.staff.service import PermissionDenied
 from bot.features.volunteers.service import ROLES, match_regions
 
@@ -290,11 +294,12 @@ async def new_dom(update: Update, context: BotContext) -> str:
         text = context.match.group(1)
     else:
         text = update.message.text.strip()
-    if not (text.isascii() and text.isdigit() and 1 <= int(text) <= 28):
+    day = day_of_month(text)
+    if day is None:
         await reply(update, context, context._(N_(
             "Please type a day from 1 to 28 (every month has those).")))
         return R_DOM
-    _new_reminder(context)["dom"] = int(text)
+    _new_reminder(context)["dom"] = day
     await reply(update, context, context._(N_("At what time? For example 07:30.")))
     return R_TIME
 
@@ -308,7 +313,7 @@ async def new_date(update: Update, context: BotContext) -> str:
         await reply(update, context, context._(N_(
             "I could not read that date. Please type it like 05-11-2026 08:00.")))
         return R_DATE
-    if when <= service(context).clock():
+    if not service(context).in_future(when):
         await reply(update, context, context._(N_(
             "That time has already passed. Please type a time in the future.")))
         return R_DATE
@@ -331,18 +336,12 @@ async def new_time(update: Update, context: BotContext) -> str:
     return await _confirm(update, context)
 
 
-def _draft(data: dict, now: dt.datetime) -> StoredReminder:
-    return StoredReminder(0, data["text"], data.get("role"), data.get("region"),
-                    "once" if data.get("at") else "cron", data.get("at"), data.get("cron"),
-                    "active", iso(now), None)
-
-
 async def _confirm(update: Update, context: BotContext) -> str:
     data = _new_reminder(context)
     svc, tz = service(context), context.settings.tz
-    draft = _draft(data, svc.clock())
-    nxt = next_after(draft, svc.clock(), tz)
-    count = len(await context.services.volunteers.audience(draft.role, draft.region_code))
+    draft = svc.draft(text=data["text"], role=data.get("role"), region_code=data.get("region"),
+                      at=data.get("at"), cron=data.get("cron"))
+    nxt, count = await svc.preview(draft)
     lines = [
         context._(N_("Please check the reminder:")), "", draft.text, "",
         context._(N_("For: {audience} ({count} now)")).format(

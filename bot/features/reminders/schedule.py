@@ -88,3 +88,14 @@ class ReminderError(ValueError):
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
         self.code = code
+
+
+MAX_DAY_OF_MONTH = 28  # every month has these days, so a monthly reminder never skips one
+
+
+def day_of_month(text: str) -> int | None:
+    """The day of a monthly reminder as staff type or press it, or None if it is not 1-28."""
+    text = text.strip()
+    if text.isascii() and text.isdigit() and 1 <= int(text) <= MAX_DAY_OF_MONTH:
+        return int(text)
+    return None

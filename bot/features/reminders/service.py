@@ -102,6 +102,22 @@ class ReminderService:
         self.sender = sender  # the bulk lane: no resident waits behind reminders
         self.engine = engine  # the delivery engine's rules for every answer
 
+    # -- a reminder being written in the chat ------------------------------------------------------
+    def draft(self, *, text: str, role: str | None, region_code: str | None,
+              at: str | None, cron: str | None) -> Reminder:
+        """The reminder staff are writing, as it would be saved (not saved)."""
+        return Reminder(0, text, role, region_code, "once" if at else "cron", at, cron,
+                        "active", iso(self.clock()), None)
+
+    async def preview(self, draft: Reminder) -> tuple[dt.datetime | None, int]:
+        """(its first time, how many volunteers it reaches now)."""
+        first = next_after(draft, self.clock(), self.tz)
+        return first, len(await self.volunteers.audience(draft.role, draft.region_code))
+
+    def in_future(self, when: dt.datetime) -> bool:
+        """A one-off reminder must be later than now (create() refuses the others too)."""
+        return when > self.clock()
+
     # -- staff actions ----------------------------------------------------------------------------
     async def create(self, actor_id: int | None, *, text: str, role: str | None = None,
                      region_code: str | None = None, at: dt.datetime | None = None,
