@@ -8,7 +8,8 @@ import pytest
 
 from bot.cli import main as cli_main
 from bot.features.status import nik as niks
-from bot.features.status.importer import ImportFileError, import_csv
+from bot.features.status.csvfile import ImportFileError
+from bot.features.status.importer import import_csv
 from tests.status_kit import (
     BUDI,
     BUDI_NIK,

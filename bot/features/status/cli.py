@@ -39,12 +39,9 @@ def _usage(parser: argparse.ArgumentParser) -> int:
 
 
 def _import(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.features.status.importer import (
-        REASONS,
-        ImportFileError,
-        import_csv,
-        render_report,
-    )
+    from bot.features.status.csvfile import ImportFileError
+    from bot.features.status.importer import REASONS, import_csv
+    from bot.features.status.render import render_report
 
     path = Path(args.file)
     if not path.is_file():
@@ -61,7 +58,7 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
     if sys.stderr.isatty():
         from tqdm import tqdm
 
-        from bot.features.status.importer import file_fingerprint
+        from bot.features.status.csvfile import file_fingerprint
 
         _, lines = file_fingerprint(path)
         bar = tqdm(total=max(lines - 1, 0), unit=" rows", unit_scale=True, file=sys.stderr)

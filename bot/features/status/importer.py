@@ -14,10 +14,8 @@ This module is synchronous (it runs in a worker thread in the bot, directly on t
 from __future__ import annotations
 
 import asyncio
-import codecs
 import csv
 import datetime as dt
-import hashlib
 import io
 import multiprocessing
 import operator
@@ -27,26 +25,32 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, Any
 
 from bot.core.clock import Clock, system_clock
-from bot.core.i18n import N_, Translator
+from bot.core.i18n import N_
 from bot.features.status import nik as niks
+from bot.features.status.csvfile import (
+    FIELDS,
+    Block,
+    ImportFileError,
+    _blocks,
+    _header_index,
+    _records,
+    _sniff,
+    file_fingerprint,
+)
 from bot.features.status.repo import ImportDb, Row, StagingDb, WorkerDb
 from bot.features.status.service import STATUSES, normalise_name
 
 if TYPE_CHECKING:
     from bot.services import Services
 
-FIELDS = ("nik", "nama", "program", "periode", "status", "tanggal", "lembaga_penyalur",
-          "keterangan", "kabupaten")
-REQUIRED = ("nik", "nama", "program", "periode", "status")
 BATCH_SIZE = 5000        # lines per load transaction
 MERGE_SIZE = 50_000      # sorted rows per merge transaction
 PARALLEL_BYTES = 8 << 20  # files from this size are loaded by one process per CPU
 MAX_WORKERS = 4
 MAX_FIELD = 500          # characters in one field; longer is a rejected row
-SNIFF_BYTES = 64 * 1024
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
 
 # Reasons a row is rejected: codes in the database, English msgids in the report.
@@ -60,24 +64,6 @@ REASONS = {
     "date": N_("the date is not a real date in the form YYYY-MM-DD"),
     "name": N_("the name has no letters"),
     "unreadable": N_("the line cannot be read as CSV"),
-}
-
-
-class ImportFileError(Exception):
-    """The file as a whole cannot be imported; the message is one line for staff (English, for
-    the command line); `code` and `columns` let the bot say it in the reader's language."""
-
-    def __init__(self, code: str, message: str, columns: str = "") -> None:
-        super().__init__(message)
-        self.code, self.columns = code, columns
-
-
-# What is wrong with a whole file, for the bot's reply ({columns}: the expected header).
-FILE_PROBLEMS = {
-    "empty": N_("the file is empty"),
-    "binary": N_("it is not a CSV text file (save the sheet as CSV UTF-8)"),
-    "header": N_("the first line must name the columns {columns}"),
-    "other": N_("it cannot be read"),
 }
 
 
@@ -97,94 +83,6 @@ class Summary:
 
 
 Progress = Callable[[int], None]
-
-
-def file_fingerprint(path: Path) -> tuple[str, int]:
-    """SHA-256 of the file and its number of lines (for the progress bar), in one pass."""
-    sha = hashlib.sha256()
-    lines = 0
-    with path.open("rb") as fh:
-        while chunk := fh.read(1 << 20):
-            sha.update(chunk)
-            lines += chunk.count(b"\n")
-    return sha.hexdigest(), lines
-
-
-def _sniff(path: Path) -> str:
-    """The delimiter; ImportFileError if the file is empty, binary, not UTF-8 or headerless."""
-    with path.open("rb") as fh:
-        head = fh.read(SNIFF_BYTES)
-    if not head.strip():
-        raise ImportFileError("empty", "the file is empty")
-    if b"\x00" in head:
-        raise ImportFileError("binary", "this is not a CSV text file (save the sheet as CSV "
-                              "UTF-8)")
-    try:
-        codecs.getincrementaldecoder("utf-8-sig")().decode(head, final=False)
-    except UnicodeDecodeError:
-        raise ImportFileError("binary", "the file is not UTF-8 text (save the sheet as CSV "
-                              "UTF-8)") from None
-    first = head.split(b"\n", 1)[0]
-    return ";" if first.count(b";") > first.count(b",") else ","
-
-
-def _header_index(header: list[str]) -> list[int]:
-    names = [h.strip().lower().lstrip("\ufeff") for h in header]
-    missing = [f for f in FIELDS if f not in names]
-    if missing:
-        raise ImportFileError("header", "the header is missing the column(s): "
-                              + ", ".join(missing) + " (expected: " + ",".join(FIELDS) + ")",
-                              columns=",".join(FIELDS))
-    return [names.index(f) for f in FIELDS]
-
-
-def _records(reader: Iterator[list[str]]) -> Iterator[tuple[int, list[str] | None]]:
-    """(first line of the record, fields) for each record; fields is None when the csv module
-    cannot read the record (a field beyond its size limit)."""
-    line = reader.line_num  # type: ignore[attr-defined]
-    while True:
-        try:
-            fields = next(reader)
-        except StopIteration:
-            return
-        except csv.Error:
-            fields = None
-        first, line = line + 1, reader.line_num  # type: ignore[attr-defined]
-        yield first, fields
-
-
-Block = tuple[int, int, bytes]  # (first line, last line, the raw bytes of whole records)
-
-
-def _header_end(fh: BinaryIO) -> int:
-    """Read past the header record; return its last line number."""
-    line, parity = 0, 0
-    for raw in fh:
-        line += 1
-        parity ^= raw.count(b'"') & 1
-        if not parity:
-            break
-    return line
-
-
-def _blocks(path: Path, size: int) -> Iterator[Block]:
-    """The file after the header, cut into blocks of `size` whole CSV records (a quoted field
-    may span lines: a record ends where the count of quotes so far is even)."""
-    with path.open("rb") as fh:
-        line = _header_end(fh)
-        buf: list[bytes] = []
-        first, records, parity = line + 1, 0, 0
-        for raw in fh:
-            line += 1
-            buf.append(raw)
-            parity ^= raw.count(b'"') & 1
-            if not parity:
-                records += 1
-                if records >= size:
-                    yield first, line, b"".join(buf)
-                    buf, first, records = [], line + 1, 0
-        if buf:
-            yield first, line, b"".join(buf)
 
 
 def _load_block(block: Block, checker: _Checker, delimiter: str, worker: WorkerDb) -> int:
@@ -460,16 +358,6 @@ def _load_parallel(todo: Iterator[Block], staging_path: Path, checker: _Checker,
             proc.join(timeout=5)
             if proc.is_alive():
                 proc.kill()
-
-
-def render_report(summary: Summary, t: Translator) -> str:
-    """The rejected rows as CSV text: line, reason (in the reader's language), masked NIK."""
-    out = io.StringIO()
-    w = csv.writer(out)
-    w.writerow([t(N_("line")), t(N_("reason")), t(N_("NIK (masked)"))])
-    for line, code, masked in summary.rejects:
-        w.writerow([line, t(REASONS.get(code, code)), masked])
-    return out.getvalue()
 
 
 async def import_as(services: Services, user_id: int | None, path: Path) -> Summary:

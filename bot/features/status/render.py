@@ -4,7 +4,9 @@ the buttons' callback data."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import re
 from typing import TYPE_CHECKING
 
@@ -15,9 +17,7 @@ from bot.core.ui import (
     keyboard,
 )
 from bot.delivery.sender import Outgoing
-from bot.features.status.importer import (
-    Summary,
-)
+from bot.features.status.importer import REASONS, Summary
 from bot.features.status.repo import Notification, Record
 from bot.features.status.service import (
     LookupOutcome,
@@ -214,3 +214,13 @@ def retry_keyboard(t: Translator):
     return keyboard([[(t(N_("Type the name again")), RETRY_NAME)],
                      [(t(N_("Change the NIK")), RETRY_NIK)],
                      [(t(N_("Ask an officer")), "tiket:baru"), (t(N_("Stop")), RETRY_STOP)]])
+
+
+def render_report(summary: Summary, t: Translator) -> str:
+    """The rejected rows as CSV text: line, reason (in the reader's language), masked NIK."""
+    out = io.StringIO()
+    w = csv.writer(out)
+    w.writerow([t(N_("line")), t(N_("reason")), t(N_("NIK (masked)"))])
+    for line, code, masked in summary.rejects:
+        w.writerow([line, t(REASONS.get(code, code)), masked])
+    return out.getvalue()

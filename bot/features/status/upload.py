@@ -16,14 +16,11 @@ from bot.core.ui import (
     staff_or_unknown,
 )
 from bot.features.staff.service import PermissionDenied
-from bot.features.status.importer import (
-    FILE_PROBLEMS,
-    ImportFileError,
-    import_as,
-    render_report,
-)
+from bot.features.status.csvfile import FILE_PROBLEMS, ImportFileError
+from bot.features.status.importer import import_as
 from bot.features.status.jobs import drain
 from bot.features.status.render import (
+    render_report,
     render_summary,
 )
 from bot.settings import SettingsError
