@@ -114,6 +114,21 @@ async def _delete(update: Update, context: BotContext) -> None:
         log.info("could not delete a NIK message: %s", type(exc).__name__)
 
 
+async def _hold(update: Update, context: BotContext, nik: str) -> str | None:
+    """Keep what the service allows of a valid NIK until the name comes; the masked NIK, or
+    None (already answered) when lookups are unavailable because NIK_HMAC_KEY is unset."""
+    try:
+        held = service(context).hold_nik(nik)
+    except SettingsError:
+        await reply(update, context, context._(N_(
+            "Sorry, status checks are not available at the moment. Please try again later.")))
+        log.error("NIK_HMAC_KEY is not set: status lookups are unavailable")
+        return None
+    assert context.user_data is not None  # a conversation state: the update has a user
+    context.user_data[PENDING] = held
+    return held["m"]
+
+
 async def on_nik(update: Update, context: BotContext) -> str | int:
     text = update.effective_message.text or ""
     await _delete(update, context)
@@ -128,16 +143,9 @@ async def on_nik(update: Update, context: BotContext) -> str | int:
                      "type it again, or /batal to stop.")
         await reply(update, context, context._(msg))
         return ASK_NIK
-    try:
-        held = service(context).hold_nik(nik)
-    except SettingsError:
-        await reply(update, context, context._(N_(
-            "Sorry, status checks are not available at the moment. Please try again later.")))
-        log.error("NIK_HMAC_KEY is not set: status lookups are unavailable")
+    masked = await _hold(update, context, nik)
+    if masked is None:
         return ConversationHandler.END
-    masked = held["m"]
-    assert context.user_data is not None  # a conversation state: the update has a user
-    context.user_data[PENDING] = held
     await reply(update, context, context._(N_(
         "NIK {nik} received. Now type the full name as written on the KTP.")).format(nik=masked))
     return ASK_NAME
@@ -170,16 +178,9 @@ async def start_with_nik(update: Update, context: BotContext, nik: str | None = 
             "number is not a valid NIK, though. To check the status of your assistance, type "
             "your NIK (16 digits, as on your KTP), or /batal to stop.")))
         return ASK_NIK
-    try:
-        held = service(context).hold_nik(valid)
-    except SettingsError:
-        await reply(update, context, context._(N_(
-            "Sorry, status checks are not available at the moment. Please try again later.")))
-        log.error("NIK_HMAC_KEY is not set: status lookups are unavailable")
+    masked = await _hold(update, context, valid)
+    if masked is None:
         return ConversationHandler.END
-    masked = held["m"]
-    assert context.user_data is not None  # the update has a user (user_limited above)
-    context.user_data[PENDING] = held
     if name:
         await reply(update, context, context._(N_(
             "I deleted your message to keep your NIK private. Checking the status for NIK "
