@@ -155,3 +155,21 @@ def test_cli_changes_are_audited_without_an_actor(monkeypatch, settings, capsys)
     log = asyncio.run(read())
     assert log[0]["action"] == "staff.add" and log[0]["actor_id"] is None
     assert log[0]["target"] == "778"
+
+
+async def test_an_operator_bound_to_a_region_gets_that_scope_and_nothing_wider(app):
+    staff = app.services.staff
+    await staff.add_member(None, 7001, "operator", region_code="3578", name="Bu Sri")
+    await staff.add_member(None, 7002, "operator")
+    bound = await staff.scope(7001)
+    assert (bound.region, bound.everything) == ("3578", False)
+    assert bound.covers("3578") and not bound.covers("3507") and not bound.covers(None)
+    assert not bound.covers_all(["3578", "3507"])
+    province = await staff.scope(7002)
+    assert province.everything and province.covers("3507") and province.covers(None)
+    with pytest.raises(StaffError):
+        await staff.add_member(None, 7003, "admin", region_code="3578")
+    with pytest.raises(PermissionDenied):
+        await staff.scope(7004)
+    members = {m.user_id: m for m in await app.services.store.staff.list()}
+    assert (members[7001].region_code, members[7001].name) == ("3578", "Bu Sri")

@@ -19,6 +19,7 @@ MESSAGES = {
     "from_settings": "that administrator comes from ADMIN_IDS; change the setting instead",
     "not_staff": "that user is not on the staff list",
     "self": "you cannot remove yourself",
+    "admin_region": "an administrator sees the whole province; bind an operator to a region",
 }
 
 

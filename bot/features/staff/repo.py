@@ -17,6 +17,8 @@ class StaffMember:
     role: str
     added_by: int | None
     added_at: str
+    region_code: str | None = None  # None: the whole province
+    name: str | None = None
 
 
 class StaffRepo:
@@ -26,19 +28,32 @@ class StaffRepo:
     async def role_of(self, user_id: int) -> str | None:
         return await self.db.fetchval("SELECT role FROM staff WHERE user_id = ?", (user_id,))
 
-    async def add(self, user_id: int, role: str, added_by: int | None, now: dt.datetime) -> None:
+    async def add(self, user_id: int, role: str, added_by: int | None, now: dt.datetime,
+                  region_code: str | None = None, name: str | None = None) -> None:
         await self.db.execute(
-            """INSERT INTO staff (user_id, role, added_by, added_at) VALUES (?, ?, ?, ?)
-               ON CONFLICT (user_id) DO UPDATE SET role = excluded.role""",
-            (user_id, role, added_by, iso(now)),
+            """INSERT INTO staff (user_id, role, added_by, added_at, region_code, name)
+               VALUES (?, ?, ?, ?, ?, ?)
+               ON CONFLICT (user_id) DO UPDATE SET role = excluded.role,
+                   region_code = excluded.region_code,
+                   name = COALESCE(excluded.name, staff.name)""",
+            (user_id, role, added_by, iso(now), region_code, name),
         )
+
+    async def get(self, user_id: int) -> StaffMember | None:
+        r = await self.db.fetchone("SELECT * FROM staff WHERE user_id = ?", (user_id,))
+        return None if r is None else _member(r)
 
     async def remove(self, user_id: int) -> bool:
         return await self.db.execute("DELETE FROM staff WHERE user_id = ?", (user_id,)) > 0
 
     async def list(self) -> list[StaffMember]:
         rows = await self.db.fetchall("SELECT * FROM staff ORDER BY role, user_id")
-        return [StaffMember(r["user_id"], r["role"], r["added_by"], r["added_at"]) for r in rows]
+        return [_member(r) for r in rows]
+
+
+def _member(r: Any) -> StaffMember:
+    return StaffMember(r["user_id"], r["role"], r["added_by"], r["added_at"],
+                       r["region_code"], r["name"])
 
 
 class AuditRepo:

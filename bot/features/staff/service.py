@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from bot.core.clock import Clock
+from bot.core.scope import Scope
 from bot.repos import Store
 
 ROLES = ("operator", "admin")
@@ -85,6 +86,21 @@ class StaffService:
             raise PermissionDenied(needed)
         return role
 
+    async def scope(self, user_id: int | None, needed: str = "operator") -> Scope:
+        """The part of the province the user may act on; PermissionDenied (audited) if the
+        user lacks `needed`. Read from the database every time, like require()."""
+        role = await self.require(user_id, needed)
+        if role == "admin" or user_id is None:
+            return Scope(role)
+        member = await self.store.staff.get(user_id)
+        return Scope(role, member.region_code if member else None)
+
+    async def deny(self, actor_id: int | None, action: str, target: str | None = None) -> None:
+        """Audit an action refused because it lies outside the actor's region; raise."""
+        await self.audit(actor_id, action, target=target, outcome="denied",
+                         detail={"reason": "region"})
+        raise PermissionDenied("region")
+
     async def audit(self, actor_id: int | None, action: str, *, target: str | None = None,
                     outcome: str | None = "ok", detail: dict[str, Any] | None = None) -> None:
         await self.store.audit.write(at=self.clock(), actor_id=actor_id, action=action,
@@ -104,8 +120,10 @@ class StaffService:
                 if m.user_id not in self.admin_ids]
         return out
 
-    async def add_member(self, actor_id: int | None, user_id: int, role: str) -> str | None:
-        """Add or change a staff member; returns the previous role (None if new)."""
+    async def add_member(self, actor_id: int | None, user_id: int, role: str,
+                         region_code: str | None = None, name: str | None = None) -> str | None:
+        """Add or change a staff member, optionally bound to a kab/kota (operators only);
+        returns the previous role (None if new)."""
         await self._check(actor_id)
         if role not in ROLES:
             raise StaffError("bad_role")
@@ -113,11 +131,13 @@ class StaffService:
             raise StaffError("bad_id")
         if user_id in self.admin_ids:
             raise StaffError("from_settings")
+        if region_code is not None and role == "admin":
+            raise StaffError("admin_region")
         before = await self.store.staff.role_of(user_id)
-        await self.store.staff.add(user_id, role, actor_id, self.clock())
+        await self.store.staff.add(user_id, role, actor_id, self.clock(), region_code, name)
         self.forget(user_id)
         await self.audit(actor_id, "staff.add", target=str(user_id),
-                         detail={"role": role, "before": before})
+                         detail={"role": role, "before": before, "region": region_code})
         return before
 
     async def remove_member(self, actor_id: int | None, user_id: int) -> str:
