@@ -258,6 +258,10 @@ class SurveyService:
     def current_period(self) -> Period:
         return Period.quarter_of(self.today())
 
+    async def responses_this_month(self) -> int:
+        """The staff home: survey answers this month (in TIMEZONE), every unit."""
+        return await self.repo.count_responses(Period.month_of(self.today()).key)
+
     def local(self, when: str | dt.datetime) -> dt.datetime:
         moment = parse_iso(when) if isinstance(when, str) else when
         return moment.astimezone(self.tz)
