@@ -298,7 +298,9 @@ async def on_link(update: Update, context: BotContext) -> str | int:
     link = f"https://t.me/{context.bot.username}?start={home.INVITE_PAYLOAD}{invitation.token}"
     await show(update, context, r.invite_text(
         context.t, link, invitation.role, invitation.region_code, context.content,
-        invitation.expires_at, context.settings.tz))
+        invitation.expires_at, context.settings.tz),
+        keyboard([[(context._(N_("Staff list")), f"{PREFIX}:list:p:0"),
+                   (context._(N_("Staff home")), home.SHOW)]]))
     return ConversationHandler.END
 
 
