@@ -13,7 +13,9 @@ import json
 from pathlib import Path
 
 from bot.core.errors import UserError
-from bot.features.tickets.service import TicketError, TicketService, parse_since
+from bot.features.tickets.model import TicketError
+from bot.features.tickets.service import TicketService
+from bot.features.tickets.text import parse_since
 from bot.services import Services, run_with_services
 from bot.settings import Settings
 

@@ -48,12 +48,9 @@ from bot.features.tickets.jobs import (
     _on_start,
     send_now,
 )
-from bot.features.tickets.service import (
-    ASPECTS,
-    REQUESTS,
-    TicketError,
-    TicketService,
-)
+from bot.features.tickets.learning import ASPECTS, REQUESTS
+from bot.features.tickets.model import TicketError
+from bot.features.tickets.service import TicketService
 from bot.features.tickets.staff import (
     REPLY_KEY,
     REPLYING,

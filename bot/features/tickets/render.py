@@ -9,18 +9,11 @@ from babel.dates import format_date
 from bot.core.clock import parse_iso
 from bot.core.i18n import LANGUAGE_NAMES, N_, Translator
 from bot.delivery.sender import Outgoing
+from bot.features.tickets.hours import WorkingHours
+from bot.features.tickets.learning import ASPECTS, REQUESTS
+from bot.features.tickets.model import InboxItem, Thread
 from bot.features.tickets.repo import QuestionGroup, Ticket, TicketMessage
-from bot.features.tickets.service import (
-    ASPECTS,
-    MAX_ADDITIONS,
-    MAX_OPEN,
-    MAX_PER_DAY,
-    MAX_TEXT,
-    REQUESTS,
-    InboxItem,
-    Thread,
-    WorkingHours,
-)
+from bot.features.tickets.service import MAX_ADDITIONS, MAX_OPEN, MAX_PER_DAY, MAX_TEXT
 
 Rows = list[list[tuple[str, str]]]
 

@@ -22,9 +22,7 @@ from bot.core.ui import (
 from bot.features.staff.service import PermissionDenied
 from bot.features.tickets import render
 from bot.features.tickets.jobs import send_now
-from bot.features.tickets.service import (
-    TicketError,
-)
+from bot.features.tickets.model import TicketError
 
 if TYPE_CHECKING:
     pass
