@@ -53,6 +53,7 @@ from bot.features.broadcasts.callbacks import (
     STOP_PATTERN,
     TEST,
 )
+from bot.features.broadcasts.draft import append, build
 from bot.features.broadcasts.drafting import (
     AUDIENCE,
     CONFIRM,
@@ -64,11 +65,9 @@ from bot.features.broadcasts.drafting import (
     ROLE,
     SCHEDULE,
     TEXT,
-    _append,
     _entities,
     _expired,
     _step,
-    build,
 )
 from bot.features.broadcasts.model import (
     KIND_SUBSCRIBERS,
@@ -146,9 +145,9 @@ async def on_text(update: Update, context: BotContext) -> int | str:
                 "or /batal and start again.")))
             return JV_TEXT if field == "jv" else TEXT
         draft["photo"] = message.photo[-1].file_id
-        _append(draft, field, message.caption or "", _entities(message, caption=True))
+        append(draft, field, message.caption or "", _entities(message, caption=True))
     else:
-        _append(draft, field, message.text or "", _entities(message, caption=False))
+        append(draft, field, message.text or "", _entities(message, caption=False))
     if len(draft.get(field) or "") > MAX_DRAFT:
         draft[field] = ""
         draft[f"{field}_entities"] = []

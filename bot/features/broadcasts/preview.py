@@ -21,6 +21,7 @@ from bot.core.ui import (
 )
 from bot.delivery.sender import Outgoing
 from bot.features.broadcasts.callbacks import PREFIX
+from bot.features.broadcasts.draft import build
 from bot.features.broadcasts.drafting import (
     AUDIENCE,
     CONFIRM,
@@ -30,7 +31,6 @@ from bot.features.broadcasts.drafting import (
     TEXT,
     _expired,
     _step,
-    build,
     draft_of,
 )
 from bot.features.broadcasts.model import (
