@@ -30,7 +30,8 @@ from bot.delivery.engine import DeliveryEngine
 from bot.delivery.outbox_repo import OutboxRepo
 from bot.delivery.sender import Senders
 from bot.features.broadcasts import render as broadcasts_render
-from bot.features.broadcasts.service import BroadcastService, Notify, PaidBroadcasts
+from bot.features.broadcasts.sending import Notify
+from bot.features.broadcasts.service import BroadcastService, PaidBroadcasts
 from bot.features.dedupe.repo import SeenUpdatesRepo
 from bot.features.dedupe.service import KEEP_AT_MOST, KEEP_FOR, DedupeService
 from bot.features.privacy.repo import PrivacyRepo
@@ -46,7 +47,8 @@ from bot.features.status import nik as niks
 from bot.features.status.service import StatusService
 from bot.features.subscribers.service import SubscriberService
 from bot.features.tickets import repo as tickets_repo
-from bot.features.tickets.service import TicketService, build_hours
+from bot.features.tickets.hours import build_hours
+from bot.features.tickets.service import TicketService
 from bot.features.volunteers.service import VolunteerService
 from bot.repos import Store
 from bot.settings import Settings, SettingsError

@@ -180,7 +180,7 @@ async def test_javanese_staff_home(app, client):
     await app.services.staff.add_member(None, 7201, "operator", MALANG)
     budi = await choose_language(client(7201, first_name="Budi", language_code="jv"), "jv")
     home = (await budi.send("/petugas"))[-1]
-    assert home.text.startswith("Menu petugas — ")
+    assert home.text.startswith("Menu petugas — Senen, 2 Nov 2026")
     assert "namung Kab. Malang" in home.text
     assert "Woro-woro" in home.labels()
     assert all(len(label) <= 24 for label in home.labels())

@@ -21,6 +21,7 @@ from bot.core.ui import (
 )
 from bot.delivery.sender import Outgoing
 from bot.features.broadcasts.callbacks import PREFIX
+from bot.features.broadcasts.draft import build
 from bot.features.broadcasts.drafting import (
     AUDIENCE,
     CONFIRM,
@@ -30,7 +31,6 @@ from bot.features.broadcasts.drafting import (
     TEXT,
     _expired,
     _step,
-    build,
     draft_of,
 )
 from bot.features.broadcasts.model import (
@@ -74,7 +74,9 @@ async def preview(update: Update, context: BotContext) -> int | str:
     except PermissionDenied:
         await unknown_command(update, context)
         return ConversationHandler.END
-    except BroadcastError:
+    except BroadcastError as exc:
+        if exc.code == "region":
+            return await ask_audience(update, context, outside_region(context))
         return await _expired(update, context)
     if numbers.recipients == 0:
         return await ask_audience(update, context, t(N_(
@@ -226,6 +228,8 @@ async def on_schedule_text(update: Update, context: BotContext) -> int | str:
         await unknown_command(update, context)
         return ConversationHandler.END
     except BroadcastError as exc:
+        if exc.code == "region":
+            return await ask_audience(update, context, outside_region(context))
         if exc.code in ("past", "too_far"):
             await reply(update, context, t(N_(
                 "Please choose a time at least a minute from now and at most 60 days ahead."))
@@ -242,6 +246,12 @@ async def on_schedule_text(update: Update, context: BotContext) -> int | str:
         "/siaran_status.")).format(id=broadcast_id, when=local_time(when, tz)),
         stop_markup(t, report))
     return ConversationHandler.END
+
+
+def outside_region(context: BotContext) -> str:
+    """For an operator bound to a kab/kota who chose an audience outside it."""
+    return context._(N_("You work for one kab/kota, so you can send only to the volunteers of "
+                        "your kab/kota. Please choose them."))
 
 
 async def ask_audience(update: Update, context: BotContext, note: str | None = None) -> int | str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 
 from bot.core.errors import UserError
-from bot.core.verbs import region_label
+from bot.core.verbs import region_label, verb_group
 from bot.features.staff.service import ROLES, Member, StaffError, parse_user_id
 from bot.features.volunteers.service import match_regions
 from bot.services import Services, run_with_services
@@ -98,12 +98,11 @@ def _list(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def add_verbs(sub) -> None:
-    p = sub.add_parser("staff", help="add, remove or list staff (operators, administrators)",
+    verbs = verb_group(sub, "staff", help="add, remove or list staff (operators, administrators)",
                        description="Manage the bot's staff. Operators may broadcast, create "
-                                   "reminders, see reports and import; administrators may "
-                                   "also manage staff. Every change is audited.")
-    verbs = p.add_subparsers(dest="staff_verb", metavar="ACTION")
-    p.set_defaults(func=lambda args, settings: (p.print_help(), 2)[1])
+                                   "reminders, see reports and import; administrators may also "
+                                   "manage staff. Every change is audited.",
+                       dest="staff_verb")
 
     q = verbs.add_parser("add", help="add a staff member or change their role",
                          description="Add a staff member, or change the role of one.")

@@ -54,9 +54,8 @@ async def gather(services: Services, user_id: int, scope: Scope) -> Figures:
         not_understood=questions["not_understood"],
         lookups=lookups,
         lookups_missed=missed,
-        open_tickets=(await services.tickets.inbox(user_id, limit=0))[1],
-        broadcasts_running=sum(1 for r in await services.broadcasts.recent(user_id, 50)
-                               if r.status in ("sending", "scheduled")),
+        open_tickets=await services.tickets.open_count(user_id),
+        broadcasts_running=await services.broadcasts.running_count(user_id),
         reminders_due=await services.reminders.due_today(scope),
         volunteers_pending=await services.volunteers.pending_count(scope),
         skm_month=await services.survey.responses_this_month(),

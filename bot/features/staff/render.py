@@ -9,11 +9,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from babel.dates import format_date, format_datetime
-from babel.numbers import format_percent
-
 from bot.content import Content
+from bot.core.datetimes import format_day, format_when
 from bot.core.i18n import N_, Translator
+from bot.core.numbers import format_number
 from bot.core.paging import Page, page, page_caption, pager_row
 from bot.features.staff.figures import Figures
 from bot.features.staff.service import Member
@@ -167,9 +166,9 @@ def picker_prompt(t: Translator) -> str:
 
 def invite_text(t: Translator, link: str, role: str, region: str | None, content: Content,
                 expires: dt.datetime, tz: dt.tzinfo) -> str:
-    when = format_datetime(expires.astimezone(tz), "EEE, d MMM y HH.mm", locale=t.locale)
+    when = format_when(expires, t.locale, tz)
     return t(N_("Send this link to your colleague. When they open it, they become {role}. It "
-                "works once, until {when} WIB:\n{link}")).format(
+                "works once, until {when}:\n{link}")).format(
         role=role_text(t, role, region, content), when=when, link=link)
 
 
@@ -191,7 +190,7 @@ def welcome_text(t: Translator, role: str, region: str | None, content: Content)
 
 # -- the staff home ------------------------------------------------------------------------------
 def render_home(t: Translator, f: Figures, content: Content) -> str:
-    day = format_date(f.day, "EEE, d MMM y", locale=t.locale)
+    day = format_day(f.day, t.locale)
     lines = [t(N_("Staff home — {day}")).format(day=day)]
     if f.region is not None:
         lines.append(t(N_("Questions, broadcasts, reminders and volunteers: {region} "
@@ -202,8 +201,7 @@ def render_home(t: Translator, f: Figures, content: Content) -> str:
     line = "• " + t(N_("status checks: {n}; no record found: {missed}")).format(
         n=f.lookups, missed=f.lookups_missed)
     if f.miss_rate is not None:
-        line += " ({rate})".format(rate=format_percent(f.miss_rate, "#,##0.#%",
-                                                         locale=t.locale))
+        line += f" ({format_number(f.miss_rate * 100, t.locale, 1)}%)"
     lines.append(line)
     lines.append("• " + t(N_("questions waiting for an officer: {n}")).format(n=f.open_tickets))
     lines.append("• " + t(N_("broadcasts sending or scheduled: {n}")).format(

@@ -282,6 +282,15 @@ class StaffService:
                          detail={"role": before})
         return before
 
+    async def covering(self, region: str | None) -> list[int]:
+        """Everyone on the staff whose scope covers an item of `region` (None: province-wide
+        items, for administrators and operators bound to no region only)."""
+        ids = set(self.admin_ids)
+        ids.update(m.user_id for m in await self.store.staff.list()
+                   if Scope(m.role, m.region_code if m.role == "operator" else None)
+                   .covers(region))
+        return sorted(ids)
+
     async def staff_ids(self) -> list[int]:
         """Everyone with a staff role: administrators and operators."""
         ids = set(self.admin_ids)
