@@ -198,6 +198,7 @@ async def test_the_staff_list_pages(admin, app):
     staff = app.services.staff
     for n in range(20):
         await staff.add_member(None, 6000 + n, "operator", name=f"Petugas {n:02d}")
+    await staff.add_member(None, 6100, "operator", name="Raden Ajeng Kartini Sosroningrat")
     first = (await admin.send("/staf"))[0]
     assert "Halaman 1 dari 3" in first.text
     assert "Petugas 00" in first.text and "Petugas 07" not in first.text  # admin first
@@ -215,6 +216,9 @@ async def test_the_staff_list_pages(admin, app):
     assert "Halaman 1 dari 3" in replies[-1].text and "Hapus Petugas 00" in replies[-1].labels()
     replies = await admin.click("Berikutnya »")
     assert "Hapus Petugas 08" in replies[-1].labels()
+    replies = await admin.click("Berikutnya »")
+    assert "Hapus Raden Ajeng Karti…" in replies[-1].labels()  # cut to fit a button
+    assert all(len(x) <= 24 for x in replies[-1].labels())
 
 
 async def test_the_region_picker_pages_through_all_38(admin):

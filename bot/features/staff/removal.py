@@ -43,8 +43,8 @@ async def show_remove(update: Update, context: BotContext, number: int = 0) -> s
         await reply(update, context, t(N_("There is nobody you can remove.")))
         return ConversationHandler.END
     p = page(removable, number)
-    rows = [[(t(N_("Remove {who}")).format(who=m.name or m.user_id), f"{r.REMOVE}:{m.user_id}")]
-            for m in p.items]
+    rows = [[(r.label(t(N_("Remove {who}")).format(who=m.name or m.user_id)),
+              f"{r.REMOVE}:{m.user_id}")] for m in p.items]
     rows += [row for row in [pager_row(t, REMOVE_PAGER, p)] if row]
     rows.append([(t(N_("Done")), r.CLOSE)])
     text = t(N_("Whom do you want to remove?"))

@@ -80,6 +80,14 @@ def role_text(t: Translator, role: str, region: str | None, content: Content) ->
     return text
 
 
+MAX_LABEL = 24  # an inline button's label, in every language (the language rules)
+
+
+def label(text: str) -> str:
+    """A button label cut to MAX_LABEL characters (a long name ends with '…')."""
+    return text if len(text) <= MAX_LABEL else text[:MAX_LABEL - 1].rstrip() + "…"
+
+
 def who(m: Member | None, user_id: int) -> str:
     """A person as staff recognise them: 'Ahmad Fauzi (3001)', or just the id."""
     if m is not None and m.name:
