@@ -6,8 +6,8 @@ Run from the project's root with the project's environment on PATH:
 The administrator opens /petugas and a task button; in /staf adds an operator for Kota
 Surabaya by invite link; the bot is killed with SIGKILL and started again; the colleague opens
 the link and gets the welcome and their staff home ("namung"/"hanya Kota Surabaya"); a second
-person opening the same link is refused. The new operator starts an announcement to all
-subscribers and is asked for an audience inside their region instead. Takes about a minute.
+person opening the same link is refused. The new operator starts an announcement and is
+offered only the volunteers of her region. Takes about a minute.
 E2E_DIR names the folder of the shared harness (tgdriver.py), if not /work/shared/e2e.
 """
 import re
@@ -94,12 +94,15 @@ def main() -> None:
             rina.click(r"^Lanjut$")
             rina.wait_for(r"Lewati", timeout=10)
             rina.click(r"^Lewati$")
-            rina.wait_for(r"Semua pelanggan", timeout=10)
+            audience = rina.wait_for(r"Siapa yang menerima", timeout=10)
+            labels = [label for label, _ in audience.buttons]
+            check("a regional operator is offered her region's volunteers only",
+                  labels == ["Relawan Kota Surabaya", "Relawan menurut peran"], str(labels))
             rina.mark()
-            rina.click(r"^Semua pelanggan$")
-            note = rina.wait_for(r"kabupaten/kota", timeout=10).text
-            check("a regional operator cannot send to all subscribers",
-                  "hanya bisa mengirim kepada relawan kabupaten/kota Anda" in note, note)
+            rina.click(r"^Relawan Kota Surabaya$")
+            shown = "\n".join(m.text for m in rina.wait(timeout=10))
+            check("no volunteer of Kota Surabaya yet: the bot says so (nothing is sent)",
+                  "Tidak ada yang akan menerimanya" in shown, shown)
             check("the bot is still running", bot.proc.poll() is None, bot.tail())
             check("the invite token is not in the log", payload[5:] not in bot.tail(400))
         finally:

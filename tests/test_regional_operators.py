@@ -189,14 +189,32 @@ async def test_a_regional_operator_broadcasts_only_inside_their_region(app, offi
     await svc.create(OP_ALL, Draft("Untuk semua"))
 
 
-async def test_in_the_chat_an_audience_outside_the_region_asks_again(app, officers):
+async def test_in_the_chat_a_regional_operator_is_offered_their_region_only(app, officers):
     await add_volunteer(app, 5001, "tksk", SBY)
+    await add_volunteer(app, 5002, "pkh", SBY)
+    await add_volunteer(app, 5003, "tksk", MLG)
     sby = officers[OP_SBY]
-    await start_broadcast(sby, "Rapat koordinasi")
-    reply = sby.last_reply()
-    assert "hanya bisa mengirim kepada relawan kabupaten/kota Anda" in reply.text
-    assert "Semua pelanggan" in reply.labels()  # the audience question again
+    await start_broadcast(sby, "Rapat koordinasi", audience="Relawan Kota Surabaya")
+    preview = "\n".join(m.body for m in sby.replies[-3:])
+    assert "2 penerima" in preview and "Kota Surabaya" in preview
+    # by role: no kab/kota question, their own is taken
+    await sby.send("/batal")
+    await sby.send("/siaran")
+    await sby.send("Rapat TKSK")
+    await sby.click("Lanjut")
+    await sby.click("Lewati")
+    audience = sby.last_reply()
+    assert audience.labels() == ["Relawan Kota Surabaya", "Relawan menurut peran"]
+    await sby.click("Relawan menurut peran")
+    await sby.click("^TKSK")
+    assert "1 penerima" in "\n".join(m.body for m in sby.replies[-3:])
+    # a forged button for all subscribers: refused, audited, asked again
+    audience = (await sby.click("Ubah penerima"))[-1]
+    replies = await sby.press(audience, "bc:aud:all")
+    assert "hanya bisa mengirim kepada relawan kabupaten/kota Anda" in replies[-1].text
+    assert replies[-1].labels() == ["Relawan Kota Surabaya", "Relawan menurut peran"]
     assert await app.services.broadcasts.repo.latest() is None
+    assert await denied(app, OP_SBY, "broadcast.preview")
 
 
 async def test_status_and_stop_see_the_region_only(app, officers, fake):

@@ -87,6 +87,7 @@ from bot.features.broadcasts.preview import (
     on_schedule_text,
     on_test,
     outside_region,
+    own_region,
     preview,
 )
 from bot.features.broadcasts.render import (
@@ -224,7 +225,10 @@ async def on_audience(update: Update, context: BotContext) -> int | str:
         await reply(update, context, t(N_("Which volunteers?")), keyboard(rows))
         return ROLE
     if choice == "region":
-        draft["audience"] = {"kind": KIND_VOLUNTEERS, "role": None, "region": None}
+        region = await own_region(update, context)
+        draft["audience"] = {"kind": KIND_VOLUNTEERS, "role": None, "region": region}
+        if region is not None:  # a regional operator: their kab/kota, no question
+            return await preview(update, context)
         await reply(update, context, t(N_("Volunteers in which kab/kota?")),
                     region_keyboard(t, context.content))
         return REGION
@@ -239,7 +243,10 @@ async def on_role(update: Update, context: BotContext) -> int | str:
         return end
     assert draft is not None  # _step gives a draft whenever it gives no state
     role = context.match.group(1)
-    draft["audience"] = {"kind": KIND_VOLUNTEERS, "role": role, "region": None}
+    region = await own_region(update, context)
+    draft["audience"] = {"kind": KIND_VOLUNTEERS, "role": role, "region": region}
+    if region is not None:  # a regional operator: their kab/kota, no question
+        return await preview(update, context)
     t = context.t
     await reply(update, context, t(N_("{role}: in which kab/kota?")).format(
         role=role_label(t, role)), region_keyboard(t, context.content))
