@@ -83,6 +83,8 @@ async def on_task(update: Update, context: BotContext) -> None:
     user = update.effective_user
     role = await context.services.staff.role(user.id) if user else None
     allowed = role is not None and command in {c for c, _ in tasks_for(context, role)}
+    if allowed and update.callback_query.message is None:  # too old to say where it was
+        allowed = False
     if not allowed:
         if role is None:
             await staff_or_unknown(update, context, "operator")  # the unknown-command answer
