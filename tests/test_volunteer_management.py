@@ -297,3 +297,31 @@ async def test_a_notice_decided_meanwhile_is_not_sent(app, client, fake):
 
     await notify_staff(app, vol)
     assert not any("Pendaftaran relawan baru" in (m.text or "") for m in fake.chat(ADMIN_ID))
+
+
+
+def test_cli_rejects_with_a_reason_and_deactivates(monkeypatch, settings, capsys):
+    import json
+
+    from tests.test_volunteers import cli
+
+    assert cli(monkeypatch, settings, capsys, "volunteers", "list")[0] == 0  # migrates
+    with sqlite3.connect(settings.database_path) as db:
+        db.executemany(
+            "INSERT INTO volunteers (user_id, role, region_code, kecamatan_code, name, status, "
+            "requested_at) VALUES (?, 'tksk', '3578', '357803', ?, ?, '2026-11-01T00:00:00Z')",
+            [(1001, "Siti", "pending"), (1002, "Budi", "approved")])
+    code, out, _ = cli(monkeypatch, settings, capsys, "volunteers", "reject", "1001",
+                       "--reason", "duplicate")
+    assert code == 0 and "rejected" in out
+    assert cli(monkeypatch, settings, capsys, "volunteers", "deactivate", "1002")[0] == 0
+    code, _, err = cli(monkeypatch, settings, capsys, "volunteers", "deactivate", "1002")
+    assert code == 2 and "nothing to change" in err and err.count("\n") == 1
+    code, out, _ = cli(monkeypatch, settings, capsys, "volunteers", "list", "--json")
+    rows = {r["telegram_id"]: r for r in json.loads(out)}
+    assert (rows[1001]["kecamatan"], rows[1001]["reason_code"]) == ("Rungkut", "duplicate")
+    assert rows[1002]["status"] == "inactive"
+    assert cli(monkeypatch, settings, capsys, "volunteers", "reactivate", "1002")[0] == 0
+    code, _, err = cli(monkeypatch, settings, capsys, "volunteers", "reject", "1002",
+                       "--note", "x")
+    assert code == 2 and "2 to 300" in err

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import math
 import re
 from collections.abc import Callable, Sequence
 from zoneinfo import ZoneInfo
@@ -25,9 +26,11 @@ from bot.features.volunteers.repo import Volunteer
 _XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 DATE_FORMAT = "DD/MM/YYYY HH:MM"
 HEADER_ROW = 3
+WRAPPED = (2, 3, 10)   # name, role, reason: long texts wrap in their column
+LINE_HEIGHT = 15       # points per line of a wrapped cell
 
 COLUMNS: tuple[tuple[str, float], ...] = (
-    (N_("No."), 5), (N_("Name"), 28), (N_("Role"), 30), (N_("Kab/kota"), 20),
+    (N_("No."), 5), (N_("Name"), 28), (N_("Role"), 34), (N_("Kab/kota"), 20),
     (N_("Kecamatan"), 20), (N_("Phone"), 16), (N_("Status"), 18),
     (N_("Registered (WIB)"), 17), (N_("Decided (WIB)"), 17), (N_("Reason for rejection"), 40),
     (N_("Telegram id"), 14),
@@ -56,6 +59,7 @@ def volunteers_xlsx(t: Translator, rows: Sequence[Volunteer], *, title: str,
     ws.cell(1, 1, _text(title)).font = Font(bold=True, size=13)
     header = [t(label) for label, _ in COLUMNS]
     fill = PatternFill("solid", fgColor="DDEBF7")
+    ws.row_dimensions[HEADER_ROW].height = LINE_HEIGHT * 2
     for col, label in enumerate(header, 1):
         cell = ws.cell(HEADER_ROW, col, label)
         cell.font = Font(bold=True)
@@ -67,13 +71,17 @@ def volunteers_xlsx(t: Translator, rows: Sequence[Volunteer], *, title: str,
             vol.phone or "", status(vol.status), _local(vol.requested_at, tz),
             _local(vol.decided_at, tz), reason(vol), vol.user_id]
         r = HEADER_ROW + n
+        lines = 1
         for col, value in enumerate(values, 1):
             cell = ws.cell(r, col, _text(value))
             if isinstance(value, str):
                 cell.data_type = "s"  # "=..." typed by a volunteer stays text, not a formula
+                if col in WRAPPED:  # spreadsheet programs do not grow a row for wrapped text
+                    lines = max(lines, math.ceil(len(value) * 1.1 / COLUMNS[col - 1][1]))
             if isinstance(value, dt.datetime):
                 cell.number_format = DATE_FORMAT
-            cell.alignment = Alignment(vertical="top", wrap_text=col in (2, 3, 10))
+            cell.alignment = Alignment(vertical="top", wrap_text=col in WRAPPED)
+        ws.row_dimensions[r].height = LINE_HEIGHT * lines
     for col, (_, width) in enumerate(COLUMNS, 1):
         ws.column_dimensions[get_column_letter(col)].width = width
     last = get_column_letter(len(COLUMNS))

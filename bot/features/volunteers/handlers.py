@@ -178,7 +178,7 @@ async def ask_name(update: Update, context: BotContext) -> str:
     where = region_label(context, data.get("region", ""))
     kec = context.content.kecamatan_by_code(data.get("kecamatan"))
     if kec is not None:
-        where = f"{where}, {kec.name}"
+        where = f"{where}, Kec. {kec.name}"
     await reply(update, context, context._(N_(
         "Kab/kota: {region}.\n\nWhat is your full name?")).format(region=where), markup)
     return NAME

@@ -57,7 +57,8 @@ async def region_from_text(update: Update, context: BotContext, prefix: str) -> 
 
 def kecamatan_keyboard(context: BotContext, prefix: str, region_code: str, role: str | None,
                        number: int = 0) -> Rows:
-    p = paging.page(context.content.kecamatan_of(region_code), number, KEC_PER_PAGE)
+    by_name = sorted(context.content.kecamatan_of(region_code), key=lambda k: k.name)
+    p = paging.page(by_name, number, KEC_PER_PAGE)
     buttons = [(short(k.name), f"{prefix}:kec:{k.code}") for k in p.items]
     rows: Rows = [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
     pager = paging.pager_row(context.t, f"{prefix}:kec", p)

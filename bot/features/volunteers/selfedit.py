@@ -124,7 +124,7 @@ async def on_field(update: Update, context: BotContext) -> str | int:
     return ME_PHONE
 
 
-async def _save(update: Update, context: BotContext, **changes) -> int:
+async def _save(update: Update, context: BotContext, **changes) -> str | int:
     try:
         vol, again = await context.services.volunteers.update_details(
             update.effective_user.id, **changes)
@@ -137,7 +137,7 @@ async def _save(update: Update, context: BotContext, **changes) -> int:
                 _pending(context).update({k: v for k, v in changes.items()
                                           if k in ("role", "region_code")})
                 await pickers.ask_kecamatan(update, context, VME, region, role)
-                return ConversationHandler.END
+                return ME_KEC
         await reply(update, context, context._(N_(
             "Sorry, that could not be saved. Please try again with /relawan.")),
             ReplyKeyboardRemove())  # type: ignore[arg-type]
@@ -164,7 +164,7 @@ async def on_name(update: Update, context: BotContext) -> str | int:
     return await _save(update, context, name=name)
 
 
-async def on_role(update: Update, context: BotContext) -> int:
+async def on_role(update: Update, context: BotContext) -> str | int:
     await answer_query(update)
     if await _me(update, context) is None:
         return ConversationHandler.END
@@ -263,7 +263,7 @@ async def on_phone_text(update: Update, context: BotContext) -> str | int:
     return await _save(update, context, phone=phone)
 
 
-async def on_phone_delete(update: Update, context: BotContext) -> int:
+async def on_phone_delete(update: Update, context: BotContext) -> str | int:
     await answer_query(update)
     if await _me(update, context) is None:
         return ConversationHandler.END

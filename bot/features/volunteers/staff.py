@@ -292,6 +292,7 @@ async def on_export(update: Update, context: BotContext) -> None:
         rows = await vols.export(_uid(update))
     except PermissionDenied:
         return
+    rows.sort(key=lambda v: (render.region_label(vols, v.region_code), v.name.lower()))
     t = context.t
     region = None if scope.everything else scope.region
     where = render.scope_label(t, vols, region)
@@ -301,7 +302,7 @@ async def on_export(update: Update, context: BotContext) -> None:
     data = await asyncio.to_thread(
         volunteers_xlsx, t, rows, title=title, role=lambda c: t(ROLES.get(c, c)),
         region=lambda c: render.region_label(vols, c),
-        kecamatan=lambda c: render.kecamatan_label(vols, c),
+        kecamatan=lambda c: render.kecamatan_label(vols, c) or t(N_("the whole kab/kota")),
         status=lambda s: t(render.STATUS_LABELS.get(s, s)),
         reason=lambda v: render.reason_text(t, v) if v.status == "rejected" else "",
         tz=services.settings.tz)
