@@ -121,12 +121,12 @@ async def test_reject_with_a_typed_reason_survives_a_restart(app, make_app, fake
     admin2 = ChatClient(app2, fake, ADMIN_ID)
     assert "2 sampai 300" in (await admin2.send("x"))[-1].text    # too short: asked again
     assert (await app2.services.store.volunteers.get(1002)).status == "pending"
-    card = (await admin2.send("Tagana Kab. Malang sampun jangkep kagem taun punika"))[-1]
+    card = (await admin2.send("Tagana Kab. Malang sampun jangkep kangge taun punika"))[-1]
     assert "Status: Ditolak" in card.text
     assert "Alasan: Tagana Kab. Malang sampun jangkep" in card.text
     told = budi.last_reply().text
     assert "boten dipunsetujoni" in told
-    assert "Alesanipun: Tagana Kab. Malang sampun jangkep kagem taun punika" in told
+    assert "Alesanipun: Tagana Kab. Malang sampun jangkep kangge taun punika" in told
     audit = await app2.services.store.audit.recent(action_prefix="volunteer.reject")
     assert audit[0]["actor_id"] == ADMIN_ID
 
@@ -325,3 +325,22 @@ def test_cli_rejects_with_a_reason_and_deactivates(monkeypatch, settings, capsys
     code, _, err = cli(monkeypatch, settings, capsys, "volunteers", "reject", "1002",
                        "--note", "x")
     assert code == 2 and "2 to 300" in err
+
+
+@pytest.mark.parametrize("locale", ["id", "jv"])
+async def test_every_button_label_fits(app, locale):
+    from bot.features.volunteers import render
+
+    t = app.services.i18n.translator(locale)
+    vols = app.services.volunteers
+    counts = dict.fromkeys(render.STATUS_LABELS, 9999)
+    screens = [render.home(t, vols, counts, None)[1]]
+    for status in render.STATUS_LABELS:
+        vol = await registered(app, 5000 + len(screens), name="N" * 60)
+        vol = vol.__class__(**{**vol.__dict__, "status": status})
+        screens += [render.card(t, vols, vol, "vadm:home", (None, None))[1],
+                    render.reasons(t, vol)[1], render.confirm_deactivate(t, vol, "x")[1],
+                    render.request_notice(t, vols, vol)[1]]
+    labels = [label for rows in screens for row in rows for label, _ in row]
+    assert labels and all(len(label) <= render.LABEL_MAX for label in labels), \
+        [label for label in labels if len(label) > render.LABEL_MAX]

@@ -22,7 +22,8 @@ REGION_ALIASES: dict[str, tuple[str, ...]] = {
     "pro": ("3513", "3574"), "mdn": ("3519", "3577"), "btr": ("3505", "3572"),
 }
 MIN_SCORE = 78
-SEARCH_CUTOFF = 70      # a name search: how alike a name must be to be listed
+SEARCH_CUTOFF = 70      # a name search: how alike a name must be to be listed ...
+SEARCH_SPREAD = 10      # ... and how far below the best match
 PHONE_RX = re.compile(r"^\+?[0-9][0-9 \-]{6,18}[0-9]$", re.ASCII)
 
 
@@ -87,7 +88,8 @@ def search_by_name(query: str, items: Sequence[T], name: Callable[[T], str]) -> 
     choices = {i: name(x) for i, x in enumerate(items)}
     found = process.extract(query, choices, scorer=fuzz.WRatio, processor=utils.default_process,
                             limit=None, score_cutoff=SEARCH_CUTOFF)
-    return [items[i] for _, _, i in found]
+    best = found[0][1] if found else 0
+    return [items[i] for _, score, i in found if score >= best - SEARCH_SPREAD]
 
 
 def normalize_phone(text: str) -> str | None:
