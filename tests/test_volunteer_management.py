@@ -231,7 +231,7 @@ async def test_the_service_checks_the_region_itself(app):
             await call
     assert await vols.list_for(OPERATOR) == []
     assert await vols.list_for(OPERATOR, query="Relawan 3002") == []   # nor by searching
-    assert [v.user_id for v in await vols.list_for(ADMIN_ID, query="Relawan 3002")][0] == 3002
+    assert (await vols.list_for(ADMIN_ID, query="Relawan 3002"))[0].user_id == 3002
     with pytest.raises(PermissionDenied):
         await vols.counts_for(5555)
     assert sorted(v.user_id for v in await vols.list_for(ADMIN_ID)) == [3002, 3003]
