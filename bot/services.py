@@ -150,7 +150,7 @@ def build_services(
     subscribers = SubscriberService(store, clock, settings.default_language)
     progress = (broadcast_progress(i18n, content, subscribers, settings.tz)
                 if broadcast_progress else None)
-    volunteers = VolunteerService(store, staff, clock, content.regions)
+    volunteers = VolunteerService(store, staff, clock, content.regions, content.kecamatan)
     understanding = Understanding.from_content(content)
     programs = understanding.index
     delivery = DeliveryEngine(OutboxRepo(db), clock)

@@ -43,6 +43,8 @@ def main() -> None:
             siti.click(r"^TKSK")
             siti.wait_for(r"kabupaten/kota", timeout=10)
             siti.send("surabaya")
+            siti.wait_for(r"kecamatan mana", timeout=10)
+            siti.send("rungkut")
             siti.wait_for(r"nama lengkap", timeout=10)
             siti.click(r"^Pakai")
             siti.wait_for(r"Langkah terakhir", timeout=10)

@@ -67,6 +67,8 @@ async def test_edit_during_volunteer_registration(client, errors):
     await siti.click("Pendamping PKH")
     no_apology(await siti.edit(1, "sby"))  # region step
     await siti.send("sby")
+    no_apology(await siti.edit(1, "Rungkut"))  # kecamatan step
+    await siti.send("Rungkut")
     no_apology(await siti.edit(1, "Siti Aminah"))  # name step
     await siti.send("Siti Aminah")
     no_apology(await siti.edit(1, "081234567890"))  # phone step

@@ -49,7 +49,9 @@ async def test_registration_and_approval_in_indonesian(client, admin, fake, app)
     assert "Pendamping PKH" in " ".join(replies[0].labels())
     await siti.click("Pendamping PKH")
     replies = await siti.send("sby")
-    assert "Kota Surabaya" in replies[0].text
+    assert "Kota Surabaya" in replies[0].text and "kecamatan" in replies[0].text
+    replies = await siti.send("tenggilis mejoy")  # a typo, forgiven
+    assert "Tenggilis Mejoyo" in replies[0].text
     replies = await siti.click("Pakai: Siti")
     assert replies[0].keyboard() == ["Bagikan nomor telepon saya", "Lewati"]
     replies = await siti.send_message(contact={"phone_number": "6281234567890",
@@ -57,11 +59,12 @@ async def test_registration_and_approval_in_indonesian(client, admin, fake, app)
     assert "telah dikirim ke kantor" in replies[0].text
     assert replies[0].reply_markup == {"remove_keyboard": True}
     vol = await app.services.store.volunteers.get(1001)
-    assert (vol.role, vol.region_code, vol.phone, vol.status) == \
-        ("pkh", "3578", "+6281234567890", "pending")
+    assert (vol.role, vol.region_code, vol.kecamatan_code, vol.phone, vol.status) == \
+        ("pkh", "3578", "357824", "+6281234567890", "pending")
     request = admin.last_reply()
     assert "Siti" in request.text and "Kota Surabaya" in request.text
-    assert request.labels() == ["Setujui", "Tolak"]
+    assert request.labels() == ["Setujui", "Tolak", "Semua yang menunggu"]
+    assert "Kecamatan: Tenggilis Mejoyo" in request.text
     await admin.click("Setujui")
     assert (await app.services.store.volunteers.get(1001)).status == "approved"
     assert "telah disetujui" in siti.last_reply().text
@@ -83,6 +86,7 @@ async def test_registration_in_javanese_with_ambiguous_region_and_skip(client, a
     assert "Ingkang pundi" in replies[0].text
     assert replies[0].labels() == ["Kab. Malang", "Kota Malang"]
     await budi.click("Kab. Malang")
+    await budi.click("Saindenging kab/kota")  # Tagana: the whole kab/kota
     await budi.send("Budi Santoso")
     replies = await budi.send("Liwati")
     assert "matur nuwun" in replies[0].text.lower()
@@ -90,7 +94,13 @@ async def test_registration_in_javanese_with_ambiguous_region_and_skip(client, a
     assert (vol.role, vol.region_code, vol.name, vol.phone) == \
         ("tagana", "3507", "Budi Santoso", None)
     await admin.click("Tolak")
-    assert "boten dipun" in budi.last_reply().text.lower()
+    assert "alasannya" in admin.last_reply().text          # a reason first, then the decision
+    await admin.click("Data belum lengkap")
+    told = budi.last_reply().text
+    assert "boten dipunsetujoni" in told                    # in Budi's language, Javanese
+    assert "Alesanipun: Data panjenengan dereng jangkep" in told
+    vol = await app.services.store.volunteers.get(1002)
+    assert (vol.status, vol.reason_code) == ("rejected", "details")
 
 
 async def test_contact_of_someone_else_is_refused(client, app):
@@ -98,6 +108,7 @@ async def test_contact_of_someone_else_is_refused(client, app):
     await siti.send("/relawan")
     await siti.click("TKSK")
     await siti.send("kab malang")
+    await siti.send("kepanjen")
     await siti.send("Siti Aminah")
     replies = await siti.send_message(contact={"phone_number": "62811", "first_name": "X",
                                                "user_id": 4242})

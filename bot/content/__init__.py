@@ -63,6 +63,18 @@ class Region(BaseModel):
         return f"Kota {self.name}" if self.kind == "kota" else f"Kab. {self.name}"
 
 
+class Kecamatan(BaseModel):
+    """A kecamatan (sub-district): Kemendagri code = its kab/kota's code + 2 digits."""
+
+    model_config = ConfigDict(extra="forbid")
+    code: str = Field(pattern=r"^35\d{4}$")
+    name: str = Field(min_length=1, max_length=40)
+
+    @property
+    def region_code(self) -> str:
+        return self.code[:4]
+
+
 # -- SKM: service units and the questionnaire (content/units.yaml, content/skm.yaml) -----------
 UNIT_CODE = r"^[A-Z0-9][A-Z0-9-]{1,15}$"  # also the deep link payload skm_<code>
 OPTION_CODE = r"^[A-Za-z0-9<>+_.-]{1,12}$"  # travels in callback data
@@ -145,6 +157,16 @@ class Content(BaseModel):
     # bot.features.programs.concepts builds it
     concepts: dict = Field(default_factory=dict)
     requests: dict = Field(default_factory=dict)
+    # content/kecamatan.yaml, by kab/kota code (empty if the file is absent)
+    kecamatan: dict[str, list[Kecamatan]] = Field(default_factory=dict)
+
+    def kecamatan_of(self, region_code: str) -> list[Kecamatan]:
+        return self.kecamatan.get(region_code, [])
+
+    def kecamatan_by_code(self, code: str | None) -> Kecamatan | None:
+        if not code:
+            return None
+        return next((k for k in self.kecamatan_of(code[:4]) if k.code == code), None)
 
     def unit(self, code: str) -> Unit | None:
         code = code.upper()
@@ -170,8 +192,31 @@ def load_content(content_dir: Path) -> Content:
     units, skm = _load_skm(content_dir)
     lexicon = {name: read_yaml(content_dir / f"{name}.yaml") or {}
                for name in ("concepts", "requests") if (content_dir / f"{name}.yaml").exists()}
+    kecamatan = _load_kecamatan(content_dir, {r.code for r in regions})
     return Content(office=office, regions=regions, programs=programs, screener=screener,
-                   units=units, skm=skm, **lexicon)
+                   units=units, skm=skm, kecamatan=kecamatan, **lexicon)
+
+
+def _load_kecamatan(content_dir: Path, region_codes: set[str]) -> dict[str, list[Kecamatan]]:
+    path = content_dir / "kecamatan.yaml"
+    if not path.exists():
+        return {}
+    data = (read_yaml(path) or {}).get("kecamatan") or {}
+    if not isinstance(data, dict):
+        raise ContentError(f"{path}: field kecamatan: expected kab/kota codes with their lists")
+    out: dict[str, list[Kecamatan]] = {}
+    for region, items in data.items():
+        region = str(region)
+        if region not in region_codes:
+            raise ContentError(f"{path}: field kecamatan: {region} is not a kab/kota of "
+                               "regions.yaml")
+        found = [validate(Kecamatan, k, path) for k in items or []]
+        if any(k.region_code != region for k in found) or \
+                len({k.code for k in found}) != len(found):
+            raise ContentError(f"{path}: field kecamatan.{region}: codes must start with "
+                               f"{region} and be unique")
+        out[region] = found
+    return out
 
 
 def _load_skm(content_dir: Path) -> tuple[list[Unit], Skm]:

@@ -16,7 +16,9 @@ from bot.core.ui import (
 )
 from bot.delivery.sender import Outgoing
 from bot.features.staff.service import PermissionDenied
+from bot.features.volunteers import render
 from bot.features.volunteers.repo import Volunteer
+from bot.features.volunteers.service import REJECT_REASONS
 
 if TYPE_CHECKING:
     from bot.app import BotApplication
@@ -26,12 +28,11 @@ if TYPE_CHECKING:
 async def on_decide(update: Update, context: BotContext) -> None:
     if not await staff_or_unknown(update, context):
         return
-    action, uid = context.match.group(1), int(context.match.group(2))
+    uid = int(context.match.group(2))  # vol:ok:<id> (vol:no:<id> asks for a reason: staff.py)
     try:
-        decision = await context.services.volunteers.decide(update.effective_user.id, uid,
-                                                    action == "ok")
-    except PermissionDenied:
-        await answer_query(update)
+        decision = await context.services.volunteers.decide(update.effective_user.id, uid, True)
+    except PermissionDenied:  # outside the officer's region (audited by the service)
+        await answer_query(update, context._(N_("This volunteer is not in your region.")))
         return
     query = update.callback_query
     if decision.volunteer is None:
@@ -66,7 +67,9 @@ async def notify_decision(app: BotApplication, vol: Volunteer) -> None:
     services = app.services
     engine = services.delivery
     ref = f"{vol.user_id}:{vol.decided_at or ''}"
-    new = await engine.enqueue(DECISION_KIND, ref, [vol.user_id], {"status": vol.status})
+    new = await engine.enqueue(DECISION_KIND, ref, [vol.user_id],
+                               {"status": vol.status, "reason_code": vol.reason_code,
+                                "reason_note": vol.reason_note})
     if not await services.volunteers.claim_notice(vol.user_id) and new:
         await engine.cancel(DECISION_KIND, ref)  # told before the outbox existed
         return
@@ -76,13 +79,47 @@ async def notify_decision(app: BotApplication, vol: Volunteer) -> None:
 async def render_decision(app: BotApplication, user_id: int, payload: dict) -> list[Outgoing]:
     services = app.services
     t = services.i18n.translator(await services.subscribers.locale_for(user_id))
-    if payload.get("status") == "approved":
-        text = t(N_("Your registration as a volunteer has been approved. Welcome! The office's "
-                    "reminders will arrive here. Type /tugas to see your reminders and tasks."))
-    else:
-        text = t(N_("Sorry, your registration as a volunteer was not approved. For questions, "
-                    "please contact the office: type /bantuan for the contacts."))
-    return [Outgoing(text)]
+    code, note = payload.get("reason_code"), payload.get("reason_note")
+    reason = (str(note or "") if code == "other" else
+              t(REJECT_REASONS[code]) if code in REJECT_REASONS else "")
+    return [Outgoing(render.decision_notice(t, str(payload.get("status")), reason))]
+
+
+# -- the staff's notice of a new registration: the same engine, to the staff of its region ------
+REQUEST_KIND = "volunteer.request"
+
+
+async def notify_staff(app: BotApplication, vol: Volunteer) -> None:
+    """Tell the staff whose Scope covers the volunteer's kab/kota of a new registration:
+    outbox rows first (one per staff member and registration), then sent by the engine's
+    rules; rows a crash leaves are sent by the delivery:drain job. Never fails the caller."""
+    services = app.services
+    ref = f"{vol.user_id}:{vol.requested_at}"
+    try:
+        recipients = await services.volunteers.staff_for(vol.region_code)
+        await services.delivery.enqueue(REQUEST_KIND, ref, recipients,
+                                        {"volunteer": vol.user_id})
+        await services.delivery.flush(REQUEST_KIND, ref)
+    except Exception as exc:  # the registration is saved; the drain job sends what is queued
+        log.warning("volunteer registration notice: %s", type(exc).__name__)
+
+
+async def render_request(app: BotApplication, staff_id: int, payload: dict) -> list[Outgoing]:
+    """At send time: nothing if the registration was decided meanwhile, or if the recipient
+    no longer covers its region (a changed or removed staff member)."""
+    services = app.services
+    vol = await services.volunteers.get(int(payload.get("volunteer", 0)))
+    if vol is None or vol.status != "pending":
+        return []
+    try:
+        scope = await services.staff.scope(staff_id)
+    except PermissionDenied:
+        return []
+    if not scope.covers(vol.region_code):
+        return []
+    t = services.i18n.translator(await services.subscribers.locale_for(staff_id))
+    text, rows = render.request_notice(t, services.volunteers, vol)
+    return [Outgoing(text, rows)]
 
 
 async def notify_pending_decisions(app: BotApplication) -> None:

@@ -18,7 +18,7 @@ from telegram.ext import (
 )
 
 from bot.context import BotContext
-from bot.core.i18n import N_, Translator
+from bot.core.i18n import N_
 from bot.core.menu import CommandSpec, MenuEntry
 from bot.core.ui import (
     add_flow,
@@ -32,18 +32,22 @@ from bot.core.ui import (
     send_menu,
 )
 from bot.delivery.sender import Outgoing
+from bot.features.volunteers import pickers, selfedit, staff
 from bot.features.volunteers.decisions import (
     DECISION_KIND,
+    REQUEST_KIND,
+    notify_staff,
     on_decide,
     render_decision,
+    render_request,
     start,
 )
-from bot.features.volunteers.repo import Volunteer
+from bot.features.volunteers.render import short
 from bot.features.volunteers.service import (
+    KECAMATAN_ROLES,
     ROLES,
     VolunteerError,
     VolunteerService,
-    match_regions,
     normalize_phone,
 )
 
@@ -55,13 +59,13 @@ log = logging.getLogger(__name__)
 # Callback data (untrusted: every id is checked again against the database).
 VREG = "vreg"
 ROLE_PATTERN = rf"^{VREG}:role:([a-z_]{{2,20}})$"
-REGION_PATTERN = rf"^{VREG}:reg:(35\d\d)$"
 NAME_ME = f"{VREG}:name:me"
-DECIDE_PATTERN = r"^vol:(ok|no):(\d{1,15})$"
+DECIDE_PATTERN = r"^vol:(ok):(\d{1,15})$"
 MENU_KEY = "volunteer"
 
 # Conversation states.
-ROLE, REGION, NAME, PHONE = "vol_role", "vol_region", "vol_name", "vol_phone"
+ROLE, REGION, KECAMATAN, NAME, PHONE = ("vol_role", "vol_region", "vol_kecamatan", "vol_name",
+                                        "vol_phone")
 SKIP_WORDS = {"lewati", "skip", "liwati", "boten", "tidak", "-"}
 
 
@@ -74,33 +78,14 @@ def region_label(context: BotContext, code: str) -> str:
     return region.label() if region else code
 
 
-def describe_volunteer(t: Translator, vol: Volunteer, region: str) -> str:
-    lines = [
-        t(N_("Name: {name}")).format(name=vol.name),
-        t(N_("Role: {role}")).format(role=t(ROLES.get(vol.role, vol.role))),
-        t(N_("Kab/kota: {region}")).format(region=region),
-        t(N_("Phone: {phone}")).format(phone=vol.phone or "-"),
-        t(N_("Telegram id: {id}")).format(id=vol.user_id),
-    ]
-    return "\n".join(lines)
-
-
 # -- registration -------------------------------------------------------------------------------
 async def start_registration(update: Update, context: BotContext) -> str | int:
     await answer_query(update)
     if not is_private(update):
         return ConversationHandler.END
     vol = await volunteers(context).get(update.effective_user.id)
-    if vol is not None and vol.status == "approved":
-        await reply(update, context, context._(N_(
-            "You are already registered as a volunteer ({role}, {region}). Type /tugas to see "
-            "your reminders and tasks.")).format(role=context._(ROLES.get(vol.role, vol.role)),
-                                                 region=region_label(context, vol.region_code)))
-        return ConversationHandler.END
-    if vol is not None and vol.status == "pending":
-        await reply(update, context, context._(N_(
-            "Your registration is waiting for the office's approval. You will be told here as "
-            "soon as it is decided.")))
+    if vol is not None and vol.status in ("approved", "pending", "inactive"):
+        await selfedit.show_details(update, context, vol)
         return ConversationHandler.END
     assert context.user_data is not None  # a private chat's update has a user, so user_data
     context.user_data["vreg"] = {}
@@ -118,51 +103,84 @@ async def on_role(update: Update, context: BotContext) -> str:
         await reply(update, context, context._(N_("Please choose one of the buttons.")))
         return ROLE
     context.user_data.setdefault("vreg", {})["role"] = code
-    await ask_region(update, context)
+    await pickers.ask_region(update, context, VREG)
     return REGION
-
-
-async def ask_region(update: Update, context: BotContext) -> None:
-    regions = context.content.regions
-    buttons = [(r.label(), f"{VREG}:reg:{r.code}") for r in regions]
-    rows = [buttons[i:i + 3] for i in range(0, len(buttons), 3)]
-    await reply(update, context, context._(N_(
-        "In which kabupaten/kota do you work? Choose below, or type its name (for example "
-        "Surabaya or Kab. Malang).")), keyboard(rows))
 
 
 async def on_region_button(update: Update, context: BotContext) -> str:
     await answer_query(update)
     code = context.match.group(1)
     if context.content.region(code) is None:
-        await ask_region(update, context)
+        await pickers.ask_region(update, context, VREG)
         return REGION
     return await region_chosen(update, context, code)
 
 
 async def on_region_text(update: Update, context: BotContext) -> str:
-    assert update.message.text is not None  # the handler's filter is filters.TEXT
-    found = match_regions(update.message.text, context.content.regions)
-    if len(found) == 1:
-        return await region_chosen(update, context, found[0].code)
-    if found:
-        rows = [[(r.label(), f"{VREG}:reg:{r.code}")] for r in found]
-        await reply(update, context, context._(N_("Which one do you mean?")), keyboard(rows))
-        return REGION
-    await reply(update, context, context._(N_(
-        "I could not find that kabupaten/kota in East Java. Please type its name again, or "
-        "choose a button above.")))
-    return REGION
+    code = await pickers.region_from_text(update, context, VREG)
+    return REGION if code is None else await region_chosen(update, context, code)
 
 
 async def region_chosen(update: Update, context: BotContext, code: str) -> str:
-    context.user_data.setdefault("vreg", {})["region"] = code
+    data = context.user_data.setdefault("vreg", {})
+    data["region"] = code
+    data.pop("kecamatan", None)
+    if not context.content.kecamatan_of(code):  # no list for this kab/kota: go on without
+        return await ask_name(update, context)
+    await pickers.ask_kecamatan(update, context, VREG, code, data.get("role"))
+    return KECAMATAN
+
+
+async def on_kecamatan_page(update: Update, context: BotContext) -> str:
+    await answer_query(update)
+    data = context.user_data.setdefault("vreg", {})
+    if "region" not in data:
+        await pickers.ask_region(update, context, VREG)
+        return REGION
+    await pickers.ask_kecamatan(update, context, VREG, data["region"], data.get("role"),
+                                int(context.match.group(1)), edit=True)
+    return KECAMATAN
+
+
+async def on_kecamatan_button(update: Update, context: BotContext) -> str:
+    await answer_query(update)
+    return await kecamatan_chosen(update, context, context.match.group(1))
+
+
+async def on_kecamatan_text(update: Update, context: BotContext) -> str:
+    data = context.user_data.setdefault("vreg", {})
+    if "region" not in data:
+        await pickers.ask_region(update, context, VREG)
+        return REGION
+    code = await pickers.kecamatan_from_text(update, context, VREG, data["region"])
+    return KECAMATAN if code is None else await kecamatan_chosen(update, context, code)
+
+
+async def kecamatan_chosen(update: Update, context: BotContext, code: str) -> str:
+    data = context.user_data.setdefault("vreg", {})
+    region, role = data.get("region"), data.get("role")
+    if region is None:
+        await pickers.ask_region(update, context, VREG)
+        return REGION
+    if (code == "all" and role in KECAMATAN_ROLES) or \
+            (code != "all" and not pickers.valid_kecamatan(context, code, region)):
+        await pickers.ask_kecamatan(update, context, VREG, region, role)
+        return KECAMATAN
+    data["kecamatan"] = None if code == "all" else code
+    return await ask_name(update, context)
+
+
+async def ask_name(update: Update, context: BotContext) -> str:
+    data = context.user_data.setdefault("vreg", {})
     first = update.effective_user.first_name or ""
-    markup = keyboard([[(context._(N_("Use: {name}")).format(name=first), NAME_ME)]]) \
+    markup = keyboard([[(short(context._(N_("Use: {name}")).format(name=first)), NAME_ME)]]) \
         if first.strip() else None
+    where = region_label(context, data.get("region", ""))
+    kec = context.content.kecamatan_by_code(data.get("kecamatan"))
+    if kec is not None:
+        where = f"{where}, Kec. {kec.name}"
     await reply(update, context, context._(N_(
-        "Kab/kota: {region}.\n\nWhat is your full name?")).format(
-        region=region_label(context, code)), markup)
+        "Kab/kota: {region}.\n\nWhat is your full name?")).format(region=where), markup)
     return NAME
 
 
@@ -220,7 +238,8 @@ async def on_phone_text(update: Update, context: BotContext) -> str | int:
 async def finish_registration(update: Update, context: BotContext,
                               phone: str | None) -> int:
     data = context.user_data.pop("vreg", {})
-    if not all(k in data for k in ("role", "region", "name")):
+    if not all(k in data for k in ("role", "region", "name")) or \
+            ("kecamatan" not in data and context.content.kecamatan_of(data["region"])):
         await reply(update, context, context._(N_(
             "Sorry, your registration was interrupted. Please start again with /relawan.")),
             ReplyKeyboardRemove())  # type: ignore[arg-type]
@@ -228,7 +247,7 @@ async def finish_registration(update: Update, context: BotContext,
     try:
         vol = await volunteers(context).register(
             update.effective_user.id, role=data["role"], region_code=data["region"],
-            name=data["name"], phone=phone)
+            name=data["name"], phone=phone, kecamatan_code=data.get("kecamatan"))
     except VolunteerError as exc:
         text = context._(N_("You are already registered as a volunteer. Type /tugas.")) \
             if exc.code == "already" else context._(N_(
@@ -243,30 +262,6 @@ async def finish_registration(update: Update, context: BotContext,
         ReplyKeyboardRemove())  # type: ignore[arg-type]
     await notify_staff(context.application, vol)  # type: ignore[arg-type]
     return ConversationHandler.END
-
-
-async def notify_staff(app: BotApplication, vol: Volunteer) -> None:
-    services = app.services
-    send = services.senders.reply
-    region = services.content.region(vol.region_code)
-    for staff_id in await services.volunteers.staff_ids():
-        t = services.i18n.translator(await services.subscribers.locale_for(staff_id))
-        text = t(N_("New volunteer registration:")) + "\n" + describe_volunteer(
-            t, vol, region.label() if region else vol.region_code)
-        buttons = [[(t(N_("Approve")), f"vol:ok:{vol.user_id}"),
-                    (t(N_("Reject")), f"vol:no:{vol.user_id}")]]
-        await _send_safely(send, staff_id, Outgoing(text, buttons))
-
-
-async def _send_safely(send, chat_id: int, message: Outgoing) -> None:
-    """A notification that cannot be delivered is logged; it never fails the user's step."""
-    try:
-        result = await send(chat_id, message)
-    except Exception as exc:
-        log.warning("could not send a volunteer notification: %s", type(exc).__name__)
-        return
-    if result.error:
-        log.info("could not send a volunteer notification: %s", result.error)
 
 
 async def on_stray_text(update: Update, context: BotContext) -> str:
@@ -292,11 +287,17 @@ def register(app: BotApplication) -> None:
     async def render(user_id: int, payload: dict) -> list[Outgoing]:
         return await render_decision(app, user_id, payload)
 
+    async def render_req(user_id: int, payload: dict) -> list[Outgoing]:
+        return await render_request(app, user_id, payload)
+
     services.delivery.register(DECISION_KIND, render)
+    services.delivery.register(REQUEST_KIND, render_req)
     text = filters.TEXT & ~filters.COMMAND & filters.UpdateType.MESSAGE  # edits are no answers
     registration = _registration(text)
     app.add_handler(registration)
     add_flow(app, "volunteer", conversation_starter(registration, start_registration))
+    selfedit.register(app, text)
+    staff.register(app, text)
     app.add_handler(CallbackQueryHandler(on_decide, pattern=DECIDE_PATTERN))
 
 
@@ -308,8 +309,14 @@ def _registration(text) -> ConversationHandler:
         states={
             ROLE: [CallbackQueryHandler(on_role, pattern=ROLE_PATTERN),
                    MessageHandler(text, on_stray_text)],
-            REGION: [CallbackQueryHandler(on_region_button, pattern=REGION_PATTERN),
+            REGION: [CallbackQueryHandler(on_region_button,
+                                          pattern=pickers.region_pattern(VREG)),
                      MessageHandler(text, on_region_text)],
+            KECAMATAN: [CallbackQueryHandler(on_kecamatan_button,
+                                             pattern=pickers.kecamatan_pattern(VREG)),
+                        CallbackQueryHandler(on_kecamatan_page,
+                                             pattern=pickers.kecamatan_page_pattern(VREG)),
+                        MessageHandler(text, on_kecamatan_text)],
             NAME: [CallbackQueryHandler(on_name_me, pattern=rf"^{NAME_ME}$"),
                    MessageHandler(text, on_name_text)],
             PHONE: [MessageHandler(filters.CONTACT & filters.UpdateType.MESSAGE, on_contact),

@@ -22,12 +22,20 @@ class Volunteer:
     decided_at: str | None
     decided_by: int | None
     notified_at: str | None
+    kecamatan_code: str | None = None
+    reason_code: str | None = None   # a rejection's reason (a preset code, or 'other')
+    reason_note: str | None = None   # the officer's own words for 'other'
+
+
+STATUSES = ("pending", "approved", "rejected", "inactive")
+# The details a volunteer may change themselves (see VolunteerService.update_details).
+EDITABLE = ("name", "role", "region_code", "kecamatan_code", "phone")
 
 
 def _row(r) -> Volunteer:
     return Volunteer(r["user_id"], r["role"], r["region_code"], r["name"], r["phone"],
                      r["status"], r["requested_at"], r["decided_at"], r["decided_by"],
-                     r["notified_at"])
+                     r["notified_at"], r["kecamatan_code"], r["reason_code"], r["reason_note"])
 
 
 class VolunteerRepo:
@@ -71,38 +79,73 @@ class VolunteerRepo:
         return _row(row) if row else None
 
     async def request(self, user_id: int, role: str, region_code: str, name: str,
-                      phone: str | None, now: dt.datetime) -> Volunteer:
+                      phone: str | None, now: dt.datetime,
+                      kecamatan_code: str | None = None) -> Volunteer:
         """A new (or renewed, after a rejection) registration, waiting for staff."""
         async with self.db.transaction() as conn:
             await conn.execute(
-                """INSERT INTO volunteers (user_id, role, region_code, name, phone, status,
-                                           requested_at)
-                   VALUES (?, ?, ?, ?, ?, 'pending', ?)
+                """INSERT INTO volunteers (user_id, role, region_code, kecamatan_code, name,
+                                           phone, status, requested_at)
+                   VALUES (?, ?, ?, ?, ?, ?, 'pending', ?)
                    ON CONFLICT (user_id) DO UPDATE SET role = excluded.role,
-                       region_code = excluded.region_code, name = excluded.name,
+                       region_code = excluded.region_code,
+                       kecamatan_code = excluded.kecamatan_code, name = excluded.name,
                        phone = excluded.phone, status = 'pending',
                        requested_at = excluded.requested_at, decided_at = NULL,
-                       decided_by = NULL, notified_at = NULL""",
-                (user_id, role, region_code, name, phone, iso(now)),
+                       decided_by = NULL, notified_at = NULL, reason_code = NULL,
+                       reason_note = NULL""",
+                (user_id, role, region_code, kecamatan_code, name, phone, iso(now)),
             )
             cur = await conn.execute("SELECT * FROM volunteers WHERE user_id = ?", (user_id,))
             return _row(await cur.fetchone())
 
     async def decide(self, user_id: int, status: str, by: int | None, now: dt.datetime,
-                     from_statuses: tuple[str, ...] = ("pending",)) -> bool:
-        """Set approved/rejected if the current status is one of from_statuses."""
+                     from_statuses: tuple[str, ...] = ("pending",), *,
+                     reason_code: str | None = None, reason_note: str | None = None,
+                     notify: bool = True) -> bool:
+        """Set `status` if the current status is one of from_statuses. `notify` leaves the
+        decision to be told to the volunteer (approved/rejected); without it the change is
+        marked told already (a deactivation, a reactivation)."""
         marks = ",".join("?" * len(from_statuses))
         return await self.db.execute(
-            f"UPDATE volunteers SET status = ?, decided_at = ?, decided_by = ?, notified_at = NULL "
+            f"UPDATE volunteers SET status = ?, decided_at = ?, decided_by = ?, "
+            f"notified_at = CASE WHEN ? THEN NULL ELSE ? END, reason_code = ?, reason_note = ? "
             f"WHERE user_id = ? AND status IN ({marks})",
-            (status, iso(now), by, user_id, *from_statuses),
+            (status, iso(now), by, int(notify), iso(now), reason_code, reason_note, user_id,
+             *from_statuses),
         ) > 0
 
-    async def list(self, status: str | None = None) -> list[Volunteer]:
+    async def update(self, user_id: int, fields: dict[str, object], now: dt.datetime, *,
+                     pending: bool = False) -> bool:
+        """Change a volunteer's own details (names from EDITABLE only); `pending` sends the
+        registration back to the office for approval."""
+        if not fields or any(k not in EDITABLE for k in fields):
+            raise ValueError(f"not editable: {sorted(fields)}")
+        sets = ", ".join(f"{k} = ?" for k in fields)
+        extra = (", status = 'pending', requested_at = ?, decided_at = NULL, decided_by = NULL, "
+                 "notified_at = NULL") if pending else ""
+        params: list[object] = [*fields.values(), iso(now)]
+        if pending:
+            params.append(iso(now))
+        return await self.db.execute(
+            f"UPDATE volunteers SET {sets}, updated_at = ?{extra} WHERE user_id = ? "
+            f"AND status IN ('pending', 'approved')", (*params, user_id)) > 0
+
+    async def list(self, status: str | None = None,
+                   region_code: str | None = None) -> list[Volunteer]:
+        """Volunteers of one status (None: all), of one kab/kota (None: all), by name."""
         rows = await self.db.fetchall(
             "SELECT * FROM volunteers WHERE (? IS NULL OR status = ?) "
-            "ORDER BY status, region_code, role, user_id", (status, status))
+            "AND (? IS NULL OR region_code = ?) "
+            "ORDER BY status, lower(name), region_code, user_id",
+            (status, status, region_code, region_code))
         return [_row(r) for r in rows]
+
+    async def counts(self, region_code: str | None = None) -> dict[str, int]:
+        rows = await self.db.fetchall(
+            "SELECT status, COUNT(*) AS n FROM volunteers WHERE (? IS NULL OR region_code = ?) "
+            "GROUP BY status", (region_code, region_code))
+        return {r["status"]: r["n"] for r in rows}
 
     async def unnotified_decisions(self) -> builtins.list[Volunteer]:  # `list` is a method here
         rows = await self.db.fetchall(
