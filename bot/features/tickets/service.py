@@ -23,7 +23,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from bot.core.clock import Clock, parse_iso
-from bot.features.staff.service import StaffService
+from bot.delivery.engine import DeliveryEngine
+from bot.delivery.sender import Sender
+from bot.features.staff.service import PermissionDenied, StaffService
 from bot.features.tickets.hours import WorkingHours
 from bot.features.tickets.learning import Learner, TicketLearning
 from bot.features.tickets.model import InboxItem, Opened, Thread, TicketError
@@ -54,22 +56,38 @@ class TicketService(TicketLearning, TicketOutbox):
     remind_after: float = REMIND_AFTER_HOURS
     learner: Learner | None = None            # the matcher's learn(target, phrase, language)
     fault: Callable[[str], None] | None = None  # tests: crash at "recorded"/"claimed"/"sent"
+    engine: DeliveryEngine | None = None      # the one delivery engine (its bulk lane)
+    reply_sender: Sender | None = None        # the reply lane, for answers to the resident
     repo: TicketRepo = field(init=False)
 
     def __post_init__(self) -> None:
         self.repo = TicketRepo(self.store.db)
 
-    # -- who hears of a ticket: the one rule (issue 15 brings region-bound operators) ---------
+    # -- who hears of a ticket: the one rule ---------------------------------------------------
+    async def covering(self, region: str | None, *, besides: int | None = None) -> list[int]:
+        """The staff whose Scope covers a ticket of `region` (its kab/kota; None when unknown):
+        administrators and province-wide operators always, an operator bound to a kab/kota
+        only for that kab/kota."""
+        ids = []
+        for uid in await self.staff.staff_ids():
+            if uid == besides:
+                continue
+            try:
+                scope = await self.staff.scope(uid)
+            except PermissionDenied:  # removed meanwhile
+                continue
+            if scope.covers(region):
+                ids.append(uid)
+        return ids
+
     async def staff_recipients(self, resident_id: int) -> tuple[list[int], str | None]:
         """(officers to notify, the resident's kab/kota when known). The kab/kota is known
-        when the resident is a registered volunteer; until operators are bound to regions,
-        every officer is notified either way."""
+        when the resident is a registered volunteer; without it, province-wide staff only."""
         region = None
         volunteer = await self.volunteers.get(resident_id)
         if volunteer is not None and volunteer.status == "approved":
             region = volunteer.region_code
-        ids = [i for i in await self.staff.staff_ids() if i != resident_id]
-        return ids, region
+        return await self.covering(region, besides=resident_id), region
 
     async def _staff_ids(self) -> list[int]:
         return await self.staff.staff_ids()
@@ -119,7 +137,7 @@ class TicketService(TicketLearning, TicketOutbox):
             raise TicketError("too_many_additions", ticket)
         clean, masked = self._clean(text, photo)
         notify = [ticket.assigned_to] if ticket.assigned_to else \
-            (await self.staff_recipients(user_id))[0]
+            await self.covering(ticket.region_code, besides=user_id)
         if await self.repo.add_resident_message(ticket_id, user_id, clean, photo, self.clock(),
                                                 notify) is None:
             raise TicketError("closed", ticket)
@@ -248,7 +266,8 @@ class TicketService(TicketLearning, TicketOutbox):
         raised = []
         for t in await self.repo.waiting(limit=500):
             if t.reminded_at is None and self.overdue(t, now):
-                notify = [t.assigned_to] if t.assigned_to else await self._staff_ids()
+                notify = [t.assigned_to] if t.assigned_to else \
+                    await self.covering(t.region_code, besides=t.user_id)
                 if await self.repo.mark_reminded(t.id, notify, now):
                     raised.append(t.id)
         if raised:
