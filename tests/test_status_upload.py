@@ -7,8 +7,10 @@ from __future__ import annotations
 import datetime as dt
 import io
 
+import pytest
 from openpyxl import Workbook
 
+from bot.cli import main as cli_main
 from bot.features.status.csvfile import FIELDS
 from bot.offline.client import ChatClient
 from tests.conftest import ADMIN_ID, choose_language
@@ -142,3 +144,21 @@ async def test_javanese_staff_are_answered_in_krama(client, app):
     assert replies[-1].text.startswith("Mangga kintunaken berkasipun")
     replies = await staff.send_document("data.csv", csv_file(SITI), "/impor")
     assert any(m.text and "Dipuntolak: 0" in m.text for m in replies)
+
+
+def test_the_command_line_imports_an_xlsx_too(settings, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("DATABASE_PATH", str(settings.database_path))
+    monkeypatch.setenv("NIK_HMAC_KEY", "test-nik-key")
+    book = Workbook()
+    book.active.append(list(FIELDS))
+    book.active.append([SITI_NIK, "Siti Aminah", "PKH", "2026 Tahap 3", "TERSALUR",
+                        "15/09/2026", "", "", ""])
+    book.active.append([SITI_NIK, "Siti Aminah", "BPNT", "2026-10", "CAIR", "", "", "", ""])
+    path = tmp_path / "penyaluran.xlsx"
+    book.save(path)
+    with pytest.raises(SystemExit) as done:
+        cli_main(["disbursements", "import", str(path)])
+    assert done.value.code == 0
+    out = capsys.readouterr().out
+    assert "inserted 1, updated 0, unchanged 0, rejected 1" in out
+    assert "line 3: unknown status" in out
