@@ -38,6 +38,7 @@ from bot.features.privacy.repo import PrivacyRepo
 from bot.features.privacy.service import PrivacyService, collect_tables
 from bot.features.programs.context import FollowUpStore
 from bot.features.programs.matching import ProgramIndex
+from bot.features.programs.service import QuestionStats
 from bot.features.programs.understanding import Understanding
 from bot.features.reminders.service import ReminderService
 from bot.features.skm.service import SurveyService
@@ -79,6 +80,7 @@ class Services:
     programs: ProgramIndex
     understanding: Understanding
     follow_ups: FollowUpStore
+    questions: QuestionStats
     status: StatusService
     survey: SurveyService
     volunteers: VolunteerService
@@ -143,7 +145,8 @@ def build_services(
     i18n = I18n(settings.locales_dir, settings.default_language)
     db = Database(settings.database_path)
     store = Store(db)
-    staff = StaffService(store, settings.admin_ids, clock)
+    staff = StaffService(store, settings.admin_ids, clock,
+                         regions=[r.code for r in content.regions])
     subscribers = SubscriberService(store, clock, settings.default_language)
     progress = (broadcast_progress(i18n, content, subscribers, settings.tz)
                 if broadcast_progress else None)
@@ -163,6 +166,7 @@ def build_services(
         settings=settings, clock=clock, db=db, store=store, i18n=i18n, content=content,
         senders=senders, staff=staff, subscribers=subscribers,
         programs=programs, understanding=understanding, follow_ups=FollowUpStore(),
+        questions=QuestionStats(store, clock, settings.tz),
         status=StatusService(store, clock, settings.nik_key, staff.audit),
         survey=SurveyService(store, content, clock, settings.tz, staff,
                              nik_hasher=nik_hasher(settings), volunteers=volunteers),

@@ -40,7 +40,7 @@ from bot.features.broadcasts.model import (
 from bot.features.broadcasts.repo import BroadcastRow
 from bot.features.broadcasts.reports import _Run
 from bot.features.broadcasts.sending import ERROR_PAUSE, PROGRESS_EVERY, BroadcastSending, Notify
-from bot.features.staff.service import StaffService
+from bot.features.staff.service import PermissionDenied, StaffService
 from bot.features.subscribers.service import SubscriberService
 from bot.features.volunteers.service import VolunteerService
 from bot.repos import Store
@@ -102,8 +102,18 @@ class BroadcastService(BroadcastSending):
         ids = await self.volunteers.audience(role=audience.role, region_code=audience.region)
         return await self.subscribers.reachable_of(ids)
 
+    async def _in_scope(self, actor_id: int, audience: Audience, action: str) -> None:
+        """An operator bound to a kab/kota sends only to an audience inside it: otherwise
+        audited as `action` denied, and BroadcastError('region') (they choose again)."""
+        scope = await self.staff.scope(actor_id)  # PermissionDenied (audited): not staff
+        if not scope.covers(audience.reach):
+            try:
+                await self.staff.deny(actor_id, action, f"audience:{audience.reach or 'all'}")
+            except PermissionDenied:
+                raise BroadcastError("region") from None
+
     async def preview(self, actor_id: int, draft: Draft) -> Preview:
-        await self.staff.require(actor_id, "operator")
+        await self._in_scope(actor_id, draft.audience, "broadcast.preview")
         self._check(draft)
         people = await self.recipients(draft.audience)
         jv = sum(1 for _, lang in people if lang == "jv") if draft.text_jv else 0
@@ -125,8 +135,10 @@ class BroadcastService(BroadcastSending):
                      scheduled_at: dt.datetime | None = None) -> int:
         """Check the role, write the broadcast and its whole outbox, audit it. Nothing is sent
         until `launch`. With `scheduled_at` (aware) it waits for `start_scheduled` instead,
-        cancellable until then; its outbox is written when it starts."""
-        await self.staff.require(actor_id, "operator")
+        cancellable until then; its outbox is written when it starts. A regional operator:
+        only an audience inside their kab/kota (BroadcastError('region'), audited)."""
+        await self._in_scope(actor_id, draft.audience,
+                             "broadcast.schedule" if scheduled_at else "broadcast.create")
         self._check(draft)
         now = self.clock()
         if scheduled_at is not None:
@@ -175,8 +187,7 @@ class BroadcastService(BroadcastSending):
         """Staff stop a broadcast (or a scheduled one before it starts): the rows not yet sent
         are cancelled at once, in the database, so nothing more goes out, not even after a
         crash; rows already handed to Telegram finish. (stopped now?, the report)."""
-        await self.staff.require(actor_id, "operator")
-        b = await self.repo.get(broadcast_id)
+        b = await self._visible(actor_id, broadcast_id, "broadcast.stop")
         if b is None:
             return False, None
         self._stopped.add(broadcast_id)

@@ -84,6 +84,13 @@ class DisbursementRepo:
             (nik_hash, iso(since)))
         return [r[0] for r in rows]
 
+    async def lookup_outcomes(self, since: dt.datetime) -> dict[str, int]:
+        """Status lookups since `since` by outcome, from the audit rows every lookup writes."""
+        rows = await self.db.fetchall(
+            "SELECT outcome, COUNT(*) FROM audit_log WHERE action = 'status.lookup' AND at >= ? "
+            "GROUP BY outcome", (iso(since),))
+        return {str(r[0]): int(r[1]) for r in rows}
+
     async def record_attempt(self, user_id: int, at: dt.datetime, *,
                              failed_nik: bytes | None = None,
                              prune_before: dt.datetime | None = None) -> None:

@@ -52,10 +52,9 @@ class TicketLearning(TicketParts):
 
     async def learn_from_ticket(self, actor_id: int | None, ticket_id: int, target: str) -> str:
         """The ticket's first question teaches the matcher `target`; returns the phrase."""
-        await self._check(actor_id)
-        ticket = await self.repo.get(ticket_id)
+        ticket = await self._ticket_for(actor_id, ticket_id, "learn")
         first = await self.repo.first_message(ticket_id)
-        if ticket is None or first is None:
+        if first is None:
             raise TicketError("missing")
         if not first.text.strip():
             raise TicketError("empty")

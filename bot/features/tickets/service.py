@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from bot.core.clock import Clock, parse_iso
 from bot.delivery.engine import DeliveryEngine
 from bot.delivery.sender import Sender
-from bot.features.staff.service import PermissionDenied, StaffService
+from bot.features.staff.service import StaffService
 from bot.features.tickets.hours import WorkingHours
 from bot.features.tickets.learning import Learner, TicketLearning
 from bot.features.tickets.model import InboxItem, Opened, Thread, TicketError
@@ -63,31 +63,18 @@ class TicketService(TicketLearning, TicketOutbox):
     def __post_init__(self) -> None:
         self.repo = TicketRepo(self.store.db)
 
-    # -- who hears of a ticket: the one rule ---------------------------------------------------
-    async def covering(self, region: str | None, *, besides: int | None = None) -> list[int]:
-        """The staff whose Scope covers a ticket of `region` (its kab/kota; None when unknown):
-        administrators and province-wide operators always, an operator bound to a kab/kota
-        only for that kab/kota."""
-        ids = []
-        for uid in await self.staff.staff_ids():
-            if uid == besides:
-                continue
-            try:
-                scope = await self.staff.scope(uid)
-            except PermissionDenied:  # removed meanwhile
-                continue
-            if scope.covers(region):
-                ids.append(uid)
-        return ids
-
+    # -- who hears of a ticket: the one rule ------------------------------------------------
     async def staff_recipients(self, resident_id: int) -> tuple[list[int], str | None]:
         """(officers to notify, the resident's kab/kota when known). The kab/kota is known
-        when the resident is a registered volunteer; without it, province-wide staff only."""
+        when the resident is a registered volunteer. Only officers whose scope covers it are
+        notified: an operator bound to a kab/kota hears of that region's questions only, and
+        a question of no known region goes to province-wide staff."""
         region = None
         volunteer = await self.volunteers.get(resident_id)
         if volunteer is not None and volunteer.status == "approved":
             region = volunteer.region_code
-        return await self.covering(region, besides=resident_id), region
+        ids = [i for i in await self.staff.covering(region) if i != resident_id]
+        return ids, region
 
     async def _staff_ids(self) -> list[int]:
         return await self.staff.staff_ids()
@@ -137,7 +124,7 @@ class TicketService(TicketLearning, TicketOutbox):
             raise TicketError("too_many_additions", ticket)
         clean, masked = self._clean(text, photo)
         notify = [ticket.assigned_to] if ticket.assigned_to else \
-            await self.covering(ticket.region_code, besides=user_id)
+            [i for i in await self.staff.covering(ticket.region_code) if i != user_id]
         if await self.repo.add_resident_message(ticket_id, user_id, clean, photo, self.clock(),
                                                 notify) is None:
             raise TicketError("closed", ticket)
@@ -182,35 +169,40 @@ class TicketService(TicketLearning, TicketOutbox):
         waited = self.hours.elapsed(parse_iso(ticket.waiting_since), now or self.clock())
         return waited >= dt.timedelta(hours=self.remind_after)
 
-    async def inbox(self, actor_id: int | None, limit: int = 10) -> tuple[list[InboxItem], int]:
-        """Tickets waiting for staff: overdue first, then oldest first; and how many wait."""
-        await self._check(actor_id)
+    async def inbox(self, actor_id: int | None, limit: int = 10,
+                    offset: int = 0) -> tuple[list[InboxItem], int]:
+        """Tickets waiting for staff in the actor's region: overdue first, then oldest first
+        (`limit` of them from `offset`); and how many wait."""
+        scope = await self._scope(actor_id)
         now = self.clock()
         ranked = []
         for t in await self.repo.waiting(limit=1000):
+            if not scope.covers(t.region_code):
+                continue
             since = parse_iso(t.waiting_since or t.created_at)
             ranked.append((not self.overdue(t, now), -(now - since).total_seconds(), t.id, t))
         ranked.sort(key=lambda r: r[:3])
         items = [InboxItem(t, await self.repo.first_message(t.id),
                            dt.timedelta(seconds=-secs), not on_time)
-                 for on_time, secs, _, t in ranked[:limit]]
+                 for on_time, secs, _, t in ranked[offset:offset + limit]]
         return items, len(ranked)
 
+    async def open_count(self, actor_id: int | None) -> int:
+        """The staff home: questions waiting for an officer, in the actor's region."""
+        return (await self.inbox(actor_id, limit=0))[1]
+
     async def thread(self, actor_id: int | None, ticket_id: int) -> Thread:
-        await self._check(actor_id)
-        ticket = await self.repo.get(ticket_id)
-        if ticket is None:
-            raise TicketError("missing")
+        ticket = await self._ticket_for(actor_id, ticket_id, "open")
         return Thread(ticket, await self.repo.messages(ticket_id))
 
     async def listing(self, actor_id: int | None, status: str | None = None) -> list[Ticket]:
-        await self._check(actor_id)
-        return await self.repo.listing(status)
+        scope = await self._scope(actor_id)
+        return [t for t in await self.repo.listing(status) if scope.covers(t.region_code)]
 
     async def reply(self, actor_id: int | None, ticket_id: int, text: str | None,
                     seen_version: int | None = None) -> int:
         """Record an officer's answer (sent by the next drain); the message id."""
-        await self._check(actor_id)
+        await self._ticket_for(actor_id, ticket_id, "reply")
         text = (text or "").strip()
         if not text:
             raise TicketError("empty")
@@ -233,7 +225,7 @@ class TicketService(TicketLearning, TicketOutbox):
 
     async def close(self, actor_id: int | None, ticket_id: int,
                     seen_version: int | None = None) -> Ticket:
-        await self._check(actor_id)
+        await self._ticket_for(actor_id, ticket_id, "close")
         if not await self.repo.close(ticket_id, actor_id, self.clock(),
                                      seen_version=seen_version):
             ticket = await self.repo.get(ticket_id)
@@ -245,19 +237,24 @@ class TicketService(TicketLearning, TicketOutbox):
         return await self.repo.get(ticket_id)  # type: ignore[return-value]
 
     async def hand_over(self, actor_id: int | None, ticket_id: int, to: int) -> Ticket:
-        await self._check(actor_id)
-        if to not in await self._staff_ids() or to == actor_id:
+        ticket = await self._ticket_for(actor_id, ticket_id, "handover")
+        # only to a colleague who may see it: a Malang question never lands with Surabaya
+        if to not in await self.staff.covering(ticket.region_code) or to == actor_id:
             raise TicketError("not_staff")
         if not await self.repo.hand_over(ticket_id, to, self.clock()):
-            ticket = await self.repo.get(ticket_id)
-            raise TicketError("missing" if ticket is None else "closed", ticket)
+            now = await self.repo.get(ticket_id)
+            raise TicketError("missing" if now is None else "closed", now)
         await self.staff.audit(actor_id, "ticket.handover", target=str(ticket_id),
                                detail={"to": to})
         return await self.repo.get(ticket_id)  # type: ignore[return-value]
 
-    async def colleagues(self, actor_id: int) -> list[int]:
-        await self._check(actor_id)
-        return [uid for uid in await self._staff_ids() if uid != actor_id]
+    async def colleagues(self, actor_id: int, ticket_id: int | None = None) -> list[int]:
+        """Whom the actor may hand a ticket to: staff whose scope covers its kab/kota."""
+        if ticket_id is None:
+            await self._check(actor_id)
+            return [uid for uid in await self._staff_ids() if uid != actor_id]
+        ticket = await self._ticket_for(actor_id, ticket_id, "handover")
+        return [uid for uid in await self.staff.covering(ticket.region_code) if uid != actor_id]
 
     # -- reminders ----------------------------------------------------------------------------
     async def remind_due(self) -> list[int]:
@@ -267,7 +264,7 @@ class TicketService(TicketLearning, TicketOutbox):
         for t in await self.repo.waiting(limit=500):
             if t.reminded_at is None and self.overdue(t, now):
                 notify = [t.assigned_to] if t.assigned_to else \
-                    await self.covering(t.region_code, besides=t.user_id)
+                    await self.staff.covering(t.region_code)
                 if await self.repo.mark_reminded(t.id, notify, now):
                     raised.append(t.id)
         if raised:

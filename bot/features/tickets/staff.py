@@ -15,10 +15,12 @@ from telegram.ext import (
 
 from bot.context import BotContext
 from bot.core.i18n import N_
+from bot.core.paging import PER_PAGE, page
 from bot.core.ui import (
     answer_query,
     keyboard,
     reply,
+    show,
     staff_or_unknown,
 )
 from bot.features.staff.service import PermissionDenied
@@ -49,7 +51,12 @@ def officer_step(*, answer: bool = True, numbered: bool = True,
                 await answer_query(update)
             try:
                 return await step(update, context)
-            except PermissionDenied:
+            except PermissionDenied as denied:
+                if denied.args == ("region",) and numbered:  # a ticket of another kab/kota
+                    if not answer:
+                        await answer_query(update)
+                    await reply(update, context, render.staff_error(
+                        context.t, "region", int(context.match.group(1))))
                 return end
             except TicketError as err:
                 if not answer:
@@ -67,16 +74,22 @@ REPLY_KEY = "kotak_reply"        # user_data: {"id": ticket, "v": version seen}
 
 
 async def cmd_inbox(update: Update, context: BotContext) -> None:
+    """/kotak: the questions waiting, PER_PAGE a page (kotak:list:p:N pages, in place)."""
     if not await _staff(update, context):
         return
     await answer_query(update)
+    paging = bool(context.match and context.match.groups())  # a pager button: kotak:list:p:N
+    number = int(context.match.group(1)) if paging else 0
+    svc = context.services.tickets
     try:
-        items, total = await context.services.tickets.inbox(update.effective_user.id)
+        total = await svc.open_count(update.effective_user.id)
+        p = page(range(total), number)  # clamps a stale page number
+        items, total = await svc.inbox(update.effective_user.id, PER_PAGE, p.number * PER_PAGE)
     except PermissionDenied:
         await staff_or_unknown(update, context, "operator")
         return
-    text, rows = render.inbox(context.t, items, total)
-    await reply(update, context, text, keyboard(rows) if rows else None)
+    text, rows = render.inbox(context.t, items, total, p)
+    await show(update, context, text, keyboard(rows) if rows else None, edit=paging)
 
 
 @officer_step()
@@ -153,7 +166,7 @@ async def on_close(update: Update, context: BotContext) -> None:
 @officer_step()
 async def on_handover(update: Update, context: BotContext) -> None:
     ticket_id = int(context.match.group(1))
-    ids = await context.services.tickets.colleagues(update.effective_user.id)
+    ids = await context.services.tickets.colleagues(update.effective_user.id, ticket_id)
     text, rows = render.colleagues(context.t, ticket_id, ids)
     await reply(update, context, text, keyboard(rows) if rows else None)
 
