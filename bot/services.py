@@ -186,7 +186,8 @@ def build_services(
         tickets=TicketService(
             store, staff, volunteers, clock, build_hours(content.office.hours, settings.tz),
             program_keys=frozenset(p.key for p in content.programs),
-            remind_after=settings.ticket_remind_hours, learner=understanding.learn),
+            remind_after=settings.ticket_remind_hours, learner=understanding.learn,
+            engine=delivery, reply_sender=senders.reply),
     )
 
 

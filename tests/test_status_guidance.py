@@ -21,8 +21,8 @@ async def test_a_wrong_name_keeps_the_check_at_the_name_step(records, resident):
     await resident.send(SITI_NIK)
     replies = await resident.send("Sri Wahyuni")
     assert "Kami tidak menemukan data untuk NIK 3578********0002" in replies[-1].text
-    assert replies[-1].labels() == ["Ketik nama lagi", "Ganti NIK", "Tanya petugas",
-                                      "Berhenti"]
+    assert replies[-1].labels() == [await resident.tr(m) for m in (
+        "Type the name again", "Change the NIK", "Ask an officer", "Stop")]
     replies = await resident.send("Siti Aminah")       # the corrected name, no /status again
     assert "Data bantuan untuk NIK 3578********0002" in replies[-1].text
 
@@ -42,13 +42,13 @@ async def test_change_the_nik_and_stop_buttons(records, resident, resident_jv):
     await resident.send("/status")
     await resident.send(SITI_NIK)
     await resident.send("Sri Wahyuni")
-    assert "16 angka" in (await resident.click("Ganti NIK"))[-1].text
+    assert "16 angka" in (await resident.tap("Change the NIK"))[-1].text
     await resident.send(BUDI_NIK)
     assert "Data bantuan untuk NIK 3507" in (await resident.send("Budi Santoso"))[-1].text
     await resident_jv.send("/status")
     await resident_jv.send(SITI_NIK)
-    assert "Gantos NIK" in (await resident_jv.send("Sri"))[-1].labels()
-    await resident_jv.click("Mandheg")
+    assert await resident_jv.tr("Change the NIK") in (await resident_jv.send("Sri"))[-1].labels()
+    await resident_jv.tap("Stop")
     # the check is over: a name now is a question again, not a lookup
     assert "NIK" not in (await resident_jv.send("Siti Aminah"))[-1].text
 
@@ -75,7 +75,7 @@ async def test_a_change_notification_carries_what_the_person_needs(records, resi
     from tests.status_kit import look_up
 
     await look_up(resident, SITI_NIK, "Siti Aminah")
-    assert "Saya akan mengirim pesan" in (await resident.click("Beri tahu saya jika berubah")
+    assert "Saya akan mengirim pesan" in (await resident.tap("Tell me when this changes")
                                            )[-1].text
     changed = SITI.replace("TERSALUR,2026-09-15,PT Pos Indonesia,",
                            "GAGAL,2026-09-20,Bank Mandiri,Bawa KTP dan KKS ke agen BRILink")
@@ -89,9 +89,10 @@ async def test_a_change_notification_carries_what_the_person_needs(records, resi
     assert "Penyalur: Bank Mandiri" in note.text
     assert "Keterangan: Bawa KTP dan KKS ke agen BRILink" in note.text
     assert "Langkah berikutnya: penyaluran gagal" in note.text
-    assert note.labels() == ["Lihat data bantuan saya", "Hentikan pemberitahuan ini"]
+    assert note.labels() == [await resident.tr("Show my records"),
+                             await resident.tr("Stop these notifications")]
     # the current records, without typing the NIK again
-    replies = await resident.click("Lihat data bantuan saya")
+    replies = await resident.tap("Show my records")
     assert "Data bantuan untuk NIK 3578********0002" in replies[-1].text
     assert "Periode: Juli–September 2026" in replies[-1].text
     # another person cannot use the button's data; after unwatching it is refused
@@ -100,6 +101,6 @@ async def test_a_change_notification_carries_what_the_person_needs(records, resi
     data = dict(note.buttons())["Lihat data bantuan saya"]
     replies = await other.press(own, data)                 # forged: not Ani's notification
     assert "tidak lagi menerima pemberitahuan" in replies[-1].text
-    await resident.click("Hentikan pemberitahuan ini")
+    await resident.tap("Stop these notifications")
     replies = await resident.press(note, data)
     assert "tidak lagi menerima pemberitahuan" in replies[-1].text

@@ -50,7 +50,7 @@ async def test_match_lists_records_masks_the_nik_and_deletes_the_message(records
     assert "sudah disalurkan (TERSALUR)" in text and "15 September 2026" in text
     assert "Penyalur: PT Pos Indonesia" in text and "Periode: Oktober 2026" in text
     assert "sedang diproses (DIPROSES)" in text and "Keterangan: menunggu SP2D" in text
-    assert replies[-1].labels() == ["Beri tahu saya jika berubah"]
+    assert replies[-1].labels() == [await resident.tr("Tell me when this changes")]
     assert not any(SITI_NIK in t for t in bot_texts(fake, 1001))
 
 
@@ -208,7 +208,7 @@ async def test_conversation_survives_a_restart(records, resident, make_app, fake
 
 async def test_menu_button_starts_the_lookup(records, resident):
     await resident.send("/menu")
-    replies = await resident.click("Cek status bantuan")
+    replies = await resident.tap("Check assistance status")
     assert "16 angka" in replies[-1].text
 
 
@@ -221,7 +221,7 @@ async def drain(app) -> None:
 async def test_notification_after_a_reimport_once_per_change(records, resident, app, settings,
                                                              clock, tmp_path, fake):
     await look_up(resident, SITI_NIK, "Siti Aminah")
-    replies = await resident.click("Beri tahu saya jika berubah")
+    replies = await resident.tap("Tell me when this changes")
     assert "Saya akan mengirim pesan" in replies[-1].text
     changed = write_csv(tmp_path, [SITI, SITI_BPNT.replace("diproses", "SIAP SALUR"), BUDI],
                         name="october.csv")
@@ -242,7 +242,7 @@ async def test_notification_after_a_reimport_once_per_change(records, resident, 
     await drain(app)
     assert len(fake.chat(1001)) == before + 1
     # Stop notifications from the message itself.
-    replies = await resident.click("Hentikan pemberitahuan ini")
+    replies = await resident.tap("Stop these notifications")
     assert "tidak akan menerima pemberitahuan status lagi" in replies[-1].text
     third = await run_import(write_csv(tmp_path, [SITI.replace("TERSALUR", "GAGAL")],
                                        name="nov.csv"), settings, clock)
@@ -252,7 +252,7 @@ async def test_notification_after_a_reimport_once_per_change(records, resident, 
 async def test_notification_to_a_blocked_user_is_not_retried(records, resident, app, settings,
                                                              clock, tmp_path, fake):
     await look_up(resident, SITI_NIK, "Siti Aminah")
-    await resident.click("Beri tahu saya jika berubah")
+    await resident.tap("Tell me when this changes")
     fake.blocked.add(1001)
     await run_import(write_csv(tmp_path, [SITI.replace("TERSALUR", "GAGAL")], name="x.csv"),
                      settings, clock)
@@ -269,7 +269,7 @@ async def test_notification_to_a_blocked_user_is_not_retried(records, resident, 
 async def test_stale_or_forged_watch_button(records, resident, clock):
     await look_up(resident, SITI_NIK, "Siti Aminah")
     clock.advance(days=2)
-    replies = await resident.click("Beri tahu saya jika berubah")
+    replies = await resident.tap("Tell me when this changes")
     assert "sudah kedaluwarsa" in replies[-1].text
 
 

@@ -39,8 +39,8 @@ async def ask(person, text=QUESTION, start="/tanya"):
 
 async def test_menu_entry_and_the_whole_story(resident, admin, fake):
     replies = await resident.send("/menu")
-    assert "Tanya petugas" in replies[-1].labels()
-    await resident.click("Tanya petugas")
+    assert await resident.tr("Ask an officer") in replies[-1].labels()
+    await resident.tap("Ask an officer")
     prompt = resident.last_reply().text
     assert "jam kerja" in prompt and "WIB" in prompt and "NIK" in prompt
     replies = await resident.send(QUESTION)
@@ -55,18 +55,19 @@ async def test_menu_entry_and_the_whole_story(resident, admin, fake):
     assert "#1" in inbox[-1].text and "Bahasa Indonesia" in inbox[-1].text
     await admin.click(r"#1")
     assert QUESTION in admin.last_reply().text
-    await admin.click("Balas")
+    await admin.tap("Reply")
     await admin.send("Bisa, silakan datang ke Puskesmas dengan KIS Anda.")
     assert "sudah dikirim ke warga" in admin.last_reply().text
 
     answer = resident.last_reply()
     assert answer.text.startswith("Jawaban dari petugas untuk pertanyaan Anda #1")
     assert "Bisa, silakan datang ke Puskesmas dengan KIS Anda." in answer.text
-    assert answer.labels() == ["Sudah terjawab", "Tambah pertanyaan"]
+    assert answer.labels() == [await resident.tr("Answered, close it"),
+                               await resident.tr("Add to my question")]
 
-    await resident.click("Sudah terjawab")
+    await resident.tap("Answered, close it")
     assert "ditutup" in resident.last_reply().text
-    await resident.click("Membantu")
+    await resident.tap("It helped")
     assert "Terima kasih atas penilaian" in resident.last_reply().text
     ticket = await svc(resident.app).repo.get(1)
     assert ticket.status == "closed" and ticket.rating == "helped"
@@ -82,7 +83,7 @@ async def test_javanese_resident_reads_krama(resident_jv, admin):
     await admin.send("/kotak")
     assert "Basa Jawa" in admin.last_reply().text
     await admin.click(r"#1")
-    await admin.click("Balas")
+    await admin.tap("Reply")
     await admin.send("Sumangga dhateng kantor desa.")
     answer = resident_jv.last_reply()
     assert answer.text.startswith("Wangsulan saking petugas")
@@ -102,8 +103,8 @@ async def test_request_in_words_starts_the_question(resident_jv, resident):
 
 async def test_not_understood_and_no_record_offer_the_button(resident):
     replies = await resident.send("resep rawon")
-    assert "Tanya petugas" in replies[-1].labels()
-    await resident.click("Tanya petugas")
+    assert await resident.tr("Ask an officer") in replies[-1].labels()
+    await resident.tap("Ask an officer")
     assert "Tulis pertanyaan Anda" in resident.last_reply().text
 
 
@@ -163,7 +164,7 @@ async def test_two_officers_answering_at_once(resident, admin, operator):
     for officer in (admin, operator):
         await officer.send("/kotak")
         await officer.click(r"#1")
-        await officer.click("Balas")
+        await officer.tap("Reply")
     await admin.send("Jawaban pertama.")
     await operator.send("Jawaban kedua.")
     assert "TIDAK dikirim" in operator.last_reply().text
@@ -197,7 +198,7 @@ async def test_restart_between_reply_recorded_and_sent_sends_once(resident, admi
     service.fault = crash
     await admin.send("/kotak")
     await admin.click(r"#1")
-    await admin.click("Balas")
+    await admin.tap("Reply")
     with pytest.raises(asyncio.CancelledError):
         await admin.send("Jawaban setelah restart.")
     assert not any("Jawaban setelah restart." in (m.text or "") for m in resident.replies)
@@ -254,10 +255,10 @@ async def test_closing_teaches_the_matcher_at_once(resident, admin, fake):
     await ask(resident, phrase)
     await admin.send("/kotak")
     await admin.click(r"#1")
-    await admin.click("Tutup")
+    await admin.tap("Close")
     assert "Tentang apa pertanyaannya" in admin.last_reply().text
     await admin.click("^PKH$")
-    await admin.click("Jadwal pencairan")
+    await admin.tap("When it is paid")
     assert "Dipelajari" in admin.last_reply().text
     after = await resident.send(phrase)
     assert after[0].text.startswith("PKH") or "Keluarga Harapan" in after[0].text
@@ -288,7 +289,7 @@ async def test_unanswered_questions_are_scrubbed_counted_and_mapped(resident, ad
     assert not any("0812345678" in str(tuple(r)) or str(resident.user_id) in str(tuple(r))
                    for r in rows)
     await admin.click(r"^1\. ")
-    await admin.click("bicara dengan petugas")
+    await admin.tap("talk to an officer")
     assert "artinya" in admin.last_reply().text
     listing = (await admin.send("/belum_terjawab"))[-1].text
     assert "kereta" not in listing and "rawon" in listing
@@ -326,7 +327,7 @@ async def test_hand_over(resident, admin, operator, fake):
     await ask(resident)
     await admin.send("/kotak")
     await admin.click(r"#1")
-    await admin.click("Alihkan")
+    await admin.tap("Hand over")
     await admin.click(str(OPERATOR))
     assert "dialihkan kepada 7001" in admin.last_reply().text
     assert "dialihkan kepada Anda" in texts_to(fake, OPERATOR)[-1]
@@ -337,8 +338,8 @@ async def test_status_no_record_offers_the_button(resident):
 
     text = await look_up(resident, "3578014101900002", "Siti Aminah")
     assert "3578********0002" in text
-    assert "Tanya petugas" in resident.last_reply().labels()
-    await resident.click("Tanya petugas")
+    assert await resident.tr("Ask an officer") in resident.last_reply().labels()
+    await resident.tap("Ask an officer")
     assert "Tulis pertanyaan Anda" in resident.last_reply().text
 
 
@@ -419,8 +420,8 @@ async def test_a_photo_question_reaches_staff_as_a_photo(resident, admin, fake):
               and int(c.params.get("chat_id", 0)) == ADMIN_ID]
     assert len(photos) == 1 and "Rumah saya rusak kena angin" in photos[0].params["caption"]
     replies = await admin.send("/menu")
-    assert "Pertanyaan dari warga" in replies[-1].labels()
-    await admin.click("Pertanyaan dari warga")
+    assert await admin.tr("Questions from residents") in replies[-1].labels()
+    await admin.tap("Questions from residents")
     assert "#1" in admin.last_reply().text
 
 
@@ -480,3 +481,23 @@ async def test_on_a_weekend_the_resident_is_told_when_the_office_opens(resident,
     replies = await resident.send("Apakah ada bantuan untuk korban banjir?")
     text = replies[-1].text
     assert "Kantor sedang tutup" in text and "Senin, 9 November 08.00 WIB" in text
+
+
+async def test_buttons_are_clicked_by_msgid_so_a_new_wording_breaks_no_flow(resident, admin,
+                                                                            monkeypatch):
+    """A translator rewords two labels; the flow, clicked by msgid, goes on as before. (The
+    catalog is shared by gettext's cache: monkeypatch puts the wording back.)"""
+    catalog = resident.app.services.i18n.translator("id")._catalog._catalog
+    monkeypatch.setitem(catalog, "Ask an officer", "Hubungi petugas kami")
+    monkeypatch.setitem(catalog, "Reply", "Jawab pertanyaan")
+    await resident.send("/menu")
+    assert "Hubungi petugas kami" in resident.last_reply().labels()
+    await resident.tap("Ask an officer")
+    await resident.send(QUESTION)
+    await admin.send("/kotak")
+    await admin.click(r"#1")
+    await admin.tap("Reply")
+    await admin.send("Bisa, silakan datang ke Puskesmas.")
+    assert "Bisa, silakan datang ke Puskesmas." in resident.last_reply().text
+    with pytest.raises(LookupError):
+        await resident.tap("No such button anywhere")

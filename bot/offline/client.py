@@ -1,5 +1,6 @@
 """A person in a chat with the bot, as updates fed to the real Application (the console and
-the tests): send(text), click(label), press(message, data), and what the bot answered."""
+the tests): send(text), click(label), tap(msgid) (a button by its English msgid, translated
+for the chat's language), press(message, data), and what the bot answered."""
 
 from __future__ import annotations
 
@@ -143,6 +144,32 @@ class ChatClient:
     async def click(self, label: str) -> list[FakeMessage]:
         msg, data = self.find_button(label)
         return await self.press(msg, data)
+
+    async def language(self) -> str:
+        """The chat's language as the bot resolves it (the stored choice, else Telegram's
+        language_code, else the default)."""
+        subscribers = self.app.services.subscribers
+        return subscribers.locale_of(await subscribers.get(self.user_id),
+                                     self.user.get("language_code"))
+
+    async def tr(self, msgid: str, **values: Any) -> str:
+        """`msgid` (the English text in the code) as this chat reads it, `{values}` filled in."""
+        text = self.app.services.i18n.translator(await self.language()).gettext(msgid)
+        return text.format(**values) if values else text
+
+    async def tap(self, msgid: str, **values: Any) -> list[FakeMessage]:
+        """Click the button whose label is `msgid` translated for this chat: the newest with
+        exactly that label, else the newest whose label contains it (a number or a mark beside
+        it). A wording change in a translation does not break a caller."""
+        label = await self.tr(msgid, **values)
+        messages = list(reversed(self.fake.chat(self.chat_id)))
+        for exact in (True, False):
+            for msg in messages:
+                for text, data in msg.buttons():
+                    if text == label if exact else label in text:
+                        return await self.press(msg, data)
+        seen = [m.labels() for m in messages if m.buttons()][:3]
+        raise LookupError(f"no button {msgid!r} ({label!r}); newest buttons: {seen}")
 
     async def press(self, msg: FakeMessage, data: str) -> list[FakeMessage]:
         """Press a button by its callback data (also for stale or forged data)."""

@@ -1,13 +1,16 @@
-"""`dinsos-bot disbursements import FILE.csv [--report FILE]`: load disbursement records."""
+"""`dinsos-bot disbursements import FILE.csv|FILE.xlsx [--report FILE]`: load disbursement
+records."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 from pathlib import Path
 
 from bot.core.errors import UserError
 from bot.core.i18n import Translator
+from bot.features.status.importer import Summary
 from bot.services import Services, run_with_services
 from bot.settings import Settings
 
@@ -17,14 +20,16 @@ def add_verbs(sub: argparse._SubParsersAction) -> None:
                        description="Disbursement records that residents check with /status.")
     verbs = p.add_subparsers(dest="disbursements_verb", metavar="VERB")
     imp = verbs.add_parser(
-        "import", help="import records from a CSV file",
+        "import", help="import records from a CSV or XLSX file",
         description="Import disbursement records from a CSV file (UTF-8, comma or semicolon) "
+                    "or an Excel workbook (XLSX, its first sheet) "
                     "with the columns nik,nama,program,periode,status,tanggal,"
-                    "lembaga_penyalur,keterangan,kabupaten. Rows are keyed by (nik, program, "
+                    "lembaga_penyalur,keterangan,kabupaten; dates as YYYY-MM-DD or DD/MM/YYYY. "
+                    "Rows are keyed by (nik, program, "
                     "periode): importing again updates them. Bad rows are skipped and listed in "
                     "the report. An interrupted import continues where it stopped when run "
                     "again with the same file. Needs NIK_HMAC_KEY.")
-    imp.add_argument("file", help="the CSV file")
+    imp.add_argument("file", help="the CSV or XLSX file")
     imp.add_argument("--report", metavar="FILE",
                      help="write the rejected rows (line, reason, masked NIK) to this CSV file")
     imp.add_argument("--batch-size", type=int, default=5000, metavar="N",
@@ -40,8 +45,7 @@ def _usage(parser: argparse.ArgumentParser) -> int:
 
 def _import(args: argparse.Namespace, settings: Settings) -> int:
     from bot.features.status.csvfile import ImportFileError
-    from bot.features.status.importer import REASONS, import_csv
-    from bot.features.status.render import render_report
+    from bot.features.status.xlsxfile import is_xlsx, xlsx_to_csv
 
     path = Path(args.file)
     if not path.is_file():
@@ -54,6 +58,23 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
         """Opening the services migrates the database before the loaders write to it."""
 
     run_with_services(settings, migrate)
+    with tempfile.TemporaryDirectory(prefix="dinsos-import-") as tmp:
+        if is_xlsx(path):  # its first sheet, as the CSV the importer reads (row = line)
+            converted = Path(tmp) / (path.stem + ".csv")
+            try:
+                xlsx_to_csv(path, converted)
+            except ImportFileError as exc:
+                raise UserError(f"{path}: {exc}; nothing was imported") from None
+            path = converted
+        summary = _load(path, settings, key, args.batch_size)
+    _finish(args, settings, summary)
+    return 0
+
+
+def _load(path: Path, settings: Settings, key: bytes, batch_size: int) -> Summary:
+    from bot.features.status.csvfile import ImportFileError
+    from bot.features.status.importer import import_csv
+
     bar = None
     if sys.stderr.isatty():
         from tqdm import tqdm
@@ -63,13 +84,19 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
         _, lines = file_fingerprint(path)
         bar = tqdm(total=max(lines - 1, 0), unit=" rows", unit_scale=True, file=sys.stderr)
     try:
-        summary = import_csv(path, settings.database_path, key, batch_size=args.batch_size,
-                             progress=bar.update if bar is not None else None)
+        return import_csv(path, settings.database_path, key, batch_size=batch_size,
+                          progress=bar.update if bar is not None else None)
     except ImportFileError as exc:
         raise UserError(f"{path}: {exc}; nothing was imported") from None
     finally:
         if bar is not None:
             bar.close()
+
+
+def _finish(args: argparse.Namespace, settings: Settings, summary: Summary) -> None:
+    from bot.features.status.importer import REASONS
+    from bot.features.status.render import render_report
+
     if summary.resumed_from_line:
         print(f"continued an interrupted import after line {summary.resumed_from_line}")
     print(f"inserted {summary.inserted}, updated {summary.updated}, unchanged "
@@ -92,4 +119,3 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
             print(f"  line {line}: {REASONS.get(code, code)} {masked}".rstrip())
         if summary.rejected > 10:
             print(f"  ... and {summary.rejected - 10} more")
-    return 0

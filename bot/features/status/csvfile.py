@@ -9,12 +9,9 @@ import csv
 import hashlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import BinaryIO
 
 from bot.core.i18n import N_
-
-if TYPE_CHECKING:
-    pass
 
 Block = tuple[int, int, bytes]  # (first line, last line, the raw bytes of whole records)
 
@@ -33,9 +30,9 @@ class ImportFileError(Exception):
     """The file as a whole cannot be imported; the message is one line for staff (English, for
     the command line); `code` and `columns` let the bot say it in the reader's language."""
 
-    def __init__(self, code: str, message: str, columns: str = "") -> None:
+    def __init__(self, code: str, message: str, columns: str = "", missing: str = "") -> None:
         super().__init__(message)
-        self.code, self.columns = code, columns
+        self.code, self.columns, self.missing = code, columns, missing
 
 
 # What is wrong with a whole file, for the bot's reply ({columns}: the expected header).
@@ -43,8 +40,29 @@ FILE_PROBLEMS = {
     "empty": N_("the file is empty"),
     "binary": N_("it is not a CSV text file (save the sheet as CSV UTF-8)"),
     "header": N_("the first line must name the columns {columns}"),
+    # "header" with the missing columns known:
+    "missing_columns": N_("the first line lacks the column(s) {missing} (all columns: "
+                          "{columns})"),
+    "xlsx": N_("it is neither a CSV text file nor a readable Excel workbook (save the sheet "
+               "as CSV UTF-8 or as XLSX)"),
     "other": N_("it cannot be read"),
 }
+
+
+# The template staff can download from /impor: the header and two example rows (a made-up NIK
+# of the right shape; dates both ways the importer accepts).
+TEMPLATE = (
+    ",".join(FIELDS) + "\r\n"
+    "3578014101900002,Siti Aminah,PKH,2026 Tahap 3,TERSALUR,15/09/2026,PT Pos Indonesia,"
+    "Diambil di kantor pos,Kota Surabaya\r\n"
+    "3507014101900003,Budi Santoso,BPNT,Oktober 2026,DIPROSES,2026-10-01,,menunggu SP2D,"
+    "Kabupaten Malang\r\n"
+)
+
+
+def template_csv() -> bytes:
+    """The template file's bytes: UTF-8 with a BOM, so Excel opens it with the right letters."""
+    return "\ufeff".encode() + TEMPLATE.encode()
 
 
 def file_fingerprint(path: Path) -> tuple[str, int]:
@@ -82,7 +100,7 @@ def _header_index(header: list[str]) -> list[int]:
     if missing:
         raise ImportFileError("header", "the header is missing the column(s): "
                               + ", ".join(missing) + " (expected: " + ",".join(FIELDS) + ")",
-                              columns=",".join(FIELDS))
+                              columns=",".join(FIELDS), missing=", ".join(missing))
     return [names.index(f) for f in FIELDS]
 
 

@@ -56,11 +56,7 @@ from bot.features.status.service import (
     LookupOutcome,
     StatusService,
 )
-from bot.features.status.upload import (
-    IMPORT_CAPTION,
-    on_import_command,
-    on_import_document,
-)
+from bot.features.status.upload import register_import
 from bot.settings import SettingsError
 
 if TYPE_CHECKING:
@@ -353,9 +349,5 @@ def register(app: BotApplication) -> None:
     app.add_handler(CallbackQueryHandler(on_watch, pattern=WATCH_PATTERN))
     app.add_handler(CallbackQueryHandler(on_unwatch, pattern=UNWATCH_PATTERN))
     app.add_handler(CallbackQueryHandler(on_show, pattern=SHOW_PATTERN))
-    app.add_handler(MessageHandler(
-        filters.Document.ALL & filters.CaptionRegex(IMPORT_CAPTION) & filters.ChatType.PRIVATE
-        & filters.UpdateType.MESSAGE,
-        on_import_document))
-    app.add_handler(CommandHandler("impor", on_import_command))
+    register_import(app)
 

@@ -53,6 +53,8 @@ PARALLEL_BYTES = 8 << 20  # files from this size are loaded by one process per C
 MAX_WORKERS = 4
 MAX_FIELD = 500          # characters in one field; longer is a rejected row
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
+# The way Indonesian Excel writes a date: 15/10/2026 (also 5/1/2026 and 15-10-2026).
+_DMY = re.compile(r"([0-9]{1,2})[/.-]([0-9]{1,2})[/.-]([0-9]{4})", re.ASCII)
 
 # Reasons a row is rejected: codes in the database, English msgids in the report.
 REASONS = {
@@ -62,7 +64,7 @@ REASONS = {
     "nik_format": N_("the NIK is not 16 digits"),
     "nik_structure": N_("the NIK is not a valid NIK (region or birth date)"),
     "status": N_("unknown status (DIPROSES, SIAP SALUR, TERSALUR, GAGAL, DITOLAK)"),
-    "date": N_("the date is not a real date in the form YYYY-MM-DD"),
+    "date": N_("the date is not a real date (write it as DD/MM/YYYY or YYYY-MM-DD)"),
     "name": N_("the name has no letters"),
     "unreadable": N_("the line cannot be read as CSV"),
 }
@@ -128,6 +130,21 @@ def _worker(db_path: str, index: list[int], ncols: int, key: bytes, delimiter: s
         worker.close()
 
 
+def _iso_date(text: str) -> str | None:
+    """'2026-10-15' or '15/10/2026' -> '2026-10-15'; '' stays ''; None if not a real date."""
+    if not text:
+        return ""
+    try:
+        if _DATE.fullmatch(text):
+            return dt.date.fromisoformat(text).isoformat()
+        m = _DMY.fullmatch(text)
+        if m:
+            return dt.date(int(m.group(3)), int(m.group(2)), int(m.group(1))).isoformat()
+    except ValueError:
+        pass
+    return None
+
+
 class _Checker:
     """Validates and converts rows; tuned for millions of rows (fast paths, small caches)."""
 
@@ -139,7 +156,7 @@ class _Checker:
         self.provinces = niks._valid_provinces()
         self.dates = niks._valid_date_parts()
         self.statuses = frozenset(STATUSES)
-        self.good_dates: set[str] = set()
+        self.good_dates: dict[str, str] = {}   # as written -> YYYY-MM-DD
         self.names: dict[str, str] = {}
         self.small: dict[str, str] = {}
         self.pick = operator.itemgetter(*index)
@@ -174,17 +191,15 @@ class _Checker:
         periode = small.get(periode) or self._small(periode)
         if not (program and periode):
             return "missing"
-        if tanggal and tanggal not in self.good_dates:
-            tanggal = tanggal.strip()
-            if tanggal and tanggal not in self.good_dates:
-                if not _DATE.fullmatch(tanggal):
-                    return "date"
-                try:
-                    dt.date.fromisoformat(tanggal)
-                except ValueError:
+        if tanggal:
+            iso_date = self.good_dates.get(tanggal)
+            if iso_date is None:
+                iso_date = _iso_date(tanggal.strip())
+                if iso_date is None:
                     return "date"
                 if len(self.good_dates) < 100_000:
-                    self.good_dates.add(tanggal)
+                    self.good_dates[tanggal] = iso_date
+            tanggal = iso_date
         name = self.names.get(nama)
         if name is None:
             if not nama.strip():

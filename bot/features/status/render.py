@@ -218,6 +218,22 @@ def retry_keyboard(t: Translator):
                      [(t(N_("Ask an officer")), "tiket:baru"), (t(N_("Stop")), RETRY_STOP)]])
 
 
+SHOW_REJECTS = 5   # rejected rows listed in the chat; the report file has them all
+
+
+def render_rejects(t: Translator, summary: Summary, limit: int = SHOW_REJECTS) -> str:
+    """The first rejected rows, for the chat: line, reason and the masked NIK."""
+    lines = [t(N_("The first rejected rows:")) if summary.rejected > limit
+             else t(N_("Rejected rows:"))]
+    for line, code, masked in summary.rejects[:limit]:
+        item = t(N_("line {line}: {reason}")).format(line=line,
+                                                     reason=t(REASONS.get(code, code)))
+        lines.append(f"• {item}" + (f" ({masked})" if masked else ""))
+    if summary.rejected > limit:
+        lines.append(t(N_("All {n} are in the report file below.")).format(n=summary.rejected))
+    return "\n".join(lines)
+
+
 def render_report(summary: Summary, t: Translator) -> str:
     """The rejected rows as CSV text: line, reason (in the reader's language), masked NIK."""
     out = io.StringIO()

@@ -1,6 +1,6 @@
-"""The tickets' sending: every ticket message goes through one function (build_deliver) and
-the outbox, drained right away and by the tickets:outbox job; tickets:remind raises the
-unanswered ones again."""
+"""The tickets' sending: every ticket message is an outbox row, composed here (build_compose)
+and sent by the delivery engine (TicketService.drain), right away and by the tickets:outbox
+job; tickets:remind raises the unanswered ones again."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING
 
 from bot.context import BotContext
 from bot.core.clock import parse_iso
-from bot.delivery.sender import Delivery, Outcome
+from bot.delivery.sender import Outgoing
 from bot.features.tickets import render
+from bot.features.tickets.outbox import Compose
 from bot.features.tickets.repo import OutboxRow
 
 if TYPE_CHECKING:
@@ -17,45 +18,41 @@ if TYPE_CHECKING:
     from bot.services import Services
 
 
-# -- sending: the one small function every ticket message goes through --------------------------
-def build_deliver(services: Services):
-    """Outbox rows -> Telegram: staff notices in the bulk lane, a resident's answer in the reply
-    lane. Issue 13's delivery engine replaces this function."""
-    bulk, direct = services.senders.bulk, services.senders.reply
+# -- composing: what each outbox row says, in its reader's language -------------------------------
+def build_compose(services: Services) -> Compose:
+    """Outbox row -> its messages. The sending itself (lanes, 429, 403, timeouts) is the
+    delivery engine's, through TicketService.drain."""
 
-    async def deliver(row: OutboxRow) -> Delivery:
+    async def compose(row: OutboxRow) -> list[Outgoing] | None:
         svc = services.tickets
         ticket = await svc.repo.get(row.ticket_id)
         if ticket is None:
-            return Delivery(Outcome.FAILED, error="ticket gone")
+            return None
         message = await svc.repo.message(row.message_id) if row.message_id else None
         t = services.i18n.translator(await services.subscribers.locale_for(row.user_id))
         if row.kind == "answer":
-            out = render.answer_message(t, ticket.id, message.text if message else "")
-        elif row.kind == "closed":
-            out = render.closed_message(t, ticket.id)
-        else:
-            waited = None
-            if row.kind == "reminder" and ticket.waiting_since:
-                waited = render.age(t, svc.hours.elapsed(parse_iso(ticket.waiting_since),
-                                                         svc.clock()))
-            out = render.staff_notice(t, row.kind, ticket, message, services.content, waited)
-        send = direct if row.kind in RESIDENT_KINDS else bulk
-        return await send(row.user_id, out)
+            return [render.answer_message(t, ticket.id, message.text if message else "")]
+        if row.kind == "closed":
+            return [render.closed_message(t, ticket.id)]
+        waited = None
+        if row.kind == "reminder" and ticket.waiting_since:
+            waited = render.age(t, svc.hours.elapsed(parse_iso(ticket.waiting_since),
+                                                     svc.clock()))
+        return [render.staff_notice(t, row.kind, ticket, message, services.content, waited)]
 
-    return deliver
+    return compose
+
 
 OUTBOX_JOB = "tickets:outbox"
 REMIND_JOB = "tickets:remind"
 OUTBOX_SECONDS = 10
 REMIND_SECONDS = 300
-RESIDENT_KINDS = ("answer", "closed")
 
 
 async def drain(app: BotApplication, rounds: int | None = None) -> int:
     """Send what the outbox holds. Handlers send one batch right away (rounds=1), so a
     resident's next message never waits behind a long queue; the job sends the rest."""
-    return await app.services.tickets.drain(build_deliver(app.services), rounds=rounds)
+    return await app.services.tickets.drain(build_compose(app.services), rounds=rounds)
 
 
 async def send_now(context: BotContext) -> None:

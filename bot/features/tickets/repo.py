@@ -277,16 +277,12 @@ class TicketRepo:
                        for r in rows), key=lambda r: r.id)
 
     async def finish(self, row_id: int, status: str, now: dt.datetime,
-                     sent_message_id: int | None = None, error: str | None = None) -> None:
+                     sent_message_id: int | None = None, error: str | None = None, *,
+                     unknown: bool = False) -> None:
         await self.db.execute(
             "UPDATE ticket_outbox SET status = ?, updated_at = ?, sent_message_id = ?, "
-            "error = ? WHERE id = ?", (status, iso(now), sent_message_id, error, row_id))
-
-    async def release(self, row_ids: list[int]) -> None:
-        if row_ids:
-            await self.db.executemany(
-                "UPDATE ticket_outbox SET status = 'pending' WHERE id = ? AND status = 'sending'",
-                [(i,) for i in row_ids])
+            "error = ?, outcome_unknown = ? WHERE id = ?",
+            (status, iso(now), sent_message_id, error, int(unknown), row_id))
 
     async def recover_in_flight(self) -> int:
         """At start: rows left in 'sending' by a crash go back to pending, flagged."""
@@ -301,11 +297,14 @@ class TicketRepo:
         out.update({r["status"]: r["n"] for r in rows})
         out["duplicates"] = await self.db.fetchval(
             "SELECT COUNT(*) FROM ticket_outbox WHERE possible_duplicate = 1")
+        out["unknown"] = await self.db.fetchval(
+            "SELECT COUNT(*) FROM ticket_outbox WHERE outcome_unknown = 1")
         return out
 
     async def outbox_of(self, ticket_id: int) -> list[dict]:
         rows = await self.db.fetchall(
-            "SELECT kind, user_id, status, possible_duplicate, error FROM ticket_outbox "
+            "SELECT kind, user_id, status, possible_duplicate, outcome_unknown, error "
+            "FROM ticket_outbox "
             "WHERE ticket_id = ? ORDER BY id", (ticket_id,))
         return [dict(r) for r in rows]
 

@@ -23,6 +23,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from bot.core.clock import Clock, parse_iso
+from bot.delivery.engine import DeliveryEngine
+from bot.delivery.sender import Sender
 from bot.features.staff.service import StaffService
 from bot.features.tickets.hours import WorkingHours
 from bot.features.tickets.learning import Learner, TicketLearning
@@ -54,6 +56,8 @@ class TicketService(TicketLearning, TicketOutbox):
     remind_after: float = REMIND_AFTER_HOURS
     learner: Learner | None = None            # the matcher's learn(target, phrase, language)
     fault: Callable[[str], None] | None = None  # tests: crash at "recorded"/"claimed"/"sent"
+    engine: DeliveryEngine | None = None      # the one delivery engine (its bulk lane)
+    reply_sender: Sender | None = None        # the reply lane, for answers to the resident
     repo: TicketRepo = field(init=False)
 
     def __post_init__(self) -> None:
@@ -120,7 +124,7 @@ class TicketService(TicketLearning, TicketOutbox):
             raise TicketError("too_many_additions", ticket)
         clean, masked = self._clean(text, photo)
         notify = [ticket.assigned_to] if ticket.assigned_to else \
-            (await self.staff_recipients(user_id))[0]
+            [i for i in await self.staff.covering(ticket.region_code) if i != user_id]
         if await self.repo.add_resident_message(ticket_id, user_id, clean, photo, self.clock(),
                                                 notify) is None:
             raise TicketError("closed", ticket)
