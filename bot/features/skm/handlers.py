@@ -40,6 +40,8 @@ from bot.features.skm.callbacks import (
     ANY_RX,
     BACK_RX,
     IKM_PAGE_RX,
+    IKM_POP_PAGE_RX,
+    IKM_POP_UNIT_RX,
     IKM_POSTER_RX,
     IKM_REPORT_RX,
     IKM_UNIT_RX,
@@ -71,6 +73,8 @@ from bot.features.skm.staff import (
     on_ikm_poster,
     on_ikm_report,
     on_ikm_unit,
+    on_population_page,
+    on_population_unit,
 )
 
 if TYPE_CHECKING:
@@ -353,3 +357,5 @@ def register(app: BotApplication) -> None:
     app.add_handler(CallbackQueryHandler(on_ikm_unit, pattern=IKM_UNIT_RX))
     app.add_handler(CallbackQueryHandler(on_ikm_report, pattern=IKM_REPORT_RX))
     app.add_handler(CallbackQueryHandler(on_ikm_poster, pattern=IKM_POSTER_RX))
+    app.add_handler(CallbackQueryHandler(on_population_page, pattern=IKM_POP_PAGE_RX))
+    app.add_handler(CallbackQueryHandler(on_population_unit, pattern=IKM_POP_UNIT_RX))

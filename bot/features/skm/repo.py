@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -66,16 +67,24 @@ def _dump(data: dict[str, Any]) -> str:
     return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
-def _period_clause(column_value: tuple[str, str], unit: str | None,
+# one unit's code, a set of units (a regional operator's), or None for every unit
+Units = str | tuple[str, ...] | None
+
+
+def _period_clause(column_value: tuple[str, str], unit: Units,
                    alias: str = "") -> tuple[str, list[Any]]:
     column, value = column_value
     if column not in ("period", "month", "year"):
         raise ValueError(column)
     where = f"substr({alias}month, 1, 4) = ?" if column == "year" else f"{alias}{column} = ?"
     params: list[Any] = [value]
-    if unit is not None:
+    if isinstance(unit, str):
         where += f" AND {alias}unit_code = ?"
         params.append(unit)
+    elif unit is not None:
+        marks = ", ".join("?" * len(unit))
+        where += f" AND {alias}unit_code IN ({marks})" if unit else " AND 0"
+        params.extend(unit)
     return where, params
 
 
@@ -180,7 +189,7 @@ class SkmRepo:
         return response_id
 
     # -- reports --------------------------------------------------------------------------------
-    async def unsur_sums(self, by: tuple[str, str], unit: str | None = None
+    async def unsur_sums(self, by: tuple[str, str], unit: Units = None
                          ) -> dict[str, dict[str, tuple[int, int]]]:
         """{unit_code: {unsur: (sum of scores, answers)}} for a period or month."""
         where, params = _period_clause(by, unit, "r.")
@@ -193,7 +202,7 @@ class SkmRepo:
             out.setdefault(row["unit_code"], {})[row["unsur"]] = (row["total"], row["n"])
         return out
 
-    async def respondent_counts(self, by: tuple[str, str], unit: str | None = None
+    async def respondent_counts(self, by: tuple[str, str], unit: Units = None
                                 ) -> dict[str, int]:
         where, params = _period_clause(by, unit)
         rows = await self.db.fetchall(
@@ -201,14 +210,14 @@ class SkmRepo:
             "GROUP BY unit_code", params)
         return {r["unit_code"]: r["n"] for r in rows}
 
-    async def repeat_counts(self, by: tuple[str, str], unit: str | None = None) -> dict[str, int]:
+    async def repeat_counts(self, by: tuple[str, str], unit: Units = None) -> dict[str, int]:
         where, params = _period_clause(by, unit)
         rows = await self.db.fetchall(
             f"SELECT unit_code, COUNT(*) AS n FROM skm_repeats WHERE {where} GROUP BY unit_code",
             params)
         return {r["unit_code"]: r["n"] for r in rows}
 
-    async def responses(self, by: tuple[str, str], unit: str | None = None
+    async def responses(self, by: tuple[str, str], unit: Units = None
                         ) -> list[ResponseRow]:
         """Every response of the period with its answers, oldest first."""
         where, params = _period_clause(by, unit, "r.")
@@ -229,7 +238,7 @@ class SkmRepo:
         return list(out.values())
 
     async def recent_suggestions(self, by: tuple[str, str], limit: int = 5,
-                                 unit: str | None = None) -> list[tuple[str, str, str]]:
+                                 unit: Units = None) -> list[tuple[str, str, str]]:
         """(unit_code, submitted_at, suggestion), newest first."""
         where, params = _period_clause(by, unit)
         rows = await self.db.fetchall(
@@ -238,7 +247,7 @@ class SkmRepo:
             "ORDER BY submitted_at DESC, id DESC LIMIT ?", [*params, limit])
         return [(r["unit_code"], r["submitted_at"], r["suggestion"]) for r in rows]
 
-    async def assisted_counts(self, by: tuple[str, str], unit: str | None = None
+    async def assisted_counts(self, by: tuple[str, str], unit: Units = None
                               ) -> dict[str, int]:
         """{unit_code: responses entered by volunteers} for a period."""
         where, params = _period_clause(by, unit)
@@ -247,7 +256,7 @@ class SkmRepo:
             "AND volunteer_id IS NOT NULL GROUP BY unit_code", params)
         return {r["unit_code"]: r["n"] for r in rows}
 
-    async def volunteer_repeats(self, by: tuple[str, str], unit: str | None = None
+    async def volunteer_repeats(self, by: tuple[str, str], unit: Units = None
                                 ) -> dict[int, int]:
         """{volunteer_id: refused repeats} for a period."""
         where, params = _period_clause(by, unit)
@@ -269,3 +278,16 @@ class SkmRepo:
         rows = await self.db.fetchall(
             "SELECT unit_code, population FROM skm_populations WHERE period = ?", (period,))
         return {r["unit_code"]: r["population"] for r in rows}
+
+    async def populations_in(self, periods: Sequence[str]) -> dict[str, dict[str, int]]:
+        """{unit_code: {period code: population}} for the periods named."""
+        if not periods:
+            return {}
+        marks = ", ".join("?" * len(periods))
+        rows = await self.db.fetchall(
+            "SELECT unit_code, period, population FROM skm_populations "
+            f"WHERE period IN ({marks})", list(periods))
+        out: dict[str, dict[str, int]] = {}
+        for r in rows:
+            out.setdefault(r["unit_code"], {})[r["period"]] = r["population"]
+        return out

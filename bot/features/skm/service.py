@@ -12,7 +12,7 @@ Periods are in periods.py, the staff reports in reports.py (SkmReports, which th
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from zoneinfo import ZoneInfo
@@ -118,20 +118,30 @@ class SurveyService(SkmReports):
             return any(o.code == value for o in f.options)
         return step == STEP_SUGGESTION and value == SKIP
 
-    def search_units(self, query: str, limit: int = SEARCH_LIMIT) -> list[Unit]:
-        """Units whose name, label or town resemble the typed text, best first."""
+    def search_units(self, query: str, limit: int = SEARCH_LIMIT,
+                     among: Sequence[Unit] | None = None) -> list[Unit]:
+        """Units (of `among`, or every unit) whose name, label or town resemble the typed
+        text, best first."""
         query = query.strip()[:100]
         if not utils.default_process(query):
             return []
-        units = {u.code: u for u in self.content.units}
-        choices = {code: f"{u.short} | {u.name} | {u.city}" for code, u in units.items()}
-        found = process.extract(query, choices, scorer=fuzz.WRatio,
-                                processor=utils.default_process, limit=limit,
-                                score_cutoff=SEARCH_CUTOFF)
-        if not found:
+        units = {u.code: u for u in (self.content.units if among is None else among)}
+        if not units:
             return []
-        best = found[0][1]
-        return [units[code] for _, score, code in found if score >= best - 15]
+        # each of label, name and town on its own: a town typed with a typo scores against
+        # the town, not against the whole long name (which dilutes it under the cutoff)
+        choices = {(code, n): text for code, u in units.items()
+                   for n, text in enumerate((u.short, u.name, u.city))}
+        best_of: dict[str, float] = {}
+        for _, score, (code, _n) in process.extract(
+                query, choices, scorer=fuzz.WRatio, processor=utils.default_process,
+                limit=None, score_cutoff=SEARCH_CUTOFF):
+            best_of[code] = max(best_of.get(code, 0.0), score)
+        if not best_of:
+            return []
+        ranked = sorted(best_of.items(), key=lambda cs: -cs[1])[:limit]
+        best = ranked[0][1]
+        return [units[code] for code, score in ranked if score >= best - 15]
 
     # -- the flow -------------------------------------------------------------------------------
     async def current(self, user_id: int) -> DraftRow | None:
