@@ -22,11 +22,12 @@ SCORES = [4, 3, 3, 4, 3, 4, 4, 3, 3]
 
 
 async def assisted_survey(person, nik: str, unit: str = "PSTW-PSR", scores=SCORES,
-                          start: bool = True):
+                          start: bool = True, program: str = "none"):
     """A volunteer's assisted survey up to the NIK; returns the replies to the NIK message."""
     if start:
         await person.send("/dampingan")
     await choose(person, "unit", unit)
+    await choose(person, "program", program)
     await choose(person, "service", "info")
     await choose(person, "consent", "yes")
     return await person.send(nik)
@@ -265,7 +266,7 @@ async def test_workbook_layout_read_back(app, settings, clock):
     assert len(silent) == 27 and "UPT Rehabilitasi Sosial Bina Netra Malang" in silent
     assert ws.page_setup.fitToWidth == 1 and ws.sheet_properties.pageSetUpPr.fitToPage
     rs = wb["Responden"]
-    assert rs.freeze_panes == "A2" and rs.auto_filter.ref == "A1:T4"
+    assert rs.freeze_panes == "A2" and rs.auto_filter.ref == "A1:U4"  # U: Program
     assert rs.column_dimensions["C"].width >= 30 and rs.column_dimensions["D"].width >= 16
     assert rs.cell(2, 4).number_format == "DD/MM/YYYY HH:MM"
     assert rs.page_setup.orientation == "landscape" and rs.page_setup.fitToWidth == 1

@@ -205,12 +205,13 @@ def test_cli_export_csv(seeded, settings, capsys):
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
     assert rows[0] == ["No", "Kode unit", "Unit", "Waktu (WIB)", "Jenis layanan",
                        "Jenis Kelamin", "Usia", "Pendidikan", "Pekerjaan", "U1", "U2", "U3",
-                       "U4", "U5", "U6", "U7", "U8", "U9", "Dampingan relawan", "Kritik/saran"]
+                       "U4", "U5", "U6", "U7", "U8", "U9", "Dampingan relawan", "Program",
+                       "Kritik/saran"]
     assert rows[1][1:5] == ["PSTW-PSR", "UPT Pelayanan Sosial Tresna Werdha Pasuruan",
                             "02/11/2026 08:00", "Informasi dan konsultasi"]
     assert rows[1][5:9] == ["Perempuan", "30–39 tahun", "SMA/SMK", "Wirausaha"]
     assert rows[1][9:18] == ["3", "3", "3", "4", "3", "3", "4", "2", "3"]
-    assert rows[1][19] == "'=HYPERLINK(\"http://x\")"  # never run as a formula
+    assert rows[1][20] == "'=HYPERLINK(\"http://x\")"  # never run as a formula
     assert len(rows) == 4
     with sqlite3.connect(settings.database_path) as conn:
         audit = conn.execute("SELECT action, target, detail FROM audit_log").fetchall()
@@ -228,7 +229,7 @@ def test_cli_export_xlsx(seeded, capsys):
     code, _, _ = run_cli(["skm", "export", "--period", "2026-Q4", "--format", "xlsx",
                           "--out", str(out_file)], capsys)
     ws = openpyxl.load_workbook(out_file)["Responden"]
-    cell = ws.cell(row=2, column=20)
+    cell = ws.cell(row=2, column=21)
     assert cell.value == "=HYPERLINK(\"http://x\")" and cell.data_type == "s"
 
 

@@ -41,6 +41,7 @@ class NewResponse:
     draft_id: int | None = None
     volunteer_id: int | None = None        # an assisted survey: the volunteer who entered it
     beneficiary_hash: bytes | None = None  # HMAC-SHA256 of the beneficiary's NIK, never the NIK
+    program: str | None = None             # an assisted survey: the program, a content key
 
 
 @dataclass
@@ -54,6 +55,7 @@ class ResponseRow:
     language: str | None
     answers: dict[str, int] = field(default_factory=dict)
     volunteer_id: int | None = None
+    program: str | None = None
 
 
 def _draft(row: sqlite3.Row | None) -> DraftRow | None:
@@ -175,11 +177,11 @@ class SkmRepo:
                 cur = await conn.execute(
                     "INSERT INTO skm_responses (user_id, unit_code, period, month, "
                     "submitted_at, service, gender, age, education, occupation, respondent, "
-                    "suggestion, language, draft_id, volunteer_id, beneficiary_hash) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "suggestion, language, draft_id, volunteer_id, beneficiary_hash, program) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (r.user_id, r.unit_code, r.period, r.month, iso(r.submitted_at),
                      r.service, *profile, _dump(r.respondent), r.suggestion, r.language,
-                     r.draft_id, r.volunteer_id, r.beneficiary_hash))
+                     r.draft_id, r.volunteer_id, r.beneficiary_hash, r.program))
             except sqlite3.IntegrityError:  # the one-answer-per-period unique index
                 raise DuplicateResponse(r.unit_code, r.period) from None
             response_id = cur.lastrowid
@@ -223,11 +225,11 @@ class SkmRepo:
         where, params = _period_clause(by, unit, "r.")
         rows = await self.db.fetchall(
             "SELECT r.id, r.unit_code, r.submitted_at, r.service, r.respondent, r.suggestion, "
-            f"r.language, r.volunteer_id FROM skm_responses r WHERE {where} "
+            f"r.language, r.volunteer_id, r.program FROM skm_responses r WHERE {where} "
             "ORDER BY r.submitted_at, r.id", params)
         out = {r["id"]: ResponseRow(r["id"], r["unit_code"], r["submitted_at"], r["service"],
                                     json.loads(r["respondent"]), r["suggestion"], r["language"],
-                                    volunteer_id=r["volunteer_id"])
+                                    volunteer_id=r["volunteer_id"], program=r["program"])
                for r in rows}
         if out:
             answers = await self.db.fetchall(
@@ -264,6 +266,30 @@ class SkmRepo:
             f"SELECT volunteer_id, COUNT(*) AS n FROM skm_repeats WHERE {where} "
             "AND volunteer_id IS NOT NULL GROUP BY volunteer_id", params)
         return {r["volunteer_id"]: r["n"] for r in rows}
+
+    async def program_counts(self, by: tuple[str, str], unit: Units = None) -> dict[str, int]:
+        """{program key: assisted responses about it} for a period."""
+        where, params = _period_clause(by, unit)
+        rows = await self.db.fetchall(
+            f"SELECT program, COUNT(*) AS n FROM skm_responses WHERE {where} "
+            "AND program IS NOT NULL GROUP BY program", params)
+        return {r["program"]: r["n"] for r in rows}
+
+    # -- NIK checks of assisted surveys (for their limit) ----------------------------------------
+    async def nik_checks_since(self, volunteer_id: int, since: dt.datetime) -> list[str]:
+        """The times (ISO, oldest first) of the volunteer's counted NIK checks since `since`."""
+        rows = await self.db.fetchall(
+            "SELECT at FROM skm_nik_checks WHERE volunteer_id = ? AND at > ? "
+            "AND outcome != 'limited' ORDER BY at", (volunteer_id, iso(since)))
+        return [r["at"] for r in rows]
+
+    async def add_nik_check(self, volunteer_id: int, now: dt.datetime, outcome: str) -> None:
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO skm_nik_checks (volunteer_id, at, outcome) VALUES (?, ?, ?)",
+                (volunteer_id, iso(now), outcome))
+            await conn.execute("DELETE FROM skm_nik_checks WHERE at < ?",
+                               (iso(now - dt.timedelta(days=1)),))
 
     # -- populations ----------------------------------------------------------------------------
     async def set_population(self, unit_code: str, period: str, population: int,

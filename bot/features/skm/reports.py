@@ -84,6 +84,8 @@ class Report:
     # a regional operator's report: the units of their kab/kota (None: the whole province)
     scope_units: tuple[str, ...] | None = None
     region: str | None = None       # that kab/kota's label, e.g. "Kab. Pasuruan"
+    # assisted responses per program served through: (program key, short name, count)
+    programs: list[tuple[str, str, int]] = field(default_factory=list)
 
     @property
     def main(self) -> UnitReport:
@@ -101,6 +103,7 @@ class Report:
             "units_without_responses": self.silent_units,
             "volunteers": [v.as_json() for v in self.volunteers],
             "flags": [f.as_json() for f in self.flags],
+            "programs": {key: n for key, _, n in self.programs},
         }
 
     @property
@@ -210,6 +213,11 @@ class SkmReports:
             report.volunteers = assisted_mod.tally(
                 rows, names, await self.repo.volunteer_repeats(period.key, code), self.tz)
             report.flags = assisted_mod.flag_runs(rows, self.tz, names=names)
+            names_of = {p.key: p.name.short for p in self.content.programs}
+            report.programs = sorted(
+                ((key, names_of.get(key, key), n) for key, n in
+                 (await self.repo.program_counts(period.key, code)).items()),
+                key=lambda kn: (-kn[2], kn[1]))
         return report
 
     async def _volunteer_names(self, ids: set[int]) -> dict[int, str]:

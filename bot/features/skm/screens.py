@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
+from bot.core import paging
 from bot.core.i18n import N_, Translator
 from bot.core.ui import (
     keyboard,
@@ -23,9 +24,11 @@ from bot.features.skm.callbacks import (
 from bot.features.skm.repo import DraftRow
 from bot.features.skm.service import (
     ASSISTED,
+    NO_PROGRAM,
     SKIP,
     STEP_CONSENT,
     STEP_NIK,
+    STEP_PROGRAM,
     STEP_SERVICE,
     STEP_SUGGESTION,
     STEP_UNIT,
@@ -117,6 +120,22 @@ def render_step(t: Translator, svc: SurveyService, draft: DraftRow, page: int = 
         parts.append(t(N_("Type the beneficiary's NIK (16 digits, from their KTP or KK). The "
                           "message is deleted at once and the NIK is never stored: it only "
                           "checks that each person answers once per period.")))
+    elif step == STEP_PROGRAM:
+        parts.append(t(N_("Unit: {unit}")).format(unit=unit_name))
+        parts.append(t(N_("Was the beneficiary served through a program? Choose it, or "
+                          "\u201cNo particular program\u201d.")))
+        p = paging.page(svc.programs.all(), page)
+        rows = [[(_mark(pr.name.short, data.get(step) == pr.key),
+                  answer_data(did, step, pr.key))] for pr in p.items]
+        rows.append([(_mark(t(N_("No particular program")), data.get(step) == NO_PROGRAM),
+                      answer_data(did, step, NO_PROGRAM))])
+        # the kernel pager's labels and page numbers, as this draft's page buttons
+        nav = [(label, page_data(did, int(cb.rsplit(":", 1)[1])))
+               for label, cb in paging.pager_row(t, "x", p)]
+        if nav:
+            rows.append(nav)
+        if caption := paging.page_caption(t, p):
+            parts.append(caption)
     elif step == STEP_SERVICE:
         parts.append(t(N_("Unit: {unit}")).format(unit=unit_name))
         parts.append(t(N_("Which service did you receive there?")))

@@ -104,6 +104,9 @@ def render_report(t: Translator, report: Report) -> list[str]:
             if v.flagged:
                 line += "; ⚠ " + t(N_("{n} in flagged runs")).format(n=v.flagged)
             tail.append("• " + e(line))
+        if report.programs:
+            tail.append(e(t(N_("By program: {programs}")).format(programs=", ".join(
+                f"{name} {n}" for _, name, n in report.programs))))
         for f in report.flags:
             tail.append("⚠ " + e(t(N_(
                 "Please check: {name} entered {count} identical answer sets between {start} and "
