@@ -156,6 +156,15 @@ async def test_regions_side_by_side(app, client):
     sby = await svc.report_for(7002, q4)
     assert {u.code for u in sby.units} == {"DINSOS", "PRSMP-SBY"}
     assert sby.overall.respondents == 2 and sby.region == "Kota Surabaya"
+    # the chart's title and the workbook's name the region, not the whole office
+    from bot.features.skm import render, workbook
+
+    assert render.who(app.services.i18n.translator("jv"), sby) == \
+        "Sedaya unit ing Kota Surabaya"
+    data = workbook.xlsx_bytes(app.services.content, sby, await svc.report_responses(sby),
+                               svc.tz, app.services.clock())
+    summary = openpyxl.load_workbook(io.BytesIO(data))["Ringkasan"]
+    assert summary["A2"].value == "Semua unit di Kota Surabaya"
     assert {u.code for u in (await svc.report_for(7001, q4)).units} == {"PSTW-PSR"}
     assert (await svc.report_for(7003, q4)).overall.respondents == 0
     assert await svc.units_for(7003) == []

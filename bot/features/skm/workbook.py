@@ -167,7 +167,8 @@ def xlsx_bytes(content: Content, report: Report, responses: Sequence[ResponseRow
     ws.title = "Ringkasan"
     main = report.main
     scope = _scope(report, responses)
-    name = report.unit.name if report.unit else "Semua unit (Dinas Sosial Provinsi Jawa Timur)"
+    name = report.unit.name if report.unit else f"Semua unit di {report.region}" \
+        if report.region else "Semua unit (Dinas Sosial Provinsi Jawa Timur)"
     ws["A1"] = "Indeks Kepuasan Masyarakat (IKM)"
     ws["A1"].font = Font(bold=True, size=14)
     ws["A2"] = name
