@@ -175,6 +175,13 @@ def test_population_from_the_command_line(settings, capsys, monkeypatch):
     assert exit_.value.code == 0
     assert "population 300, minimum sample (Krejcie-Morgan) 169, respondents 0: " \
            "sampel belum cukup" in capsys.readouterr().out
+    # a month's value, shown for the year that holds it, says where it comes from
+    with pytest.raises(SystemExit):
+        main(["skm", "population", "--unit", "PSBR-JBG", "--period", "2026-11", "--set", "80"])
+    capsys.readouterr()
+    with pytest.raises(SystemExit):
+        main(["skm", "population", "--unit", "PSBR-JBG", "--period", "2026"])
+    assert "2026: population 300 (as set for 2026-Q4)" in capsys.readouterr().out
 
 
 # -- trend ------------------------------------------------------------------------------------
