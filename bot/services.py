@@ -38,7 +38,7 @@ from bot.features.privacy.repo import PrivacyRepo
 from bot.features.privacy.service import PrivacyService, collect_tables
 from bot.features.programs.context import FollowUpStore
 from bot.features.programs.matching import ProgramIndex
-from bot.features.programs.service import QuestionStats
+from bot.features.programs.service import ProgramService, QuestionStats
 from bot.features.programs.understanding import Understanding
 from bot.features.reminders.service import ReminderService
 from bot.features.skm.service import SurveyService
@@ -78,6 +78,7 @@ class Services:
     staff: StaffService
     subscribers: SubscriberService
     programs: ProgramIndex
+    catalog: ProgramService  # the programs' list, for other features (the assisted survey)
     understanding: Understanding
     follow_ups: FollowUpStore
     questions: QuestionStats
@@ -153,6 +154,7 @@ def build_services(
     volunteers = VolunteerService(store, staff, clock, content.regions, content.kecamatan)
     understanding = Understanding.from_content(content)
     programs = understanding.index
+    catalog = ProgramService(content.programs)
     delivery = DeliveryEngine(OutboxRepo(db), clock)
     delivery.attach(senders.bulk)
 
@@ -165,11 +167,12 @@ def build_services(
     return Services(
         settings=settings, clock=clock, db=db, store=store, i18n=i18n, content=content,
         senders=senders, staff=staff, subscribers=subscribers,
-        programs=programs, understanding=understanding, follow_ups=FollowUpStore(),
-        questions=QuestionStats(store, clock, settings.tz),
+        programs=programs, catalog=catalog, understanding=understanding,
+        follow_ups=FollowUpStore(), questions=QuestionStats(store, clock, settings.tz),
         status=StatusService(store, clock, settings.nik_key, staff.audit),
         survey=SurveyService(store, content, clock, settings.tz, staff,
-                             nik_hasher=nik_hasher(settings), volunteers=volunteers),
+                             nik_hasher=nik_hasher(settings), volunteers=volunteers,
+                             programs=catalog),
         volunteers=volunteers,
         delivery=delivery,
         reminders=ReminderService(

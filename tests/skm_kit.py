@@ -22,13 +22,13 @@ def find_step_button(person: ChatClient, step: str, value: str) -> tuple[FakeMes
 
 
 async def choose(person: ChatClient, step: str, value: str) -> list[FakeMessage]:
-    """Press the button answering `step` with `value`; a unit on a later page is reached by
-    turning the pages, as a person would."""
+    """Press the button answering `step` with `value`; a unit (or a program) on a later page
+    is reached by turning the pages, as a person would."""
     for _ in range(10):
         try:
             msg, data = find_step_button(person, step, value)
         except AssertionError:
-            if step != "unit":
+            if step not in ("unit", "program"):
                 raise
             msg = person.last_reply()
             pages = [d for _, d in msg.buttons() if d.startswith("skm:p:")]

@@ -22,11 +22,12 @@ SCORES = [4, 3, 3, 4, 3, 4, 4, 3, 3]
 
 
 async def assisted_survey(person, nik: str, unit: str = "PSTW-PSR", scores=SCORES,
-                          start: bool = True):
+                          start: bool = True, program: str = "none"):
     """A volunteer's assisted survey up to the NIK; returns the replies to the NIK message."""
     if start:
         await person.send("/dampingan")
     await choose(person, "unit", unit)
+    await choose(person, "program", program)
     await choose(person, "service", "info")
     await choose(person, "consent", "yes")
     return await person.send(nik)
@@ -128,7 +129,7 @@ async def test_under_the_minimum_sample_there_is_no_grade(app, admin):
     replies = await admin.send("/ikm PSBR-JBG 2026-Q4")
     assert "Populasi periode ini belum diisi" in replies[0].text
     # staff set the population with the button under the report
-    await admin.click("Isi populasi periode ini")
+    await admin.click("Isi populasi")
     await admin.send("banyak")
     assert "satu bilangan bulat" in admin.last_reply().text
     saved = await admin.send("120")
@@ -174,6 +175,13 @@ def test_population_from_the_command_line(settings, capsys, monkeypatch):
     assert exit_.value.code == 0
     assert "population 300, minimum sample (Krejcie-Morgan) 169, respondents 0: " \
            "sampel belum cukup" in capsys.readouterr().out
+    # a month's value, shown for the year that holds it, says where it comes from
+    with pytest.raises(SystemExit):
+        main(["skm", "population", "--unit", "PSBR-JBG", "--period", "2026-11", "--set", "80"])
+    capsys.readouterr()
+    with pytest.raises(SystemExit):
+        main(["skm", "population", "--unit", "PSBR-JBG", "--period", "2026"])
+    assert "2026: population 300 (as set for 2026-Q4)" in capsys.readouterr().out
 
 
 # -- trend ------------------------------------------------------------------------------------
@@ -265,7 +273,7 @@ async def test_workbook_layout_read_back(app, settings, clock):
     assert len(silent) == 27 and "UPT Rehabilitasi Sosial Bina Netra Malang" in silent
     assert ws.page_setup.fitToWidth == 1 and ws.sheet_properties.pageSetUpPr.fitToPage
     rs = wb["Responden"]
-    assert rs.freeze_panes == "A2" and rs.auto_filter.ref == "A1:T4"
+    assert rs.freeze_panes == "A2" and rs.auto_filter.ref == "A1:U4"  # U: Program
     assert rs.column_dimensions["C"].width >= 30 and rs.column_dimensions["D"].width >= 16
     assert rs.cell(2, 4).number_format == "DD/MM/YYYY HH:MM"
     assert rs.page_setup.orientation == "landscape" and rs.page_setup.fitToWidth == 1
@@ -314,7 +322,7 @@ async def test_public_summary_has_figures_and_no_personal_data(app, fake, clock)
 async def test_population_prompt_ends_with_batal_and_saves_nothing(app, admin):
     await seed(app.services.store, 2001, "PSBR-JBG", [3] * 9)
     await admin.send("/ikm PSBR-JBG 2026-Q4")
-    await admin.click("Isi populasi periode ini")
+    await admin.click("Isi populasi")
     replies = await admin.send("/batal")
     assert "Dibatalkan" in replies[-1].text
     await admin.send("250")  # no longer an answer to anything

@@ -21,9 +21,10 @@ from tests.skm_kit import choose, complete_survey, seed
 PNG = b"\x89PNG\r\n\x1a\n"
 PDF = b"%PDF"
 QUARTER = "Triwulan IV (Oktober–Desember 2026)"
+QUARTER_BUTTON = "Triwulan IV 2026"  # a button holds at most 24 characters
 
 
-async def ikm_by_buttons(staff, unit_label: str = "Semua unit", period: str = QUARTER):
+async def ikm_by_buttons(staff, unit_label: str = "Semua unit", period: str = QUARTER_BUTTON):
     """/ikm, then the unit and the period chosen with buttons, as staff do."""
     picker = await staff.send("/ikm")
     assert "unit mana" in picker[-1].text
@@ -89,7 +90,9 @@ async def test_ikm_for_one_unit_and_a_month(admin, app):
     replies = await admin.send("/ikm RSBN-MLG 2026-Q4")
     assert "IKM 87,50: mutu B (Baik)" in replies[0].text
     replies = await admin.send("/ikm NOPE")
-    assert "tidak mengenal unit NOPE" in replies[0].text
+    assert "tidak menemukan unit yang cocok dengan “NOPE”" in replies[0].text
+    assert "units.yaml" not in replies[0].text and "RSBN Malang" not in replies[0].text
+    assert "PPSAB Sidoarjo" in replies[0].labels()  # the list to choose from instead
 
 
 async def test_ikm_with_no_responses_says_so(admin):
@@ -202,12 +205,13 @@ def test_cli_export_csv(seeded, settings, capsys):
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
     assert rows[0] == ["No", "Kode unit", "Unit", "Waktu (WIB)", "Jenis layanan",
                        "Jenis Kelamin", "Usia", "Pendidikan", "Pekerjaan", "U1", "U2", "U3",
-                       "U4", "U5", "U6", "U7", "U8", "U9", "Dampingan relawan", "Kritik/saran"]
+                       "U4", "U5", "U6", "U7", "U8", "U9", "Dampingan relawan", "Program",
+                       "Kritik/saran"]
     assert rows[1][1:5] == ["PSTW-PSR", "UPT Pelayanan Sosial Tresna Werdha Pasuruan",
                             "02/11/2026 08:00", "Informasi dan konsultasi"]
     assert rows[1][5:9] == ["Perempuan", "30–39 tahun", "SMA/SMK", "Wirausaha"]
     assert rows[1][9:18] == ["3", "3", "3", "4", "3", "3", "4", "2", "3"]
-    assert rows[1][19] == "'=HYPERLINK(\"http://x\")"  # never run as a formula
+    assert rows[1][20] == "'=HYPERLINK(\"http://x\")"  # never run as a formula
     assert len(rows) == 4
     with sqlite3.connect(settings.database_path) as conn:
         audit = conn.execute("SELECT action, target, detail FROM audit_log").fetchall()
@@ -225,7 +229,7 @@ def test_cli_export_xlsx(seeded, capsys):
     code, _, _ = run_cli(["skm", "export", "--period", "2026-Q4", "--format", "xlsx",
                           "--out", str(out_file)], capsys)
     ws = openpyxl.load_workbook(out_file)["Responden"]
-    cell = ws.cell(row=2, column=20)
+    cell = ws.cell(row=2, column=21)
     assert cell.value == "=HYPERLINK(\"http://x\")" and cell.data_type == "s"
 
 

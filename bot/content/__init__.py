@@ -88,6 +88,7 @@ class Unit(BaseModel):
     name: str = Field(min_length=1)
     short: str = Field(min_length=1, max_length=40)
     city: str = Field(min_length=1)
+    region: str = Field(pattern=r"^35\d\d$")  # the Kemendagri kab/kota code (regions.yaml)
     population: int | None = Field(default=None, gt=0)
     source: str = ""
     verified: bool = False
@@ -190,6 +191,7 @@ def load_content(content_dir: Path) -> Content:
     programs = load_programs(content_dir)
     screener = load_screener(content_dir, programs)
     units, skm = _load_skm(content_dir)
+    _check_unit_regions(units, regions, content_dir / "units.yaml")
     lexicon = {name: read_yaml(content_dir / f"{name}.yaml") or {}
                for name in ("concepts", "requests") if (content_dir / f"{name}.yaml").exists()}
     kecamatan = _load_kecamatan(content_dir, {r.code for r in regions})
@@ -217,6 +219,18 @@ def _load_kecamatan(content_dir: Path, region_codes: set[str]) -> dict[str, list
                                f"{region} and be unique")
         out[region] = found
     return out
+
+
+def _check_unit_regions(units: list[Unit], regions: list[Region], path: Path) -> None:
+    """Each unit's region is a kabupaten/kota of regions.yaml named like the unit's town."""
+    names = {r.code: r.name for r in regions}
+    for u in units:
+        if u.region not in names:
+            raise ContentError(f"{path}: unit {u.code}: region {u.region!r} is not a code of "
+                               "regions.yaml")
+        if names[u.region].casefold() != u.city.casefold():
+            raise ContentError(f"{path}: unit {u.code}: region {u.region} is "
+                               f"{names[u.region]}, not the unit's town {u.city}")
 
 
 def _load_skm(content_dir: Path) -> tuple[list[Unit], Skm]:

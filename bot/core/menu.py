@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 MENU_PREFIX = "menu"
+
+# whether a user belongs to an audience (e.g. approved volunteers); a feature registers it
+AudienceCheck = Callable[[int], Awaitable[bool]]
 
 
 @dataclass(frozen=True)
@@ -13,6 +17,7 @@ class MenuEntry:
     label: str          # an English msgid, marked with N_() and translated per user
     order: int = 50
     staff_only: bool = False
+    audience: str | None = None  # shown only to users of this audience (Menu.audience)
 
     @property
     def callback_data(self) -> str:
@@ -26,6 +31,7 @@ class MenuEntry:
 class Menu:
     def __init__(self) -> None:
         self._entries: dict[str, MenuEntry] = {}
+        self._audiences: dict[str, AudienceCheck] = {}
 
     def add(self, entry: MenuEntry) -> MenuEntry:
         if entry.key in self._entries:
@@ -33,8 +39,30 @@ class Menu:
         self._entries[entry.key] = entry
         return entry
 
+    def audience(self, name: str, check: AudienceCheck) -> None:
+        """Say who belongs to an audience; entries with that audience are shown only to them."""
+        self._audiences[name] = check
+
     def visible(self, is_staff: bool) -> list[MenuEntry]:
-        return sorted((e for e in self._entries.values() if is_staff or not e.staff_only),
+        """The entries for everyone (or every staff member): no audience entries."""
+        return sorted((e for e in self._entries.values()
+                       if (is_staff or not e.staff_only) and e.audience is None),
+                      key=lambda e: (e.staff_only, e.order, e.key))
+
+    async def for_user(self, user_id: int | None, is_staff: bool) -> list[MenuEntry]:
+        """The entries this user sees: visible() plus those of the audiences they belong to
+        (each audience asked once)."""
+        belongs: dict[str, bool] = {}
+        out = []
+        for e in self._entries.values():
+            if e.audience is None or (e.staff_only and not is_staff) or user_id is None:
+                continue
+            if e.audience not in belongs:
+                check = self._audiences.get(e.audience)
+                belongs[e.audience] = check is not None and await check(user_id)
+            if belongs[e.audience]:
+                out.append(e)
+        return sorted([*self.visible(is_staff), *out],
                       key=lambda e: (e.staff_only, e.order, e.key))
 
 

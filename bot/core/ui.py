@@ -65,7 +65,9 @@ def render_menu(t: Translator, entries: Sequence[MenuEntry],
 
 
 async def send_menu(update: Update, context: BotContext, intro: str | None = None) -> None:
-    entries = context.services.menu.visible(await is_staff(update, context))
+    user = update.effective_user
+    entries = await context.services.menu.for_user(user.id if user else None,
+                                                   await is_staff(update, context))
     text, markup = render_menu(context.t, entries, intro)
     await reply(update, context, text, markup)
 

@@ -42,6 +42,7 @@ CORE_TABLES: tuple[PersonalTable, ...] = (
                   where="action = 'status.lookup'"),
     PersonalTable("skm_drafts", "user_id"),
     PersonalTable("skm_repeats", "user_id"),
+    PersonalTable("skm_nik_checks", "volunteer_id"),
     PersonalTable("skm_responses", "user_id", erase="anonymise"),
     PersonalTable("reminder_deliveries", "user_id"),
     PersonalTable("broadcast_outbox", "user_id"),

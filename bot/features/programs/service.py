@@ -1,4 +1,7 @@
-"""How many questions the bot answered, and how many it did not understand, today.
+"""The programs feature for other features: how many questions the bot answered (and did not
+understand) today, and the programs of content/programs in the office's order.
+
+QuestionStats: how many questions the bot answered, and how many it did not understand, today.
 
 Counted in memory on every answer (a database write per answer would cost throughput, see
 README) and written behind by the programs feature's flush job (every minute) and at
@@ -9,8 +12,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Iterable
 from zoneinfo import ZoneInfo
 
+from bot.content.programs import Program
 from bot.core.clock import Clock
 from bot.repos import Store
 
@@ -45,3 +50,21 @@ class QuestionStats:
         day = self.day()
         stored = await self.store.questions.of_day(day)
         return {k: stored.get(k, 0) + self._pending.get((day, k), 0) for k in KINDS}
+
+
+class ProgramService:
+    def __init__(self, programs: Iterable[Program]) -> None:
+        self._programs = sorted(programs, key=lambda p: (p.order, p.key))
+        self._by_key = {p.key: p for p in self._programs}
+
+    def all(self) -> list[Program]:
+        """Every program, in the order of content (then by key)."""
+        return list(self._programs)
+
+    def get(self, key: str) -> Program | None:
+        return self._by_key.get(key)
+
+    def label(self, key: str) -> str:
+        """The program's short name (as on a button); the key itself if it left content."""
+        program = self._by_key.get(key)
+        return program.name.short if program is not None else key

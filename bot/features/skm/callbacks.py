@@ -45,13 +45,19 @@ def page_data(draft_id: int, page: int) -> str:
     return f"{PREFIX}:p:{draft_id}:{page}"
 
 
-IKM_PAGE_SIZE = 10
-
-
 IKM_UNIT_RX = r"^ikm:u:([A-Z0-9-]{2,16}|ALL)$"
 
 
-IKM_PAGE_RX = r"^ikm:g:(\d{1,2})$"
+# /ikm's unit list, page by page (bot/core/paging.py's ikm:p:<n>; ikm:g:<n> on older messages)
+IKM = "ikm"
+IKM_PAGE_RX = r"^ikm:[gp]:(\d{1,4})$"
+
+
+# setting a population: the unit list (ikmn:p:<n>), a unit (ikmn:u:<code>), then a period
+# (ikm:n:<code>:<period>, the conversation's entry)
+IKM_POP = "ikmn"
+IKM_POP_PAGE_RX = r"^ikmn:p:(\d{1,4})$"
+IKM_POP_UNIT_RX = r"^ikmn:u:([A-Z0-9-]{2,16})$"
 
 
 IKM_REPORT_RX = r"^ikm:r:([A-Z0-9-]{2,16}|ALL):(\d{4}(?:-Q[1-4]|-\d{2})?)$"

@@ -158,7 +158,13 @@ def _population(args: argparse.Namespace, settings: Settings) -> int:
         print(f"{u.code} {period.code}: population not set")
         return 0
     state = "reached" if u.sample_ok else "sampel belum cukup"
-    print(f"{u.code} {period.code}: population {u.population}, minimum sample "
+    if u.population_from is None:
+        source = " (from content/units.yaml)"
+    elif u.population_from != period:  # a longer period takes the latest value inside it
+        source = f" (as set for {u.population_from})"
+    else:
+        source = ""
+    print(f"{u.code} {period.code}: population {u.population}{source}, minimum sample "
           f"(Krejcie-Morgan) {u.min_sample}, respondents {u.respondents}: {state}")
     return 0
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
+from babel.dates import format_datetime
 from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import (
@@ -40,6 +41,8 @@ from bot.features.skm.callbacks import (
     ANY_RX,
     BACK_RX,
     IKM_PAGE_RX,
+    IKM_POP_PAGE_RX,
+    IKM_POP_UNIT_RX,
     IKM_POSTER_RX,
     IKM_REPORT_RX,
     IKM_UNIT_RX,
@@ -58,6 +61,7 @@ from bot.features.skm.service import (
     ASSISTED,
     MAX_SUGGESTION,
     STEP_NIK,
+    STEP_PROGRAM,
     STEP_SUGGESTION,
     STEP_UNIT,
     Outcome,
@@ -71,6 +75,8 @@ from bot.features.skm.staff import (
     on_ikm_poster,
     on_ikm_report,
     on_ikm_unit,
+    on_population_page,
+    on_population_unit,
 )
 
 if TYPE_CHECKING:
@@ -86,6 +92,8 @@ CHOOSING_UNIT, ANSWERING, WRITING_SUGGESTION = "skm_unit", "skm_answer", "skm_su
 DEEP_LINK = "skm_"
 DEEP_LINK_RX = r"^/start(@\w+)? skm_"
 MENU = MenuEntry("skm", N_("Rate our service (survey)"), order=40)
+# approved volunteers only (the service checks it again when the survey starts)
+ASSISTED_MENU = MenuEntry("dampingan", N_("Assisted survey"), order=42, audience="volunteer")
 
 
 def mask_nik(text: str) -> str:
@@ -192,7 +200,7 @@ async def on_page(update: Update, context: BotContext) -> str | int | None:
     draft = await survey(context).current(update.effective_user.id)
     if draft is None or draft.id != draft_id:
         return await after(update, context, StepResult(Outcome.STALE))
-    if draft.step != STEP_UNIT:
+    if draft.step not in (STEP_UNIT, STEP_PROGRAM):
         return await after(update, context, StepResult(Outcome.ALREADY))
     await answer_query(update)
     return await show_step(update, context, draft, page=page)
@@ -268,6 +276,14 @@ async def on_beneficiary_nik(update: Update, context: BotContext,
         await reply(update, context, t(N_(
             "Sorry, assisted surveys are not available right now. Please tell the office.")))
         return ANSWERING
+    if result.outcome == Outcome.LIMITED:
+        assert result.retry_at is not None  # a LIMITED result says when to try again
+        when = format_datetime(result.retry_at.astimezone(survey(context).tz), "HH.mm",
+                               locale=t.locale)
+        intro = t(N_("You have checked many NIKs in a short time. To protect beneficiaries' "
+                     "data, please wait and type the NIK again from {time} WIB, or type /batal "
+                     "to stop.")).format(time=when)
+        return await show_step(update, context, draft, intro=intro, edit=False)
     if result.outcome == Outcome.REPEAT:
         assert result.period is not None  # a REPEAT result carries its unit and period
         intro = t(N_("This beneficiary has already answered the survey for {unit} in this period "
@@ -321,6 +337,7 @@ def build_conversation() -> ConversationHandler:
             CommandHandler("dampingan", cmd_assisted),
             CommandHandler("start", on_deep_link, filters=filters.Regex(DEEP_LINK_RX)),
             CallbackQueryHandler(cmd_survey, pattern=MENU.pattern),
+            CallbackQueryHandler(cmd_assisted, pattern=ASSISTED_MENU.pattern),
             CallbackQueryHandler(on_answer, pattern=ANSWER_RX),
             CallbackQueryHandler(on_back, pattern=BACK_RX),
             CallbackQueryHandler(on_page, pattern=PAGE_RX),
@@ -338,6 +355,8 @@ def build_conversation() -> ConversationHandler:
 def register(app: BotApplication) -> None:
     services = app.services
     services.menu.add(MENU)
+    services.menu.add(ASSISTED_MENU)
+    services.menu.audience("volunteer", services.volunteers.is_approved)
     services.commands.add(CommandSpec("survei", N_("rate a service of the office (survey)"),
                                      order=40))
     services.commands.add(CommandSpec("dampingan", N_("volunteers: survey with a beneficiary "
@@ -353,3 +372,5 @@ def register(app: BotApplication) -> None:
     app.add_handler(CallbackQueryHandler(on_ikm_unit, pattern=IKM_UNIT_RX))
     app.add_handler(CallbackQueryHandler(on_ikm_report, pattern=IKM_REPORT_RX))
     app.add_handler(CallbackQueryHandler(on_ikm_poster, pattern=IKM_POSTER_RX))
+    app.add_handler(CallbackQueryHandler(on_population_page, pattern=IKM_POP_PAGE_RX))
+    app.add_handler(CallbackQueryHandler(on_population_unit, pattern=IKM_POP_UNIT_RX))

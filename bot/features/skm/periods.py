@@ -86,5 +86,18 @@ class Period:
     def last_day(self) -> dt.date:
         return self.next().first_day - dt.timedelta(days=1)
 
+    def parts(self) -> list[Period]:
+        """The shorter periods inside this one: a quarter's months; a year's quarters and
+        months. Latest first; a quarter before its own last month."""
+        if self.kind == "month":
+            return []
+        if self.kind == "quarter":
+            first = (self.number - 1) * 3 + 1
+            return [Period("month", self.year, m) for m in range(first + 2, first - 1, -1)]
+        out: list[Period] = []
+        for q in range(4, 0, -1):
+            out += [Period("quarter", self.year, q), *Period("quarter", self.year, q).parts()]
+        return out
+
     def __str__(self) -> str:
         return self.code

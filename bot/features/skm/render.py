@@ -69,7 +69,11 @@ def source_line(t, now: dt.datetime) -> str:
 
 
 def who(t, report: Report) -> str:
-    return report.unit.name if report.unit else t(N_("All units"))
+    if report.unit is not None:
+        return report.unit.name
+    if report.region is not None:  # a regional operator's: the units of their kab/kota
+        return t(N_("All units in {region}")).format(region=report.region)
+    return t(N_("All units"))
 
 
 def nrr_chart_spec(t, report: Report, unsur_names: dict[str, str],

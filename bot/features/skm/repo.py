@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,6 +41,7 @@ class NewResponse:
     draft_id: int | None = None
     volunteer_id: int | None = None        # an assisted survey: the volunteer who entered it
     beneficiary_hash: bytes | None = None  # HMAC-SHA256 of the beneficiary's NIK, never the NIK
+    program: str | None = None             # an assisted survey: the program, a content key
 
 
 @dataclass
@@ -53,6 +55,7 @@ class ResponseRow:
     language: str | None
     answers: dict[str, int] = field(default_factory=dict)
     volunteer_id: int | None = None
+    program: str | None = None
 
 
 def _draft(row: sqlite3.Row | None) -> DraftRow | None:
@@ -66,16 +69,24 @@ def _dump(data: dict[str, Any]) -> str:
     return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
-def _period_clause(column_value: tuple[str, str], unit: str | None,
+# one unit's code, a set of units (a regional operator's), or None for every unit
+Units = str | tuple[str, ...] | None
+
+
+def _period_clause(column_value: tuple[str, str], unit: Units,
                    alias: str = "") -> tuple[str, list[Any]]:
     column, value = column_value
     if column not in ("period", "month", "year"):
         raise ValueError(column)
     where = f"substr({alias}month, 1, 4) = ?" if column == "year" else f"{alias}{column} = ?"
     params: list[Any] = [value]
-    if unit is not None:
+    if isinstance(unit, str):
         where += f" AND {alias}unit_code = ?"
         params.append(unit)
+    elif unit is not None:
+        marks = ", ".join("?" * len(unit))
+        where += f" AND {alias}unit_code IN ({marks})" if unit else " AND 0"
+        params.extend(unit)
     return where, params
 
 
@@ -166,11 +177,11 @@ class SkmRepo:
                 cur = await conn.execute(
                     "INSERT INTO skm_responses (user_id, unit_code, period, month, "
                     "submitted_at, service, gender, age, education, occupation, respondent, "
-                    "suggestion, language, draft_id, volunteer_id, beneficiary_hash) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "suggestion, language, draft_id, volunteer_id, beneficiary_hash, program) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (r.user_id, r.unit_code, r.period, r.month, iso(r.submitted_at),
                      r.service, *profile, _dump(r.respondent), r.suggestion, r.language,
-                     r.draft_id, r.volunteer_id, r.beneficiary_hash))
+                     r.draft_id, r.volunteer_id, r.beneficiary_hash, r.program))
             except sqlite3.IntegrityError:  # the one-answer-per-period unique index
                 raise DuplicateResponse(r.unit_code, r.period) from None
             response_id = cur.lastrowid
@@ -180,7 +191,7 @@ class SkmRepo:
         return response_id
 
     # -- reports --------------------------------------------------------------------------------
-    async def unsur_sums(self, by: tuple[str, str], unit: str | None = None
+    async def unsur_sums(self, by: tuple[str, str], unit: Units = None
                          ) -> dict[str, dict[str, tuple[int, int]]]:
         """{unit_code: {unsur: (sum of scores, answers)}} for a period or month."""
         where, params = _period_clause(by, unit, "r.")
@@ -193,7 +204,7 @@ class SkmRepo:
             out.setdefault(row["unit_code"], {})[row["unsur"]] = (row["total"], row["n"])
         return out
 
-    async def respondent_counts(self, by: tuple[str, str], unit: str | None = None
+    async def respondent_counts(self, by: tuple[str, str], unit: Units = None
                                 ) -> dict[str, int]:
         where, params = _period_clause(by, unit)
         rows = await self.db.fetchall(
@@ -201,7 +212,7 @@ class SkmRepo:
             "GROUP BY unit_code", params)
         return {r["unit_code"]: r["n"] for r in rows}
 
-    async def repeat_counts(self, by: tuple[str, str], unit: str | None = None) -> dict[str, int]:
+    async def repeat_counts(self, by: tuple[str, str], unit: Units = None) -> dict[str, int]:
         where, params = _period_clause(by, unit)
         rows = await self.db.fetchall(
             f"SELECT unit_code, COUNT(*) AS n FROM skm_repeats WHERE {where} GROUP BY unit_code",
@@ -213,17 +224,17 @@ class SkmRepo:
         return int(await self.db.fetchval(
             f"SELECT COUNT(*) FROM skm_responses WHERE {where}", params))
 
-    async def responses(self, by: tuple[str, str], unit: str | None = None
+    async def responses(self, by: tuple[str, str], unit: Units = None
                         ) -> list[ResponseRow]:
         """Every response of the period with its answers, oldest first."""
         where, params = _period_clause(by, unit, "r.")
         rows = await self.db.fetchall(
             "SELECT r.id, r.unit_code, r.submitted_at, r.service, r.respondent, r.suggestion, "
-            f"r.language, r.volunteer_id FROM skm_responses r WHERE {where} "
+            f"r.language, r.volunteer_id, r.program FROM skm_responses r WHERE {where} "
             "ORDER BY r.submitted_at, r.id", params)
         out = {r["id"]: ResponseRow(r["id"], r["unit_code"], r["submitted_at"], r["service"],
                                     json.loads(r["respondent"]), r["suggestion"], r["language"],
-                                    volunteer_id=r["volunteer_id"])
+                                    volunteer_id=r["volunteer_id"], program=r["program"])
                for r in rows}
         if out:
             answers = await self.db.fetchall(
@@ -234,7 +245,7 @@ class SkmRepo:
         return list(out.values())
 
     async def recent_suggestions(self, by: tuple[str, str], limit: int = 5,
-                                 unit: str | None = None) -> list[tuple[str, str, str]]:
+                                 unit: Units = None) -> list[tuple[str, str, str]]:
         """(unit_code, submitted_at, suggestion), newest first."""
         where, params = _period_clause(by, unit)
         rows = await self.db.fetchall(
@@ -243,7 +254,7 @@ class SkmRepo:
             "ORDER BY submitted_at DESC, id DESC LIMIT ?", [*params, limit])
         return [(r["unit_code"], r["submitted_at"], r["suggestion"]) for r in rows]
 
-    async def assisted_counts(self, by: tuple[str, str], unit: str | None = None
+    async def assisted_counts(self, by: tuple[str, str], unit: Units = None
                               ) -> dict[str, int]:
         """{unit_code: responses entered by volunteers} for a period."""
         where, params = _period_clause(by, unit)
@@ -252,7 +263,7 @@ class SkmRepo:
             "AND volunteer_id IS NOT NULL GROUP BY unit_code", params)
         return {r["unit_code"]: r["n"] for r in rows}
 
-    async def volunteer_repeats(self, by: tuple[str, str], unit: str | None = None
+    async def volunteer_repeats(self, by: tuple[str, str], unit: Units = None
                                 ) -> dict[int, int]:
         """{volunteer_id: refused repeats} for a period."""
         where, params = _period_clause(by, unit)
@@ -260,6 +271,30 @@ class SkmRepo:
             f"SELECT volunteer_id, COUNT(*) AS n FROM skm_repeats WHERE {where} "
             "AND volunteer_id IS NOT NULL GROUP BY volunteer_id", params)
         return {r["volunteer_id"]: r["n"] for r in rows}
+
+    async def program_counts(self, by: tuple[str, str], unit: Units = None) -> dict[str, int]:
+        """{program key: assisted responses about it} for a period."""
+        where, params = _period_clause(by, unit)
+        rows = await self.db.fetchall(
+            f"SELECT program, COUNT(*) AS n FROM skm_responses WHERE {where} "
+            "AND program IS NOT NULL GROUP BY program", params)
+        return {r["program"]: r["n"] for r in rows}
+
+    # -- NIK checks of assisted surveys (for their limit) ----------------------------------------
+    async def nik_checks_since(self, volunteer_id: int, since: dt.datetime) -> list[str]:
+        """The times (ISO, oldest first) of the volunteer's counted NIK checks since `since`."""
+        rows = await self.db.fetchall(
+            "SELECT at FROM skm_nik_checks WHERE volunteer_id = ? AND at > ? "
+            "AND outcome != 'limited' ORDER BY at", (volunteer_id, iso(since)))
+        return [r["at"] for r in rows]
+
+    async def add_nik_check(self, volunteer_id: int, now: dt.datetime, outcome: str) -> None:
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO skm_nik_checks (volunteer_id, at, outcome) VALUES (?, ?, ?)",
+                (volunteer_id, iso(now), outcome))
+            await conn.execute("DELETE FROM skm_nik_checks WHERE at < ?",
+                               (iso(now - dt.timedelta(days=1)),))
 
     # -- populations ----------------------------------------------------------------------------
     async def set_population(self, unit_code: str, period: str, population: int,
@@ -274,3 +309,16 @@ class SkmRepo:
         rows = await self.db.fetchall(
             "SELECT unit_code, population FROM skm_populations WHERE period = ?", (period,))
         return {r["unit_code"]: r["population"] for r in rows}
+
+    async def populations_in(self, periods: Sequence[str]) -> dict[str, dict[str, int]]:
+        """{unit_code: {period code: population}} for the periods named."""
+        if not periods:
+            return {}
+        marks = ", ".join("?" * len(periods))
+        rows = await self.db.fetchall(
+            "SELECT unit_code, period, population FROM skm_populations "
+            f"WHERE period IN ({marks})", list(periods))
+        out: dict[str, dict[str, int]] = {}
+        for r in rows:
+            out.setdefault(r["unit_code"], {})[r["period"]] = r["population"]
+        return out

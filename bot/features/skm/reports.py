@@ -14,10 +14,11 @@ from zoneinfo import ZoneInfo
 
 from bot.content import Content, Skm, Unit
 from bot.core.clock import Clock, parse_iso
+from bot.core.scope import Scope
 from bot.features.skm import assisted as assisted_mod
 from bot.features.skm import ikm
 from bot.features.skm.periods import Period
-from bot.features.skm.repo import ResponseRow
+from bot.features.skm.repo import ResponseRow, Units
 from bot.features.staff.service import StaffService
 from bot.features.volunteers.service import VolunteerService
 from bot.repos import Store
@@ -35,6 +36,7 @@ class UnitReport:
     population: int | None = None
     min_sample: int | None = None
     assisted: int = 0               # responses entered by volunteers (Survei dampingan)
+    population_from: Period | None = None  # the period the population was set for
 
     @property
     def sample_ok(self) -> bool | None:
@@ -79,6 +81,11 @@ class Report:
     volunteers: list[Any] = field(default_factory=list)  # assisted.VolunteerTally, most first
     flags: list[Any] = field(default_factory=list)       # assisted.Flag: implausible runs
     unit_names: dict[str, str] = field(default_factory=dict)  # code -> short label, every unit
+    # a regional operator's report: the units of their kab/kota (None: the whole province)
+    scope_units: tuple[str, ...] | None = None
+    region: str | None = None       # that kab/kota's label, e.g. "Kab. Pasuruan"
+    # assisted responses per program served through: (program key, short name, count)
+    programs: list[tuple[str, str, int]] = field(default_factory=list)
 
     @property
     def main(self) -> UnitReport:
@@ -96,7 +103,27 @@ class Report:
             "units_without_responses": self.silent_units,
             "volunteers": [v.as_json() for v in self.volunteers],
             "flags": [f.as_json() for f in self.flags],
+            "programs": {key: n for key, _, n in self.programs},
         }
+
+    @property
+    def units_asked(self) -> Units:
+        """The units this report covers, as the repository takes them."""
+        return self.unit.code if self.unit is not None else self.scope_units
+
+
+def choose_population(period: Period, set_values: dict[str, int],
+                      default: int | None) -> tuple[int | None, Period | None]:
+    """The population for a report of `period`: the value set for that very period; else the
+    one set for the latest shorter period inside it (the last month of a quarter, the last
+    quarter or month of a year); else the unit's default in content (period None).
+
+    Not a sum of months: most units are residential (panti) and serve the same people month
+    after month, so a sum would count each resident three times a quarter."""
+    for p in (period, *period.parts()):
+        if p.code in set_values:
+            return set_values[p.code], p
+    return default, None
 
 
 class SkmReports:
@@ -131,32 +158,38 @@ class SkmReports:
 
     # -- reports (staff) ------------------------------------------------------------------------
     async def report(self, period: Period, unit_code: str | None = None,
-                     suggestions: int = 5) -> Report:
+                     suggestions: int = 5, units: tuple[str, ...] | None = None) -> Report:
+        """The report of one unit, or of every unit (or of the units named in `units`, a
+        regional operator's) together and each ranked."""
         unit = None
         if unit_code is not None:
             unit = self.content.unit(unit_code)
             if unit is None:
                 raise ValueError(f"unknown unit {unit_code!r}")
-        code = unit.code if unit else None
+        code: Units = unit.code if unit else units
         sums = await self.repo.unsur_sums(period.key, code)
         counts = await self.repo.respondent_counts(period.key, code)
         repeats = await self.repo.repeat_counts(period.key, code)
         assisted = await self.repo.assisted_counts(period.key, code)
-        populations = await self.repo.populations(period.code)
-        units = []
+        set_values = await self.repo.populations_in(
+            [p.code for p in (period, *period.parts())])
+        covered = [u for u in self.content.units if units is None or u.code in units]
+        pops = {u.code: choose_population(period, set_values.get(u.code, {}), u.population)
+                for u in covered}
+        unit_reports = []
         silent = []
-        for u in self.content.units:
+        for u in covered:
             if unit is not None and u.code != unit.code:
                 continue
             n, rep = counts.get(u.code, 0), repeats.get(u.code, 0)
             if not n and not rep and unit is None:
                 silent.append(u.code)
                 continue
-            population = populations.get(u.code) or u.population
-            units.append(UnitReport(
+            population, source = pops[u.code]
+            unit_reports.append(UnitReport(
                 u.code, u.name, u.short, n, rep, ikm.compute(sums.get(u.code, {}), n),
                 population, ikm.krejcie_morgan(population) if population else None,
-                assisted.get(u.code, 0)))
+                assisted.get(u.code, 0), source))
         total: dict[str, tuple[int, int]] = {}
         for per_unit in sums.values():
             for c, (s, n) in per_unit.items():
@@ -164,8 +197,8 @@ class SkmReports:
                 total[c] = (t[0] + s, t[1] + n)
         respondents = sum(counts.values())
         # the office's population is known when every unit's is (set or in content)
-        pops = [populations.get(u.code) or u.population for u in self.content.units]
-        office = sum(p for p in pops if p) if unit is None and pops and all(pops) else None
+        known = [p for p, _ in pops.values()]
+        office = sum(p for p in known if p) if unit is None and known and all(known) else None
         overall = UnitReport("ALL", "", "", respondents, sum(repeats.values()),
                              ikm.compute(total, respondents), office,
                              ikm.krejcie_morgan(office) if office else None,
@@ -173,15 +206,22 @@ class SkmReports:
         recent = [(c, self.local(at).date().isoformat(), text) for c, at, text in
                   await self.repo.recent_suggestions(period.key, suggestions, code)] \
             if suggestions else []
-        report = Report(period, overall, units, silent, recent, unit,
-                        unit_names={u.code: u.short for u in self.content.units})
+        report = Report(period, overall, unit_reports, silent, recent, unit,
+                        unit_names={u.code: u.short for u in self.content.units},
+                        scope_units=units)
         if sum(assisted.values()):
-            rows = [r for r in await self.responses(period, code) if r.volunteer_id is not None]
+            rows = [r for r in await self.repo.responses(period.key, code)
+                    if r.volunteer_id is not None]
             names = await self._volunteer_names(
                 {r.volunteer_id for r in rows if r.volunteer_id is not None})
             report.volunteers = assisted_mod.tally(
                 rows, names, await self.repo.volunteer_repeats(period.key, code), self.tz)
             report.flags = assisted_mod.flag_runs(rows, self.tz, names=names)
+            names_of = {p.key: p.name.short for p in self.content.programs}
+            report.programs = sorted(
+                ((key, names_of.get(key, key), n) for key, n in
+                 (await self.repo.program_counts(period.key, code)).items()),
+                key=lambda kn: (-kn[2], kn[1]))
         return report
 
     async def _volunteer_names(self, ids: set[int]) -> dict[int, str]:
@@ -191,28 +231,68 @@ class SkmReports:
             out[vid] = vol.name if vol else str(vid)
         return out
 
-    async def report_for(self, user_id: int, period: Period | None = None,
-                         unit_code: str | None = None) -> Report:
-        """The report for a staff member: the role is checked here too, and audited."""
+    # -- what a staff member may see: their kab/kota's units, or every unit -------------------
+    async def scope_of(self, user_id: int | None) -> Scope:
+        """The staff member's scope (PermissionDenied, audited, for anyone else)."""
         if self.staff is None:
             raise RuntimeError("no staff service")
-        await self.staff.require(user_id, "operator")
+        return await self.staff.scope(user_id)
+
+    def units_in(self, scope: Scope) -> list[Unit]:
+        return [u for u in self.content.units if scope.covers(u.region)]
+
+    async def units_for(self, user_id: int | None) -> list[Unit]:
+        """The units a staff member may see, in content order."""
+        return self.units_in(await self.scope_of(user_id))
+
+    async def unit_for(self, user_id: int | None, unit_code: str, action: str) -> Unit:
+        """A unit the staff member may act on. ValueError for an unknown unit; outside their
+        kab/kota the refusal is audited as `action` and PermissionDenied raised."""
+        scope = await self.scope_of(user_id)
+        unit = self.content.unit(unit_code)
+        if unit is None:
+            raise ValueError(f"unknown unit {unit_code!r}")
+        if not scope.covers(unit.region):
+            assert self.staff is not None  # scope_of() found it
+            await self.staff.deny(user_id, action, unit.code)
+        return unit
+
+    async def poster_made(self, user_id: int | None, unit: Unit) -> None:
+        """A unit's QR poster was made for a staff member (after unit_for() allowed it)."""
+        if self.staff is not None:
+            await self.staff.audit(user_id, "skm.poster", target=unit.code)
+
+    async def report_for(self, user_id: int, period: Period | None = None,
+                         unit_code: str | None = None) -> Report:
+        """The report for a staff member: the role and the region are checked here too, and
+        audited. A regional operator's "all units" is the units of their kab/kota."""
+        scope = await self.scope_of(user_id)
         period = period or self.current_period()
-        report = await self.report(period, unit_code)
-        await self.staff.audit(user_id, "skm.report", target=period.code)
+        if unit_code is not None:
+            await self.unit_for(user_id, unit_code, "skm.report")
+        units = None if scope.everything else tuple(u.code for u in self.units_in(scope))
+        report = await self.report(period, unit_code, units=units)
+        if not scope.everything and scope.region is not None:
+            region = self.content.region(scope.region)
+            report.region = region.label() if region else scope.region
+        assert self.staff is not None  # scope_of() found it
+        await self.staff.audit(user_id, "skm.report", target=period.code,
+                               detail={"unit": unit_code.upper() if unit_code else None,
+                                       "region": scope.region if not scope.everything
+                                       else None})
         return report
 
     async def set_population(self, actor_id: int | None, unit_code: str, period: Period,
                              population: int, *, trusted: bool = False) -> Unit:
-        """Staff set the beneficiaries a unit served in a period (the command line is trusted).
-        ValueError for an unknown unit or a number that is not a positive whole number."""
-        if not trusted:
-            if self.staff is None:
-                raise RuntimeError("no staff service")
-            await self.staff.require(actor_id, "operator")
-        unit = self.content.unit(unit_code)
-        if unit is None:
-            raise ValueError(f"unknown unit {unit_code!r}")
+        """Staff set the beneficiaries a unit served in a period (the command line is trusted;
+        a regional operator only for the units of their kab/kota). ValueError for an unknown
+        unit or a number that is not a positive whole number."""
+        if trusted:
+            unit = self.content.unit(unit_code)
+            if unit is None:
+                raise ValueError(f"unknown unit {unit_code!r}")
+        else:
+            unit = await self.unit_for(actor_id, unit_code, "skm.population")
         if not 0 < int(population) <= 10_000_000:
             raise ValueError("population must be a positive whole number")
         await self.repo.set_population(unit.code, period.code, int(population), actor_id,
@@ -221,6 +301,10 @@ class SkmReports:
             await self.staff.audit(actor_id, "skm.population", target=unit.code,
                                    detail={"period": period.code, "population": population})
         return unit
+
+    async def report_responses(self, report: Report) -> list[ResponseRow]:
+        """The responses behind a report (its unit, its region's units, or every unit)."""
+        return await self.repo.responses(report.period.key, report.units_asked)
 
     async def responses(self, period: Period, unit_code: str | None = None
                         ) -> list[ResponseRow]:

@@ -1,14 +1,14 @@
-"""The survey's and /ikm's chat screens, from the reader's translator: the steps, the
-thank-you, the report, the pickers."""
+"""The survey's chat screens, from the reader's translator: the steps, the thank-you, the
+repeat. /ikm's screens are in staff_screens.py."""
 
 from __future__ import annotations
 
-import html
 from typing import TYPE_CHECKING
 
-from babel.dates import format_date, format_datetime
-from babel.numbers import format_decimal, format_percent
+from babel.dates import format_date
+from babel.numbers import format_decimal
 
+from bot.core import paging
 from bot.core.i18n import N_, Translator
 from bot.core.ui import (
     keyboard,
@@ -16,19 +16,19 @@ from bot.core.ui import (
 from bot.features.skm import ikm
 from bot.features.skm.callbacks import (
     CHECK,
-    IKM_PAGE_SIZE,
     PAGE_SIZE,
     answer_data,
     back_data,
     page_data,
 )
-from bot.features.skm.render import period_words
 from bot.features.skm.repo import DraftRow
 from bot.features.skm.service import (
     ASSISTED,
+    NO_PROGRAM,
     SKIP,
     STEP_CONSENT,
     STEP_NIK,
+    STEP_PROGRAM,
     STEP_SERVICE,
     STEP_SUGGESTION,
     STEP_UNIT,
@@ -38,7 +38,6 @@ from bot.features.skm.service import (
     StepResult,
     SurveyService,
 )
-from bot.features.skm.trend import ranking
 
 if TYPE_CHECKING:
     pass
@@ -121,6 +120,22 @@ def render_step(t: Translator, svc: SurveyService, draft: DraftRow, page: int = 
         parts.append(t(N_("Type the beneficiary's NIK (16 digits, from their KTP or KK). The "
                           "message is deleted at once and the NIK is never stored: it only "
                           "checks that each person answers once per period.")))
+    elif step == STEP_PROGRAM:
+        parts.append(t(N_("Unit: {unit}")).format(unit=unit_name))
+        parts.append(t(N_("Was the beneficiary served through a program? Choose it, or "
+                          "\u201cNo particular program\u201d.")))
+        p = paging.page(svc.programs.all(), page)
+        rows = [[(_mark(pr.name.short, data.get(step) == pr.key),
+                  answer_data(did, step, pr.key))] for pr in p.items]
+        rows.append([(_mark(t(N_("No particular program")), data.get(step) == NO_PROGRAM),
+                      answer_data(did, step, NO_PROGRAM))])
+        # the kernel pager's labels and page numbers, as this draft's page buttons
+        nav = [(label, page_data(did, int(cb.rsplit(":", 1)[1])))
+               for label, cb in paging.pager_row(t, "x", p)]
+        if nav:
+            rows.append(nav)
+        if caption := paging.page_caption(t, p):
+            parts.append(caption)
     elif step == STEP_SERVICE:
         parts.append(t(N_("Unit: {unit}")).format(unit=unit_name))
         parts.append(t(N_("Which service did you receive there?")))
@@ -196,135 +211,3 @@ def intro_text(t: Translator) -> str:
 
 def resume_text(t: Translator) -> str:
     return t(N_("Welcome back: let us continue your survey where you left off."))
-
-
-# -- staff: /ikm ----------------------------------------------------------------------------------
-def render_report(t: Translator, report: Report) -> list[str]:
-    """The report as HTML messages (each under Telegram's limit); every text from a person or
-    from content is escaped."""
-    loc = t.locale
-    e = html.escape
-    heading = t(N_("Satisfaction index (IKM)"))
-    lines = [f"<b>{e(heading)}</b>",
-             e(t(N_("Period: {period} ({label})")).format(
-                 period=report.period.code, label=period_label(report.period, loc))), ""]
-
-    def block(u, title: str) -> list[str]:
-        r = u.result
-        out = [f"<b>{e(title)}</b>"]
-        out.append(e(t.ngettext("{n} respondent", "{n} respondents", u.respondents)
-                     .format(n=u.respondents)))
-        if r is not None and u.graded is not None:
-            out.append(e(t(N_("IKM {ikm}: mutu {mutu} ({kinerja})")).format(
-                ikm=number(r.ikm, loc), mutu=r.grade.mutu, kinerja=r.grade.kinerja)))
-        elif r is not None:
-            out.append(e(t(N_("IKM {ikm}: sample not yet sufficient ({n} of the minimum "
-                              "{sample}), so no grade yet")).format(
-                ikm=number(r.ikm, loc), n=u.respondents, sample=u.min_sample)))
-        if r is not None:
-            out.append("NRR: " + " · ".join(
-                f"{c} {number(ikm.round2(r.nrr[c]), loc)}" for c in ikm.UNSUR_CODES))
-        if u.min_sample is not None:
-            out.append(e(t(N_("Coverage: {n} of {population} beneficiaries ({share}); minimum "
-                              "sample (Krejcie-Morgan) {sample}")).format(
-                n=u.respondents, population=u.population, sample=u.min_sample,
-                share=format_percent(u.coverage, "#,##0.0%", locale=loc))))
-        elif u.code != "ALL":
-            out.append(e(t(N_("Population not set for this period, so the minimum sample is "
-                              "unknown."))))
-        if u.assisted:
-            out.append(e(t(N_("Assisted by volunteers: {n}")).format(n=u.assisted)))
-        if u.repeats:
-            out.append(e(t(N_("Rejected repeat attempts: {n}")).format(n=u.repeats)))
-        return out
-
-    chunks: list[list[str]] = [lines]
-    if report.unit is not None:
-        chunks[0] += block(report.main, f"{report.unit.short} ({report.unit.code})")
-    else:
-        chunks[0] += block(report.overall, t(N_("All units")))
-        for rank, u in enumerate(ranking(report), 1):
-            chunks.append(["", *block(u, f"{rank}. {u.short} ({u.code})")])
-    if report.silent_units:
-        names = ", ".join(svc_unit_short(report, c) for c in report.silent_units)
-        chunks.append(["", e(t(N_("Units without responses in this period ({n}): {names}"))
-                             .format(n=len(report.silent_units), names=names))])
-    if report.volunteers:
-        heading = t(N_("Assisted surveys per volunteer"))
-        tail = ["", f"<b>{e(heading)}</b>"]
-        for v in report.volunteers:
-            line = t.ngettext("{name}: {n} response", "{name}: {n} responses",
-                              v.responses).format(name=v.name, n=v.responses)
-            if v.repeats:
-                line += "; " + t(N_("{n} refused repeats")).format(n=v.repeats)
-            if v.flagged:
-                line += "; ⚠ " + t(N_("{n} in flagged runs")).format(n=v.flagged)
-            tail.append("• " + e(line))
-        for f in report.flags:
-            tail.append("⚠ " + e(t(N_(
-                "Please check: {name} entered {count} identical answer sets between {start} and "
-                "{end}.")).format(name=f.name, count=f.count,
-                                  start=format_datetime(f.first, "d MMM HH.mm", locale=loc),
-                                  end=format_datetime(f.last, "HH.mm", locale=loc))))
-        chunks.append(tail)
-    if report.suggestions:
-        latest = t(N_("Latest suggestions"))
-        tail = ["", f"<b>{e(latest)}</b>"]
-        for code, day, text in report.suggestions:
-            short = text if len(text) <= 300 else text[:300] + "…"
-            tail.append(f"• {e(code)}, {e(day)}: “{e(short)}”")
-        chunks.append(tail)
-    messages, current = [], ""
-    for chunk in chunks:
-        piece = "\n".join(chunk)
-        if current and len(current) + len(piece) + 1 > 3900:
-            messages.append(current)
-            current = piece.lstrip("\n")
-        else:
-            current = f"{current}\n{piece}" if current else piece
-    if current:
-        messages.append(current)
-    return messages
-
-
-def unit_picker(t: Translator, svc: SurveyService, page: int = 0):
-    units = svc.content.units
-    pages = max(1, -(-len(units) // IKM_PAGE_SIZE))
-    page = min(max(page, 0), pages - 1)
-    rows = [[(t(N_("All units")), "ikm:u:ALL")]] if page == 0 else []
-    rows += [[(u.short, f"ikm:u:{u.code}")]
-             for u in units[page * IKM_PAGE_SIZE:(page + 1) * IKM_PAGE_SIZE]]
-    nav = []
-    if page > 0:
-        nav.append((t(N_("‹ Previous")), f"ikm:g:{page - 1}"))
-    if page < pages - 1:
-        nav.append((t(N_("Next ›")), f"ikm:g:{page + 1}"))
-    if nav:
-        rows.append(nav)
-    text = "\n\n".join([t(N_("Satisfaction index (IKM): which unit?")),
-                         t(N_("Page {page} of {pages}")).format(page=page + 1, pages=pages)])
-    return text, keyboard(rows)
-
-
-def period_choices(svc: SurveyService) -> list[Period]:
-    today = svc.today()
-    month, quarter, year = Period.month_of(today), Period.quarter_of(today), \
-        Period.year_of(today)
-    return [month, month.previous(), quarter, quarter.previous(), year, year.previous()]
-
-
-def period_picker(t: Translator, svc: SurveyService, unit_code: str):
-    rows = [[(period_words(t, p), f"ikm:r:{unit_code}:{p.code}")]
-            for p in period_choices(svc)]
-    unit = svc.content.unit(unit_code) if unit_code != "ALL" else None
-    name = unit.name if unit else t(N_("All units"))
-    return t(N_("{unit}: which period?")).format(unit=name), keyboard(rows)
-
-
-def report_buttons(t: Translator, report: Report):
-    rows = [[(t(N_("Another unit or period")), "ikm:g:0")]]
-    if report.unit is not None:
-        rows.insert(0, [(t(N_("QR poster for this unit")), f"ikm:q:{report.unit.code}")])
-        rows.insert(0, [(t(N_("Set the population for this period")),
-                         f"ikm:n:{report.unit.code}:{report.period.code}")])
-    return keyboard(rows)

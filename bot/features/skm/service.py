@@ -12,7 +12,7 @@ Periods are in periods.py, the staff reports in reports.py (SkmReports, which th
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from zoneinfo import ZoneInfo
@@ -21,6 +21,7 @@ from rapidfuzz import fuzz, process, utils
 
 from bot.content import Content, Unit
 from bot.core.clock import Clock, parse_iso
+from bot.features.programs.service import ProgramService
 from bot.features.skm import ikm
 from bot.features.skm.periods import (
     FIRST_YEAR,
@@ -43,6 +44,8 @@ STEP_SERVICE = "service"
 STEP_SUGGESTION = "suggestion"
 STEP_CONSENT = "consent"  # assisted surveys: the beneficiary agreed to answer
 STEP_NIK = "nik"          # assisted surveys: the beneficiary's NIK, kept only as a keyed hash
+STEP_PROGRAM = "program"  # assisted surveys: the program served through (content/programs)
+NO_PROGRAM = "none"       # ... or none: the unit's own service
 ASSISTED = "assisted"     # the draft data key marking an assisted survey (the volunteer's phone)
 NIK_HASH = "nik_h"        # the draft data key of the beneficiary's HMAC (hex), never the NIK
 YES = "yes"
@@ -51,6 +54,10 @@ MAX_SUGGESTION = 1000
 DRAFT_TTL = dt.timedelta(days=3)  # an untouched draft older than this starts over
 SEARCH_LIMIT = 6
 SEARCH_CUTOFF = 60
+# A volunteer may check at most this many NIKs in any hour: enough for surveys read out one
+# by one (a few minutes each), too few to probe who has answered. Malformed NIKs don't count.
+NIK_CHECKS = 10
+NIK_WINDOW = dt.timedelta(hours=1)
 
 
 # -- outcomes ---------------------------------------------------------------------------------
@@ -61,6 +68,7 @@ class Outcome(StrEnum):
     INVALID = "invalid"      # a value the question does not offer (forged data, too long text)
     REPEAT = "repeat"        # this person already rated this unit in this period
     SUBMITTED = "submitted"  # the survey is complete and stored
+    LIMITED = "limited"      # too many NIK checks by this volunteer lately: try at retry_at
 
 
 @dataclass
@@ -70,6 +78,7 @@ class StepResult:
     resumed: bool = False
     unit: Unit | None = None
     period: Period | None = None
+    retry_at: dt.datetime | None = None
 
 
 class SurveyService(SkmReports):
@@ -78,15 +87,17 @@ class SurveyService(SkmReports):
     def __init__(self, store: Store, content: Content, clock: Clock, tz: ZoneInfo,
                  staff: StaffService | None = None,
                  nik_hasher: Callable[[str], bytes] | None = None,
-                 volunteers: VolunteerService | None = None) -> None:
+                 volunteers: VolunteerService | None = None,
+                 programs: ProgramService | None = None) -> None:
         super().__init__(store, content, clock, tz, staff, volunteers)
+        self.programs = programs or ProgramService(content.programs)
         # NIK text -> HMAC-SHA256(NIK_HMAC_KEY, NIK); raises ValueError for a malformed NIK
         # and RuntimeError without the key (built by the composition root from the status
         # feature's NIK rules)
         self.nik_hasher = nik_hasher
         self.fields = [f.key for f in self.skm.respondent]
         self.steps = [STEP_UNIT, STEP_SERVICE, *ikm.UNSUR_CODES, *self.fields, STEP_SUGGESTION]
-        self.assisted_steps = [STEP_UNIT, STEP_SERVICE, STEP_CONSENT, STEP_NIK,
+        self.assisted_steps = [STEP_UNIT, STEP_PROGRAM, STEP_SERVICE, STEP_CONSENT, STEP_NIK,
                                *ikm.UNSUR_CODES, *self.fields, STEP_SUGGESTION]
 
     def steps_of(self, draft: DraftRow | None) -> list[str]:
@@ -113,25 +124,37 @@ class SurveyService(SkmReports):
             return value in ("1", "2", "3", "4")
         if step == STEP_CONSENT:
             return value == YES
+        if step == STEP_PROGRAM:
+            return value == NO_PROGRAM or self.programs.get(value) is not None
         f = self.skm.field(step)
         if f is not None:
             return any(o.code == value for o in f.options)
         return step == STEP_SUGGESTION and value == SKIP
 
-    def search_units(self, query: str, limit: int = SEARCH_LIMIT) -> list[Unit]:
-        """Units whose name, label or town resemble the typed text, best first."""
+    def search_units(self, query: str, limit: int = SEARCH_LIMIT,
+                     among: Sequence[Unit] | None = None) -> list[Unit]:
+        """Units (of `among`, or every unit) whose name, label or town resemble the typed
+        text, best first."""
         query = query.strip()[:100]
         if not utils.default_process(query):
             return []
-        units = {u.code: u for u in self.content.units}
-        choices = {code: f"{u.short} | {u.name} | {u.city}" for code, u in units.items()}
-        found = process.extract(query, choices, scorer=fuzz.WRatio,
-                                processor=utils.default_process, limit=limit,
-                                score_cutoff=SEARCH_CUTOFF)
-        if not found:
+        units = {u.code: u for u in (self.content.units if among is None else among)}
+        if not units:
             return []
-        best = found[0][1]
-        return [units[code] for _, score, code in found if score >= best - 15]
+        # each of label, name and town on its own: a town typed with a typo scores against
+        # the town, not against the whole long name (which dilutes it under the cutoff)
+        choices = {(code, n): text for code, u in units.items()
+                   for n, text in enumerate((u.short, u.name, u.city))}
+        best_of: dict[str, float] = {}
+        for _, score, (code, _n) in process.extract(
+                query, choices, scorer=fuzz.WRatio, processor=utils.default_process,
+                limit=None, score_cutoff=SEARCH_CUTOFF):
+            best_of[code] = max(best_of.get(code, 0.0), score)
+        if not best_of:
+            return []
+        ranked = sorted(best_of.items(), key=lambda cs: -cs[1])[:limit]
+        best = ranked[0][1]
+        return [units[code] for code, score in ranked if score >= best - 15]
 
     # -- the flow -------------------------------------------------------------------------------
     async def current(self, user_id: int) -> DraftRow | None:
@@ -238,7 +261,9 @@ class SurveyService(SkmReports):
             answers={c: int(draft.data[c]) for c in ikm.UNSUR_CODES},
             suggestion=suggestion, language=language, draft_id=draft.id,
             volunteer_id=user_id if assisted else None,
-            beneficiary_hash=bytes.fromhex(draft.data[NIK_HASH]) if assisted else None)
+            beneficiary_hash=bytes.fromhex(draft.data[NIK_HASH]) if assisted else None,
+            program=program if assisted and (program := draft.data.get(STEP_PROGRAM))
+            not in (None, NO_PROGRAM) else None)
         try:
             response_id = await self.repo.submit(response, STEP_SUGGESTION)
         except DuplicateResponse:
@@ -275,6 +300,9 @@ class SurveyService(SkmReports):
         """The NIK typed for the beneficiary: only its keyed hash is kept (in the draft, then
         with the response). REPEAT when that beneficiary already answered for the unit in this
         period: the refusal is counted for the volunteer and the draft stays at the NIK step.
+        LIMITED, with nothing looked up, after NIK_CHECKS checks within NIK_WINDOW: the answer
+        to "did this NIK answer?" is the one thing a probing volunteer wants, so it is rationed.
+        Every check is audited and counted, never with the NIK or its hash.
         Raises ValueError for a malformed NIK and RuntimeError without NIK_HMAC_KEY."""
         draft = await self._draft_for(volunteer_id, draft_id)
         if draft is None or not draft.data.get(ASSISTED):
@@ -291,11 +319,18 @@ class SurveyService(SkmReports):
         now = self.clock()
         if unit is None:
             return StepResult(Outcome.STALE)
+        checks = await self.repo.nik_checks_since(volunteer_id, now - NIK_WINDOW)
+        if len(checks) >= NIK_CHECKS:
+            await self._nik_checked(volunteer_id, unit, now, "limited")
+            return StepResult(Outcome.LIMITED, draft, unit=unit, period=period,
+                              retry_at=parse_iso(checks[-NIK_CHECKS]) + NIK_WINDOW)
         if await self.repo.has_beneficiary(unit.code, period.code, digest):
+            await self._nik_checked(volunteer_id, unit, now, "repeat")
             month = Period.month_of(now.astimezone(self.tz).date())
             await self.repo.add_repeat(volunteer_id, unit.code, period.code, month.code, now,
                                        volunteer_id)
             return StepResult(Outcome.REPEAT, draft, unit=unit, period=period)
+        await self._nik_checked(volunteer_id, unit, now, "new")
         data = dict(draft.data)
         data[NIK_HASH] = digest.hex()
         following = self.next_step(STEP_NIK, draft)
@@ -303,6 +338,16 @@ class SurveyService(SkmReports):
             return StepResult(Outcome.ALREADY, await self.repo.draft(draft.id))
         draft.step, draft.data = following, data
         return StepResult(Outcome.ACCEPTED, draft, unit=unit, period=period)
+
+    async def _nik_checked(self, volunteer_id: int, unit: Unit, now: dt.datetime,
+                           outcome: str) -> None:
+        """Count the check for the limit and audit it: the unit and the outcome, never the NIK
+        nor its hash."""
+        await self.repo.add_nik_check(volunteer_id, now, outcome)
+        if self.staff is not None:
+            await self.staff.audit(volunteer_id, "skm.nik_check", target=unit.code,
+                                   outcome="denied" if outcome == "limited" else "ok",
+                                   detail={"result": outcome})
 
     async def cancel(self, user_id: int) -> bool:
         draft = await self.repo.open_draft(user_id)

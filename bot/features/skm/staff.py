@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING
 
 from telegram import Update
 from telegram.error import TelegramError
@@ -17,6 +16,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.content import Unit
 from bot.context import BotContext
 from bot.core.i18n import N_
 from bot.core.ui import (
@@ -40,7 +40,8 @@ from bot.features.skm.periods import (
     Period,
 )
 from bot.features.skm.render import period_words
-from bot.features.skm.screens import (
+from bot.features.skm.staff_screens import (
+    matches_picker,
     period_picker,
     render_report,
     report_buttons,
@@ -48,9 +49,6 @@ from bot.features.skm.screens import (
 )
 from bot.features.skm.trend import ranking, trend
 from bot.features.staff.service import PermissionDenied
-
-if TYPE_CHECKING:
-    pass
 
 log = logging.getLogger(__name__)
 
@@ -64,16 +62,42 @@ ASK_POPULATION = "skm_population_number"
 POP_PENDING = "skm_population"  # user_data: {"u": unit code, "p": period code}
 
 
+async def _scoped_units(update: Update, context: BotContext) -> tuple[list[Unit], str | None]:
+    """The units this staff member may see and their kab/kota's label (None: every unit)."""
+    svc = context.services.survey
+    scope = await svc.scope_of(update.effective_user.id)
+    region = None
+    if not scope.everything and scope.region is not None:
+        found = svc.content.region(scope.region)
+        region = found.label() if found else scope.region
+    return svc.units_in(scope), region
+
+
+async def _outside_region(update: Update, context: BotContext) -> None:
+    text = context._(N_("That unit is outside your region, so its report is not shown. "
+                        "Choose one of your units with /ikm."))
+    if update.callback_query is not None:
+        await answer_query(update, text)
+    else:
+        await reply(update, context, text)
+
+
 async def cmd_ikm(update: Update, context: BotContext) -> None:
-    """/ikm: staff choose the unit and the period with buttons (or type /ikm UNIT PERIOD)."""
+    """/ikm: staff choose the unit and the period with buttons, or type a unit's name (and a
+    period): /ikm pasuruan, /ikm PSTW-PSR 2026-11."""
     if not await staff_or_unknown(update, context, "operator"):
         return
     svc = context.services.survey
-    if not context.args:
-        text, markup = unit_picker(context.t, svc)
-        await reply(update, context, text, markup)
+    try:
+        units, region = await _scoped_units(update, context)
+    except PermissionDenied:
         return
-    period, unit = None, None
+    if not units:
+        await reply(update, context, context._(N_(
+            "There are no service units in {region} yet, so there is no report to show.")).format(
+            region=region or ""))
+        return
+    period, words = None, []
     for arg in context.args or []:
         try:
             period = Period.parse(arg)
@@ -84,20 +108,48 @@ async def cmd_ikm(update: Update, context: BotContext) -> None:
                     "month like 2026-11 (years {first} to {last}).")).format(
                     text=arg[:20], first=FIRST_YEAR, last=LAST_YEAR))
                 return
-            unit = arg
-    if unit is not None and svc.content.unit(unit) is None:
-        await reply(update, context, context._(N_(
-            "I do not know the unit {code}. Use a unit code from content/units.yaml, e.g. "
-            "{example}.")).format(code=unit[:20], example=svc.content.units[0].code))
+            words.append(arg)
+    if not words and period is None:
+        text, markup = unit_picker(context.t, units, 0, region)
+        await reply(update, context, text, markup)
         return
-    await send_report(update, context, period, svc.content.unit(unit).code if unit else None)
+    if not words:
+        await send_report(update, context, period, None)
+        return
+    query = " ".join(words)
+    exact = svc.content.unit(query) if len(query) <= 16 else None
+    found = [exact] if exact is not None else svc.search_units(query, among=units)
+    if not found:
+        text, markup = unit_picker(context.t, units, 0, region, intro=context._(N_(
+            "I found no unit matching “{text}”. Choose one from the list:")).format(
+            text=query[:40]))
+        await reply(update, context, text, markup)
+        return
+    if len(found) > 1:
+        text, markup = matches_picker(context.t, found, period)
+        await reply(update, context, text, markup)
+        return
+    if period is None:
+        try:
+            await svc.unit_for(update.effective_user.id, found[0].code, "skm.report")
+        except PermissionDenied:
+            await _outside_region(update, context)
+            return
+        text, markup = period_picker(context.t, svc, found[0].code, region)
+        await reply(update, context, text, markup)
+        return
+    await send_report(update, context, period, found[0].code)
 
 
 async def on_ikm_page(update: Update, context: BotContext) -> None:
     if not await staff_or_unknown(update, context, "operator"):
         return
     await answer_query(update)
-    text, markup = unit_picker(context.t, context.services.survey, int(context.match.group(1)))
+    try:
+        units, region = await _scoped_units(update, context)
+    except PermissionDenied:
+        return
+    text, markup = unit_picker(context.t, units, int(context.match.group(1)), region)
     await show(update, context, text, markup)
 
 
@@ -106,11 +158,51 @@ async def on_ikm_unit(update: Update, context: BotContext) -> None:
         return
     code = context.match.group(1)
     svc = context.services.survey
-    if code != "ALL" and svc.content.unit(code) is None:
+    try:
+        _, region = await _scoped_units(update, context)
+        if code != "ALL":
+            await svc.unit_for(update.effective_user.id, code, "skm.report")
+    except ValueError:
         await answer_query(update, context._(N_("Please choose one of the buttons.")))
         return
+    except PermissionDenied:
+        await _outside_region(update, context)
+        return
     await answer_query(update)
-    text, markup = period_picker(context.t, svc, code)
+    text, markup = period_picker(context.t, svc, code, region)
+    await show(update, context, text, markup)
+
+
+async def on_population_page(update: Update, context: BotContext) -> None:
+    """Setting a population: the units this staff member may set it for, page by page."""
+    if not await staff_or_unknown(update, context, "operator"):
+        return
+    await answer_query(update)
+    try:
+        units, region = await _scoped_units(update, context)
+    except PermissionDenied:
+        return
+    text, markup = unit_picker(context.t, units, int(context.match.group(1)), region,
+                               population=True)
+    await show(update, context, text, markup)
+
+
+async def on_population_unit(update: Update, context: BotContext) -> None:
+    """Setting a population: the unit is chosen; now the period, with buttons."""
+    if not await staff_or_unknown(update, context, "operator"):
+        return
+    svc = context.services.survey
+    try:
+        unit = await svc.unit_for(update.effective_user.id, context.match.group(1),
+                                  "skm.population")
+    except ValueError:
+        await answer_query(update, context._(N_("Please choose one of the buttons.")))
+        return
+    except PermissionDenied:
+        await _outside_region(update, context)
+        return
+    await answer_query(update)
+    text, markup = period_picker(context.t, svc, unit.code, population=True)
     await show(update, context, text, markup)
 
 
@@ -150,7 +242,9 @@ async def send_report(update: Update, context: BotContext, period: Period | None
     t = context.t
     try:
         report = await svc.report_for(update.effective_user.id, period, unit)
-    except PermissionDenied:
+    except PermissionDenied as exc:
+        if str(exc) == "region":
+            await _outside_region(update, context)
         return
     texts = render_report(t, report)
     for i, text in enumerate(texts):
@@ -173,7 +267,7 @@ async def send_report(update: Update, context: BotContext, period: Period | None
     await _send_file(context, chat_id, png, f"{base}.png", caption, photo=True)
     await _send_file(context, chat_id, pdf, f"{base}.pdf",
                      context._(N_("The same chart as a PDF, sharp in print.")))
-    points = await trend(svc, report.period, unit)
+    points = await trend(svc, report.period, unit, units=report.scope_units)
     tpng, _ = await asyncio.to_thread(chart.trend_chart,
                                       skm_render.trend_chart_spec(t, report, points, now))
     await _send_file(context, chat_id, tpng, f"{base}-tren.png",
@@ -184,7 +278,7 @@ async def send_report(update: Update, context: BotContext, period: Period | None
             chart.ranking_chart, skm_render.ranking_chart_spec(t, report, ranked, now))
         await _send_file(context, chat_id, rpng, f"{base}-peringkat.png",
                          context._(N_("IKM per unit")), photo=True)
-    responses = await svc.responses(report.period, unit)
+    responses = await svc.report_responses(report)
     data = await asyncio.to_thread(workbook.xlsx_bytes, svc.content, report, responses,
                                    svc.tz, now)
     suffix = f"-{unit.upper()}" if unit else ""
@@ -205,11 +299,18 @@ async def on_ikm_poster(update: Update, context: BotContext) -> None:
     if not await staff_or_unknown(update, context, "operator"):
         return
     svc = context.services.survey
-    unit = svc.content.unit(context.match.group(1))
     me = context.bot.username
+    try:
+        unit = await svc.unit_for(update.effective_user.id, context.match.group(1), "skm.poster")
+    except ValueError:
+        unit = None
+    except PermissionDenied:
+        await _outside_region(update, context)
+        return
     if unit is None or not me:
         await answer_query(update, context._(N_("Please choose one of the buttons.")))
         return
+    await svc.poster_made(update.effective_user.id, unit)
     await answer_query(update)
     pdf, png = await asyncio.to_thread(poster.poster, unit, me, svc.skm)
     chat_id = update.effective_chat.id
@@ -225,11 +326,15 @@ async def on_population_button(update: Update, context: BotContext) -> str | int
         return ConversationHandler.END
     code, period_code = context.match.groups()
     svc = context.services.survey
-    unit = svc.content.unit(code)
     try:
-        period = Period.parse(period_code)
+        period: Period | None = Period.parse(period_code)
+        unit: Unit | None = await svc.unit_for(update.effective_user.id, code,
+                                               "skm.population")
     except ValueError:
-        period = None
+        period = unit = None
+    except PermissionDenied:
+        await _outside_region(update, context)
+        return ConversationHandler.END
     if unit is None or period is None:
         await answer_query(update, context._(N_("Please choose one of the buttons.")))
         return ConversationHandler.END

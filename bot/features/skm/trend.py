@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from bot.features.skm import ikm
 from bot.features.skm.periods import Period
+from bot.features.skm.repo import Units
 from bot.features.skm.reports import Report, SkmReports, UnitReport
 
 SPAN = {"month": 12, "quarter": 4, "year": 3}
@@ -27,9 +28,11 @@ def periods_back(last: Period, count: int) -> list[Period]:
 
 
 async def trend(svc: SkmReports, last: Period, unit_code: str | None = None,
-                count: int | None = None) -> list[TrendPoint]:
-    """The IKM of each of the periods up to `last`, for one unit or the whole office."""
-    code = unit_code.upper() if unit_code else None
+                count: int | None = None, units: tuple[str, ...] | None = None
+                ) -> list[TrendPoint]:
+    """The IKM of each of the periods up to `last`, for one unit, or the units named (a
+    regional operator's), or the whole office."""
+    code: Units = unit_code.upper() if unit_code else units
     points = []
     for p in periods_back(last, count or SPAN[last.kind]):
         sums = await svc.repo.unsur_sums(p.key, code)

@@ -80,15 +80,24 @@ def labelled(content: Content, r: ResponseRow, tz: ZoneInfo, volunteers: dict[in
         service.label.id if service else r.service, *fields,
         *[r.answers.get(code, "") for code in ikm.UNSUR_CODES],
         volunteers.get(r.volunteer_id, str(r.volunteer_id)) if r.volunteer_id else "",
+        program_name(content, r.program),
         r.suggestion or "",
     ]
+
+
+def program_name(content: Content, key: str | None) -> str:
+    """The program an assisted response is about, by its name ('' for none)."""
+    if not key:
+        return ""
+    program = next((p for p in content.programs if p.key == key), None)
+    return program.name.short if program else key
 
 
 def response_header(content: Content) -> list[str]:
     assert content.skm is not None  # a SurveyService (the only caller) requires it
     return ["No", "Kode unit", "Unit", "Waktu (WIB)", "Jenis layanan",
             *[f.column for f in content.skm.respondent], *ikm.UNSUR_CODES,
-            "Dampingan relawan", "Kritik/saran"]
+            "Dampingan relawan", "Program", "Kritik/saran"]
 
 
 def _grade_cells(u: UnitReport) -> list:
@@ -158,7 +167,8 @@ def xlsx_bytes(content: Content, report: Report, responses: Sequence[ResponseRow
     ws.title = "Ringkasan"
     main = report.main
     scope = _scope(report, responses)
-    name = report.unit.name if report.unit else "Semua unit (Dinas Sosial Provinsi Jawa Timur)"
+    name = report.unit.name if report.unit else f"Semua unit di {report.region}" \
+        if report.region else "Semua unit (Dinas Sosial Provinsi Jawa Timur)"
     ws["A1"] = "Indeks Kepuasan Masyarakat (IKM)"
     ws["A1"].font = Font(bold=True, size=14)
     ws["A2"] = name
@@ -261,10 +271,15 @@ def xlsx_bytes(content: Content, report: Report, responses: Sequence[ResponseRow
         (f.column, f.key, [(o.code, o.label.id) for o in f.options])
         for f in content.skm.respondent]
     groups.append(("Jenis layanan", None, [(s.code, s.label.id) for s in content.skm.services]))
+    programs = Counter(x.program for x in scope if x.program)
+    if programs:  # the programs assisted respondents were served through, most first
+        groups.append(("Program (survei dampingan)", "program",
+                       [(k, program_name(content, k)) for k, _ in programs.most_common()]))
     total = len(scope) or 1
     for title, key, options in groups:
         put(ps, r, [title, "Jumlah", "Persen"], header=True)
-        counts = Counter(x.respondent.get(key) if key else x.service for x in scope)
+        counts = programs if key == "program" else \
+            Counter(x.respondent.get(key) if key else x.service for x in scope)
         for code, label in options:
             r += 1
             put(ps, r, [label, counts.get(code, 0), counts.get(code, 0) / total])
@@ -288,7 +303,7 @@ def xlsx_bytes(content: Content, report: Report, responses: Sequence[ResponseRow
     rs.freeze_panes = "A2"
     rs.auto_filter.ref = f"A1:{get_column_letter(len(head))}{last}"
     nfields = len(content.skm.respondent)
-    widths(rs, [5, 12, 44, 18, 26, *[16] * nfields, *[5] * 9, 18, 50])
+    widths(rs, [5, 12, 44, 18, 26, *[16] * nfields, *[5] * 9, 18, 22, 50])
     for row in rs.iter_rows(min_row=2, min_col=len(head), max_col=len(head)):
         row[0].alignment = wrap
     rs.print_title_rows = "1:1"
