@@ -9,7 +9,7 @@ from bot.core.clock import parse_iso
 from bot.core.i18n import N_
 from bot.core.ui import answer_query, keyboard, reply
 from bot.features.reminders.jobs import schedule_snooze
-from bot.features.reminders.render import describe, local_time
+from bot.features.reminders.render import clock_text, describe, when_text
 
 
 # -- /tugas ---------------------------------------------------------------------------------------
@@ -31,7 +31,9 @@ async def cmd_tasks(update: Update, context: BotContext) -> None:
     if upcoming:
         lines.append(context._(N_("Upcoming reminders:")))
         for reminder, when in upcoming:
-            lines.append(f"• {local_time(when, tz)}: {_short(reminder.text)}")
+            text = reminder.text_jv if context.t.locale == "jv" and reminder.text_jv \
+                else reminder.text
+            lines.append(f"• {when_text(context.t, when, tz)}: {_short(text)}")
             lines.append("   " + describe(context.t, reminder, tz))
     buttons = []
     if tasks:
@@ -39,7 +41,8 @@ async def cmd_tasks(update: Update, context: BotContext) -> None:
             lines.append("")
         lines.append(context._(N_("Open tasks (press the button when done):")))
         for n, task in enumerate(tasks, 1):
-            lines.append(f"{n}. {local_time(_parse(task.occurrence), tz)}: {_short(task.text)}")
+            lines.append(f"{n}. {when_text(context.t, _parse(task.occurrence), tz)}: "
+                         f"{_short(task.text_for(context.t.locale))}")
             buttons.append([(context._(N_("Done: task {n}")).format(n=n),
                              f"rem:done:{task.id}")])
     await reply(update, context, "\n".join(lines), keyboard(buttons) if buttons else None)
@@ -103,7 +106,8 @@ async def on_snooze(update: Update, context: BotContext) -> None:
         await answer_query(update, context._(N_("This reminder is already done.")))
         return
     schedule_snooze(context.application, delivery_id, until)  # type: ignore[arg-type]
-    when = local_time(until, context.settings.tz, with_date=False)
+    local_until = until.astimezone(context.settings.tz)
+    when = clock_text(context.t, local_until.hour, local_until.minute, context.settings.tz)
     await answer_query(update, context._(N_("I will remind you again at {time}.")).format(
         time=when))
     query = update.callback_query
