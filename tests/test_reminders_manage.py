@@ -313,3 +313,53 @@ async def test_a_regional_operator_in_the_chat(app, fake, clock):
         assert "kabupaten/kota lain" in replies[-1].text, data
     got = await svc(app).get(theirs.id)
     assert (got.status, got.paused, got.text) == ("active", False, "Malang")
+
+
+# -- the command line -----------------------------------------------------------------------------
+def test_cli_javanese_text_end_date_pause_and_resume(monkeypatch, settings, capsys):
+    import json
+
+    from tests.test_volunteers import cli
+
+    code, out, _ = cli(monkeypatch, settings, capsys, "reminders", "add", "--text", "Apel",
+                       "--text-jv", "Apel enjing", "--cron", "0 7 L * *", "--until",
+                       "31-12-2026")
+    assert code == 2  # "L" is not crontab here: one line, nothing added
+    code, out, _ = cli(monkeypatch, settings, capsys, "reminders", "add", "--text", "Apel",
+                       "--text-jv", "Apel enjing", "--cron", "0 7 last * *", "--until",
+                       "31-12-2026")
+    assert code == 0 and "reminder #1 added" in out
+    code, _, err = cli(monkeypatch, settings, capsys, "reminders", "add", "--text", "x",
+                       "--cron", "0 7 * * *", "--until", "kemarin")
+    assert code == 2 and "end date" in err
+    assert cli(monkeypatch, settings, capsys, "reminders", "pause", "1")[0] == 0
+    code, _, err = cli(monkeypatch, settings, capsys, "reminders", "pause", "1")
+    assert code == 2 and "paused" in err
+    [item] = json.loads(cli(monkeypatch, settings, capsys, "reminders", "list", "--json")[1])
+    assert (item["text_jv"], item["ends_on"], item["status"], item["next"]) == \
+        ("Apel enjing", "2026-12-31", "paused", None)
+    assert cli(monkeypatch, settings, capsys, "reminders", "resume", "1")[0] == 0
+    [item] = json.loads(cli(monkeypatch, settings, capsys, "reminders", "list", "--json")[1])
+    assert item["status"] == "active" and item["next"] is not None
+
+
+# -- /tugas ---------------------------------------------------------------------------------------
+async def test_many_open_tasks_page_and_each_can_be_marked_done(app, fake, clock):
+    siti = await volunteer(app, fake, 2001)
+    await svc(app).create(ADMIN_ID, text=f"{LONG} besok", cron="0 7 * * *")
+    for n in range(12):
+        r = await svc(app).create(ADMIN_ID, text=f"{LONG} tugas {n}",
+                                  at=clock() + dt.timedelta(minutes=n + 1))
+        await svc(app).fire(r.id, clock() + dt.timedelta(minutes=n + 1))
+    replies = await siti.send("/tugas")
+    seen: set[str] = set()
+    for _ in range(4):
+        msg = replies[-1]
+        assert len(msg.text) <= 1500
+        seen |= {d for _, d in msg.buttons() if d.startswith("rem:done:")}
+        if "Berikutnya »" not in msg.labels():
+            break
+        replies = await siti.click("Berikutnya »")
+    assert len(seen) == 12 and "Halaman 3 dari 3" in siti.last_reply().text
+    await siti.click("Selesai: tugas 12")
+    assert len(await app.services.reminders.open_tasks(2001)) == 11

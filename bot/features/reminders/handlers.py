@@ -190,6 +190,8 @@ def register(app: BotApplication) -> None:
     app.add_handler(CommandHandler("tugas", tasks.cmd_tasks))
     app.add_handler(CallbackQueryHandler(tasks.on_done, pattern=DONE_PATTERN))
     app.add_handler(CallbackQueryHandler(tasks.on_snooze, pattern=SNOOZE_PATTERN))
+    app.add_handler(CallbackQueryHandler(tasks.on_tasks_page,
+                                         pattern=paging.pattern(tasks.TASKS_PREFIX)))
     services.menu.add(MenuEntry(MENU_KEY, N_("Volunteer reminders"), order=40, staff_only=True))
     services.commands.add(CommandSpec("pengingat", N_("staff: reminders for volunteers"),
                                      order=40, staff_only=True))

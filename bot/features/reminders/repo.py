@@ -292,7 +292,7 @@ class ReminderRepo:
             "ORDER BY d.snooze_until")
         return [_delivery(r) for r in rows]
 
-    async def open_tasks(self, user_id: int, limit: int = 20) -> builtins.list[DeliveryRow]:
+    async def open_tasks(self, user_id: int, limit: int = 500) -> builtins.list[DeliveryRow]:
         rows = await self.db.fetchall(
             _DELIVERY_SELECT + "WHERE d.user_id = ? AND d.status = 'sent' "
             "ORDER BY r.occurrence DESC LIMIT ?", (user_id, limit))
