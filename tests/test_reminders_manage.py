@@ -180,7 +180,7 @@ async def test_cancel_asks_first(app, admin, clock):
     await admin.click(f"^#{r.id} ")
     replies = await admin.click("Batalkan pengingat")
     assert "tidak dapat diurungkan" in replies[-1].text
-    replies = await admin.click("Tidak, simpan")
+    replies = await admin.click("Tidak, tetap jalan")
     assert (await svc(app).get(r.id)).status == "active"
     assert app.job_queue.get_jobs_by_name(f"reminder:{r.id}")
     await admin.click("Batalkan pengingat")
@@ -363,3 +363,35 @@ async def test_many_open_tasks_page_and_each_can_be_marked_done(app, fake, clock
     assert len(seen) == 12 and "Halaman 3 dari 3" in siti.last_reply().text
     await siti.click("Selesai: tugas 12")
     assert len(await app.services.reminders.open_tasks(2001)) == 11
+
+
+async def test_an_edit_survives_a_restart_in_the_middle(make_app, fake, clock):
+    app = await make_app()
+    r = await svc(app).create(ADMIN_ID, text="Lama", cron="0 7 * * *")
+    admin = await choose_language(ChatClient(app, fake, user_id=ADMIN_ID), "id")
+    await admin.send("/pengingat")
+    await admin.click(f"^#{r.id} ")
+    await admin.click("Teks Jawa")
+    await app.shutdown()
+    app = await make_app()
+    admin = ChatClient(app, fake, user_id=ADMIN_ID)
+    replies = await admin.send("Seratan Jawa énggal")
+    assert "Seratan Jawa énggal" in replies[0].text
+    await admin.click("Simpan")
+    got = await svc(app).get(r.id)
+    assert (got.text, got.text_jv) == ("Lama", "Seratan Jawa énggal")
+    assert len(app.job_queue.get_jobs_by_name(f"reminder:{r.id}")) == 1
+
+
+async def test_the_card_of_the_longest_reminder_fits_one_message(app, fake, clock, admin):
+    for n in range(3):
+        await volunteer(app, fake, 2001 + n)
+    r = await svc(app).create(ADMIN_ID, text="a" * 1400, text_jv="b" * 1400, cron="0 7 * * *")
+    old = await app.services.store.reminders.create(  # written before the 1,400 limit
+        text="c " * 1750, role=None, region_code=None, kind="cron", at=None,
+        cron="0 8 * * *", now=clock(), created_by=None)
+    for rid in (r.id, old.id):
+        await admin.send("/pengingat")
+        replies = await admin.click(f"^#{rid} ")
+        assert len(replies[-1].text) <= 4096
+        assert replies[-1].text.startswith(f"Pengingat #{rid}")

@@ -29,6 +29,7 @@ Rows = list[list[tuple[str, str]]]
 LABEL = 24          # characters of a button label (the house rule)
 RECIPIENTS_PER_PAGE = 15
 TEXT_IN_LIST = 70
+CARD_TEXT = 1500    # two of these and the card's lines stay under Telegram's 4,096
 
 
 def listing(t: Translator, p: Page[Summary], tz: ZoneInfo, content,
@@ -92,8 +93,8 @@ def card(t: Translator, view: View, tz: ZoneInfo, content) -> tuple[str, Rows]:
         lines += ["", t(N_("Missed while the bot was down: {count}")).format(
             count=len(view.missed))]
         lines += [f"• {when_text(t, parse_iso(x.occurrence), tz)}" for x in view.missed[:3]]
-    lines += ["", t(N_("Text:")), r.text]
-    lines += ["", t(N_("Javanese text:")), r.text_jv] if r.text_jv else \
+    lines += ["", t(N_("Text:")), _clip(r.text)]
+    lines += ["", t(N_("Javanese text:")), _clip(r.text_jv)] if r.text_jv else \
         ["", t(N_("No Javanese text: volunteers who use Javanese get the Indonesian one."))]
     rows: Rows = []
     if r.status == "active":
@@ -113,6 +114,12 @@ def card(t: Translator, view: View, tz: ZoneInfo, content) -> tuple[str, Rows]:
                       f"{ADM}:rcp:{r.id}:0")])
     rows.append([(t(N_("All reminders")), f"{ADM}:list")])
     return "\n".join(lines), rows
+
+
+def _clip(text: str, limit: int = CARD_TEXT) -> str:
+    """A text on the card: whole up to `limit` (every text written since the 1,400 limit), so
+    that the card stays one message even for an older, longer reminder."""
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def recipients(t: Translator, reminder: Reminder, rows_in: Sequence[DeliveryRow],
