@@ -15,7 +15,7 @@ from bot.core.errors import UserError
 from bot.core.i18n import Translator
 from bot.core.verbs import print_json, region_label
 from bot.features.reminders.render import describe, local_time
-from bot.features.reminders.schedule import ReminderError
+from bot.features.reminders.schedule import ReminderError, parse_end_date
 from bot.features.volunteers.service import ROLES, match_regions
 from bot.services import Services, run_with_services
 from bot.settings import Settings
@@ -51,10 +51,17 @@ def _reminders_add(args: argparse.Namespace, settings: Settings) -> int:
             if at is None:
                 raise UserError(f"cannot read the date-time {args.at!r}: use ISO-8601 such as "
                                 "2026-11-05T08:00 (in TIMEZONE unless it has an offset)")
+        until = None
+        if args.until is not None:
+            until = parse_end_date(args.until)
+            if until is None:
+                raise UserError(f"cannot read the end date {args.until!r}: use 2026-12-31 or "
+                                "31-12-2026")
         try:
             reminder = await services.reminders.create(
                 None, text=args.text, role=_role(services, args.role),
-                region_code=_region(services, args.region), at=at, cron=args.cron, trusted=True)
+                region_code=_region(services, args.region), at=at, cron=args.cron,
+                text_jv=args.text_jv, ends_on=until, trusted=True)
         except ReminderError as exc:
             raise UserError(str(exc)) from None
         nxt = services.reminders.next_occurrence(reminder)
@@ -74,7 +81,8 @@ def _reminders_list(args: argparse.Namespace, settings: Settings) -> int:
             r = s.reminder
             runs = await services.store.reminders.runs(r.id, limit=1000)
             out.append({
-                "id": r.id, "text": r.text, "status": r.status, "role": r.role,
+                "id": r.id, "text": r.text, "text_jv": r.text_jv, "status": r.state,
+                "ends_on": r.ends_on, "role": r.role,
                 "region_code": r.region_code, "kind": r.kind, "at": r.at, "cron": r.cron,
                 "schedule": describe(t, r, settings.tz),
                 "next": s.next_at.isoformat() if s.next_at else None,
@@ -118,9 +126,26 @@ def _reminders_cancel(args: argparse.Namespace, settings: Settings) -> int:
     return run_with_services(settings, work)
 
 
+def _reminders_pause(args: argparse.Namespace, settings: Settings) -> int:
+    async def work(services: Services) -> int:
+        reminder = await services.reminders.get(args.id)
+        if reminder is None:
+            raise UserError(f"there is no reminder #{args.id}")
+        svc = services.reminders
+        done = await (svc.pause(None, args.id, trusted=True) if args.action == "pause"
+                      else svc.resume(None, args.id, trusted=True))
+        if not done:
+            raise UserError(f"reminder #{args.id} is {reminder.state}; nothing changed")
+        print(f"reminder #{args.id} {'paused' if args.action == 'pause' else 'resumed'} (the "
+              "running bot follows within 30 seconds)")
+        return 0
+
+    return run_with_services(settings, work)
+
 
 def add_verbs(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("reminders", help="reminders for volunteers: add, list, cancel",
+    p = sub.add_parser("reminders",
+                       help="reminders for volunteers: add, list, pause, resume, cancel",
                        description="Reminders for approved volunteers. Times are in TIMEZONE.")
     verbs = p.add_subparsers(dest="action", metavar="ACTION", required=True)
     r = verbs.add_parser(
@@ -133,6 +158,10 @@ def add_verbs(sub: argparse._SubParsersAction) -> None:
     when.add_argument("--cron", metavar="CRON", help='recurring, e.g. "0 7 * * 1-5"')
     r.add_argument("--role", help=f"only this role: {', '.join(ROLES)}")
     r.add_argument("--region", metavar="CODE", help="only this kab/kota (code or name)")
+    r.add_argument("--text-jv", metavar="TEXT",
+                   help="the text for volunteers who use Javanese (default: --text)")
+    r.add_argument("--until", metavar="DATE",
+                   help="a recurring reminder's last day, e.g. 2026-12-31 (in TIMEZONE)")
     r.set_defaults(func=_reminders_add)
     r = verbs.add_parser("list", help="list reminders with their deliveries and missed times")
     r.add_argument("--json", action="store_true", help="print JSON")
@@ -140,3 +169,8 @@ def add_verbs(sub: argparse._SubParsersAction) -> None:
     r = verbs.add_parser("cancel", help="cancel a reminder")
     r.add_argument("id", type=int, metavar="ID")
     r.set_defaults(func=_reminders_cancel)
+    for verb, text in (("pause", "pause a reminder (nothing is sent until resumed)"),
+                       ("resume", "resume a paused reminder (from now on)")):
+        r = verbs.add_parser(verb, help=text)
+        r.add_argument("id", type=int, metavar="ID")
+        r.set_defaults(func=_reminders_pause)

@@ -135,7 +135,7 @@ async def start(app: BotApplication) -> None:
 
 async def _start(app: BotApplication) -> None:
     svc = service(app)
-    resumed = await svc.resume()
+    resumed = await svc.resume_interrupted()
     caught = await svc.catch_up()
     await svc.due_snoozes()
     await register_jobs(app)

@@ -4,8 +4,9 @@ Snooze buttons (their callback data), the reasons a delivery failed."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_datetime, format_time
 
 from bot.core.clock import parse_iso
 from bot.core.i18n import N_, Translator
@@ -13,6 +14,7 @@ from bot.delivery.sender import Outgoing
 from bot.features.reminders.repo import Reminder
 from bot.features.reminders.schedule import (
     _SIMPLE,
+    LAST_DAY,
     WEEKDAYS,
 )
 from bot.features.volunteers.service import ROLES
@@ -20,28 +22,58 @@ from bot.features.volunteers.service import ROLES
 WEEKDAY_NAMES = (N_("Monday"), N_("Tuesday"), N_("Wednesday"), N_("Thursday"), N_("Friday"),
                  N_("Saturday"), N_("Sunday"))
 
-if TYPE_CHECKING:
-    from bot.features.reminders.service import Summary
-
-
 def describe(t: Translator, reminder: Reminder, tz: ZoneInfo) -> str:
-    """'once, on 05/11/2026 10:00 WIB', 'every day at 07:00', 'every Monday, Thursday at 07:00'"""
+    """'once, on Thu, 5 Nov 2026 10.00 WIB', 'every day at 07.00 WIB', 'every Monday, Thursday
+    at 07.00 WIB', 'every month on the last day at 08.00 WIB', '..., until 31 December 2026'"""
+    text = _schedule(t, reminder, tz)
+    if reminder.kind == "cron" and reminder.ends_on:
+        text = t(N_("{schedule}, until {date}")).format(
+            schedule=text, date=day_text(t, dt.date.fromisoformat(reminder.ends_on)))
+    return text
+
+
+def _schedule(t: Translator, reminder: Reminder, tz: ZoneInfo) -> str:
     if reminder.kind == "once":
-        return t(N_("once, on {when}")).format(when=local(parse_iso(reminder.at or ""), tz))
+        return t(N_("once, on {when}")).format(when=when_text(t, parse_iso(reminder.at or ""), tz))
     m = _SIMPLE.match(reminder.cron or "")
     if m:
         minute, hour, dom, dow = m.groups()
-        clock = f"{int(hour):02d}:{int(minute):02d}"
+        clock = clock_text(t, int(hour), int(minute), tz)
         if dom == "*" and dow == "*":
             return t(N_("every day at {time}")).format(time=clock)
         if dom == "*":
             days = ", ".join(t(WEEKDAY_NAMES[WEEKDAYS.index(d)]) for d in dow.split(","))
             return t(N_("every {days} at {time}")).format(days=days, time=clock)
+        if dow == "*" and dom == LAST_DAY:
+            return t(N_("every month on the last day at {time}")).format(time=clock)
         if dow == "*":
             return t(N_("every month on day {day} at {time}")).format(day=int(dom), time=clock)
     return t(N_("on the schedule {cron}")).format(cron=reminder.cron)
 
 
+# -- dates and times for people: Babel, in the chat's language, with the zone's name ------------
+def when_text(t: Translator, moment: dt.datetime, tz: ZoneInfo) -> str:
+    """'Jum, 25 Des 2026 08.00 WIB': the weekday tells a holiday or a weekend at a glance."""
+    local_moment = moment.astimezone(tz)
+    return f"{format_datetime(local_moment, 'EEE, d MMM y HH.mm', locale=t.locale)} " \
+           f"{local_moment.tzname()}"
+
+
+def clock_text(t: Translator, hour: int, minute: int, tz: ZoneInfo) -> str:
+    """'08.00 WIB'"""
+    return f"{format_time(dt.time(hour, minute), 'HH.mm', locale=t.locale)} {_zone(tz)}"
+
+
+def day_text(t: Translator, day: dt.date) -> str:
+    """'31 Desember 2026'"""
+    return format_date(day, format="long", locale=t.locale)
+
+
+def _zone(tz: ZoneInfo) -> str:
+    return dt.datetime(2026, 1, 1, 12, tzinfo=tz).tzname() or ""
+
+
+# -- for the command line and log lines (English, not for people in the chat) -------------------
 def local(moment: dt.datetime, tz: ZoneInfo) -> str:
     return local_time(moment, tz)
 
@@ -74,7 +106,19 @@ REASONS = {
 }
 
 
-REM_PREFIX = "rem"
+REM_PREFIX = "rem"      # a volunteer's buttons on a reminder
+ADM = "remadm"          # staff: the list, a reminder's card and its actions
+OLD = "remold"          # staff: the list of finished and cancelled reminders
+NEW = "remnew"          # staff: the steps of writing or editing a reminder
+ID = r"(\d{1,12})"
+VIEW_PATTERN = rf"^{ADM}:view:{ID}$"
+RECIPIENTS_PATTERN = rf"^{ADM}:rcp:{ID}:(\d{{1,4}})$"
+EDIT_PATTERN = rf"^{ADM}:ed:(text|jv|aud|when|end):{ID}$"
+PAUSE_PATTERN = rf"^{ADM}:(pause|resume):{ID}$"
+ASK_CANCEL_PATTERN = rf"^{ADM}:cx:{ID}$"
+CANCEL_PATTERN = rf"^{ADM}:cancel:{ID}$"
+LIST_PATTERN = rf"^({ADM}:list|menu:reminders)$"
+NEW_PATTERN = rf"^{ADM}:new$"
 
 
 DONE_PATTERN = rf"^{REM_PREFIX}:done:(\d{{1,12}})$"
@@ -95,26 +139,11 @@ def audience_text(t: Translator, role: str | None, region: str | None, content) 
 
 
 def status_text(t: Translator, status: str) -> str:
-    return t({"active": N_("active"), "cancelled": N_("cancelled"), "done": N_("finished"),
+    return t({"active": N_("active"), "paused": N_("paused"), "cancelled": N_("cancelled"),
+              "done": N_("finished"),
               "sent": N_("received"), "pending": N_("waiting"), "sending": N_("sending"),
               "blocked": N_("not reachable"), "failed": N_("failed"),
               "missed": N_("missed")}.get(status, status))
-
-
-def summary_line(t: Translator, s: Summary, tz, content) -> str:
-    r = s.reminder
-    audience = audience_text(t, r.role, r.region_code, content)
-    line = (f"#{r.id} [{status_text(t, r.status)}] {_short(r.text, 60)}\n"
-            f"   {describe(t, r, tz)}; {audience}")
-    if s.next_at:
-        line += "\n   " + t(N_("next: {when}")).format(when=local_time(s.next_at, tz))
-    d = s.deliveries
-    reached = d.get("sent", 0) + d.get("done", 0)
-    line += "\n   " + t(N_("received {sent}, done {done}, not reachable {failed}, missed "
-                           "occurrences {missed}")).format(
-        sent=reached, done=d.get("done", 0), failed=d.get("blocked", 0) + d.get("failed", 0),
-        missed=s.runs.get("missed", 0))
-    return line
 
 
 def _short(text: str, limit: int) -> str:

@@ -24,9 +24,22 @@ class Reminder:
     kind: str            # once | cron
     at: str | None       # ISO UTC
     cron: str | None
-    status: str          # active | cancelled | done
+    status: str          # active | cancelled | done (a paused one is active, with paused_at)
     created_at: str
     created_by: int | None
+    text_jv: str | None = None    # for volunteers who use Javanese; None: they get `text`
+    ends_on: str | None = None    # last local day (YYYY-MM-DD) it may be sent; None: no end
+    paused_at: str | None = None  # ISO UTC while paused
+    due_from: str | None = None   # ISO UTC: no occurrence before it is due (resume, new schedule)
+
+    @property
+    def paused(self) -> bool:
+        return self.status == "active" and self.paused_at is not None
+
+    @property
+    def state(self) -> str:
+        """active | paused | cancelled | done"""
+        return "paused" if self.paused else self.status
 
 
 @dataclass(frozen=True)
@@ -52,11 +65,22 @@ class DeliveryRow:
     snooze_until: str | None
     occurrence: str
     text: str
+    text_jv: str | None = None
+
+    def text_for(self, locale: str) -> str:
+        """The text in the volunteer's language: the Javanese one if there is one."""
+        return self.text_jv if locale == "jv" and self.text_jv else self.text
+
+
+# What an edit may change (kind follows at/cron; due_from is set with a new schedule).
+EDITABLE = frozenset({"text", "text_jv", "role", "region_code", "kind", "at", "cron", "ends_on",
+                      "due_from"})
 
 
 def _reminder(r) -> Reminder:
     return Reminder(r["id"], r["text"], r["role"], r["region_code"], r["kind"], r["at"],
-                    r["cron"], r["status"], r["created_at"], r["created_by"])
+                    r["cron"], r["status"], r["created_at"], r["created_by"], r["text_jv"],
+                    r["ends_on"], r["paused_at"], r["due_from"])
 
 
 def _run(r) -> Run:
@@ -66,11 +90,12 @@ def _run(r) -> Run:
 def _delivery(r) -> DeliveryRow:
     return DeliveryRow(r["id"], r["run_id"], r["reminder_id"], r["user_id"], r["status"],
                        r["reason"], r["message_id"], r["sent_at"], r["done_at"],
-                       r["snooze_until"], r["occurrence"], r["text"])
+                       r["snooze_until"], r["occurrence"], r["text"], r["text_jv"])
 
 
 _DELIVERY_SELECT = (
-    "SELECT d.*, r.reminder_id AS reminder_id, r.occurrence AS occurrence, m.text AS text "
+    "SELECT d.*, r.reminder_id AS reminder_id, r.occurrence AS occurrence, m.text AS text, "
+    "m.text_jv AS text_jv "
     "FROM reminder_deliveries d JOIN reminder_runs r ON r.id = d.run_id "
     "JOIN reminders m ON m.id = r.reminder_id "
 )
@@ -83,13 +108,14 @@ class ReminderRepo:
     # -- reminders ------------------------------------------------------------------------------
     async def create(self, *, text: str, role: str | None, region_code: str | None, kind: str,
                      at: dt.datetime | None, cron: str | None, now: dt.datetime,
-                     created_by: int | None) -> Reminder:
+                     created_by: int | None, text_jv: str | None = None,
+                     ends_on: str | None = None) -> Reminder:
         async with self.db.transaction() as conn:
             cur = await conn.execute(
                 "INSERT INTO reminders (text, role, region_code, kind, at, cron, created_at, "
-                "created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "created_by, text_jv, ends_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (text, role, region_code, kind, iso(at) if at else None, cron, iso(now),
-                 created_by),
+                 created_by, text_jv, ends_on),
             )
             rid = cur.lastrowid
             cur = await conn.execute("SELECT * FROM reminders WHERE id = ?", (rid,))
@@ -109,6 +135,34 @@ class ReminderRepo:
         return await self.db.execute(
             "UPDATE reminders SET status = 'cancelled', cancelled_at = ?, cancelled_by = ? "
             "WHERE id = ? AND status = 'active'", (iso(now), by, reminder_id)) > 0
+
+    async def update(self, reminder_id: int, changes: dict[str, str | None], by: int | None,
+                     now: dt.datetime) -> bool:
+        """Change an active (or paused) reminder's EDITABLE columns; False if it is not."""
+        bad = set(changes) - EDITABLE
+        if bad:
+            raise ValueError(f"not editable: {sorted(bad)}")
+        if not changes:
+            return True
+        columns = sorted(changes)
+        sets = ", ".join(f"{c} = ?" for c in columns)
+        return await self.db.execute(
+            f"UPDATE reminders SET {sets}, updated_at = ?, updated_by = ? "
+            "WHERE id = ? AND status = 'active'",
+            (*(changes[c] for c in columns), iso(now), by, reminder_id)) > 0
+
+    async def pause(self, reminder_id: int, by: int | None, now: dt.datetime) -> bool:
+        return await self.db.execute(
+            "UPDATE reminders SET paused_at = ?, updated_at = ?, updated_by = ? "
+            "WHERE id = ? AND status = 'active' AND paused_at IS NULL",
+            (iso(now), iso(now), by, reminder_id)) > 0
+
+    async def resume(self, reminder_id: int, by: int | None, now: dt.datetime) -> bool:
+        """Occurrences while it was paused are never due (due_from), not even as missed."""
+        return await self.db.execute(
+            "UPDATE reminders SET paused_at = NULL, due_from = ?, updated_at = ?, "
+            "updated_by = ? WHERE id = ? AND status = 'active' AND paused_at IS NOT NULL",
+            (iso(now), iso(now), by, reminder_id)) > 0
 
     async def finish(self, reminder_id: int) -> None:
         await self.db.execute(
@@ -238,7 +292,7 @@ class ReminderRepo:
             "ORDER BY d.snooze_until")
         return [_delivery(r) for r in rows]
 
-    async def open_tasks(self, user_id: int, limit: int = 20) -> builtins.list[DeliveryRow]:
+    async def open_tasks(self, user_id: int, limit: int = 500) -> builtins.list[DeliveryRow]:
         rows = await self.db.fetchall(
             _DELIVERY_SELECT + "WHERE d.user_id = ? AND d.status = 'sent' "
             "ORDER BY r.occurrence DESC LIMIT ?", (user_id, limit))

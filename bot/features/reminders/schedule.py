@@ -19,7 +19,8 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _CRON_DOW = ("sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun")  # standard 0..7
 
 
-_SIMPLE = re.compile(r"^(\d{1,2}) (\d{1,2}) (\*|\d{1,2}) \* (\*|[a-z]{3}(?:,[a-z]{3})*)$")
+_SIMPLE = re.compile(
+    r"^(\d{1,2}) (\d{1,2}) (\*|\d{1,2}|last) \* (\*|[a-z]{3}(?:,[a-z]{3})*)$")
 
 
 # -- schedules ----------------------------------------------------------------------------------
@@ -64,8 +65,12 @@ def weekly(days: Sequence[int], hour: int, minute: int) -> str:
     return f"{minute} {hour} * * {names}"
 
 
-def monthly(day: int, hour: int, minute: int) -> str:
+def monthly(day: int | str, hour: int, minute: int) -> str:
+    """day: 1-28, or LAST_DAY (the last day of every month: 28, 29, 30 or 31)."""
     return f"{minute} {hour} {day} * *"
+
+
+LAST_DAY = "last"  # APScheduler's day-of-month expression for the month's last day
 
 
 def trigger(cron: str, tz: ZoneInfo) -> CronTrigger:
@@ -73,13 +78,23 @@ def trigger(cron: str, tz: ZoneInfo) -> CronTrigger:
 
 
 def next_after(reminder: Reminder, after: dt.datetime, tz: ZoneInfo) -> dt.datetime | None:
-    """The first occurrence strictly after `after` (UTC), or None if there is none."""
+    """The first occurrence strictly after `after` (UTC), or None if there is none (also when
+    it would fall after the reminder's end date)."""
     if reminder.kind == "once":
         at = parse_iso(reminder.at or "")
         return at if at > after else None
     nxt = trigger(reminder.cron or "", tz).get_next_fire_time(
         None, after.astimezone(tz) + dt.timedelta(microseconds=1))
-    return nxt.astimezone(dt.UTC) if nxt else None
+    if nxt is None or (reminder.ends_on and nxt.astimezone(tz).date().isoformat()
+                       > reminder.ends_on):
+        return None
+    return nxt.astimezone(dt.UTC)
+
+
+def is_occurrence(reminder: Reminder, moment: dt.datetime, tz: ZoneInfo) -> bool:
+    """Is `moment` an occurrence of the reminder's schedule as it is now (a job armed before
+    an edit, in this process or another, must not send at the old time)?"""
+    return next_after(reminder, moment - dt.timedelta(microseconds=1), tz) == moment
 
 
 class ReminderError(ValueError):
@@ -91,6 +106,17 @@ class ReminderError(ValueError):
 
 
 MAX_DAY_OF_MONTH = 28  # every month has these days, so a monthly reminder never skips one
+
+
+def parse_end_date(text: str) -> dt.date | None:
+    """An end date as staff type it: 31-12-2026, 31/12/2026 or 2026-12-31; None otherwise."""
+    text = text.strip()
+    for fmt in ("%d-%m-%Y", "%d/%m/%Y", "%Y-%m-%d", "%d.%m.%Y"):
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
 
 
 def day_of_month(text: str) -> int | None:

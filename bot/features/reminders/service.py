@@ -8,8 +8,9 @@ How an occurrence is sent exactly once, also across crashes and restarts:
   2. Each delivery row goes pending -> sending -> sent | blocked | failed. At start, rows left
      'sending' by a crash are marked failed ('interrupted': it may or may not have arrived, so
      it is not sent twice), and 'pending' rows are sent.
-Catch-up (at start and every sync): for each active reminder, the occurrences after the last
-claimed one (or its creation) up to now are due; the newest is sent if it is less than
+Catch-up (at start and every sync): for each active reminder that is not paused, the
+occurrences after the last claimed one (or its creation, its resumption or its new schedule:
+`due_from`) up to now are due; the newest is sent if it is less than
 REMINDER_GRACE late, every other one is recorded as missed (shown to staff), never dropped.
 
 Schedules are one-off (an instant) or cron (5 fields, in TIMEZONE). Day-of-week numbers are
@@ -32,23 +33,22 @@ from bot.core.i18n import Translator
 from bot.core.scope import Scope
 from bot.delivery.engine import DeliveryEngine
 from bot.delivery.sender import Outgoing, Sender
-from bot.features.reminders.render import (
-    local,
-    render_reminder,
+from bot.features.reminders.manage import (  # Summary, View: re-exported for render.py
+    MAX_TEXT,
+    StaffActions,
+    Summary,
+    View,
 )
-from bot.features.reminders.repo import DeliveryRow, Reminder, Run
-from bot.features.reminders.schedule import (
-    ReminderError,
-    next_after,
-    normalize_cron,
-)
+from bot.features.reminders.render import render_reminder
+from bot.features.reminders.repo import DeliveryRow, Reminder
+from bot.features.reminders.schedule import is_occurrence, next_after
 from bot.features.staff.service import StaffService
-from bot.features.volunteers.service import ROLES, VolunteerService
+from bot.features.volunteers.service import VolunteerService
 from bot.repos import Store
 
+__all__ = ["MAX_TEXT", "ReminderService", "Summary", "View"]
 log = logging.getLogger(__name__)
 SNOOZE = dt.timedelta(hours=1)
-MAX_TEXT = 3500
 SCAN_LIMIT = 2000          # occurrences examined per step of a catch-up
 
 
@@ -65,23 +65,7 @@ class CatchUp:
     missed: int = 0
 
 
-@dataclass(frozen=True)
-class Summary:
-    reminder: Reminder
-    next_at: dt.datetime | None
-    runs: dict[str, int]            # sent | missed | sending -> count
-    deliveries: dict[str, int]      # sent | done | blocked | failed | pending -> count
-
-
-@dataclass(frozen=True)
-class View:
-    summary: Summary
-    latest: Run | None
-    recipients: list[DeliveryRow]
-    missed: list[Run]
-
-
-class ReminderService:
+class ReminderService(StaffActions):
     def __init__(self, store: Store, staff: StaffService, volunteers: VolunteerService,
                  clock: Clock, *, tz: ZoneInfo,
                  grace: dt.timedelta, regions: Sequence[Region],
@@ -103,72 +87,6 @@ class ReminderService:
         self.sender = sender  # the bulk lane: no resident waits behind reminders
         self.engine = engine  # the delivery engine's rules for every answer
 
-    # -- a reminder being written in the chat ------------------------------------------------------
-    def draft(self, *, text: str, role: str | None, region_code: str | None,
-              at: str | None, cron: str | None) -> Reminder:
-        """The reminder staff are writing, as it would be saved (not saved)."""
-        return Reminder(0, text, role, region_code, "once" if at else "cron", at, cron,
-                        "active", iso(self.clock()), None)
-
-    async def preview(self, draft: Reminder) -> tuple[dt.datetime | None, int]:
-        """(its first time, how many volunteers it reaches now)."""
-        first = next_after(draft, self.clock(), self.tz)
-        return first, len(await self.volunteers.audience(draft.role, draft.region_code))
-
-    def in_future(self, when: dt.datetime) -> bool:
-        """A one-off reminder must be later than now (create() refuses the others too)."""
-        return when > self.clock()
-
-    # -- staff actions ----------------------------------------------------------------------------
-    async def create(self, actor_id: int | None, *, text: str, role: str | None = None,
-                     region_code: str | None = None, at: dt.datetime | None = None,
-                     cron: str | None = None, trusted: bool = False) -> Reminder:
-        """A new reminder. `trusted` is the command line; in chat the actor must be staff."""
-        if not trusted:
-            await self.staff.require(actor_id, "operator")
-        text = text.strip()
-        if not text:
-            raise ReminderError("text", "the reminder text is empty")
-        if len(text) > MAX_TEXT:
-            raise ReminderError("text", f"the reminder text is longer than {MAX_TEXT} characters")
-        if role is not None and role not in ROLES:
-            raise ReminderError("role", f"unknown role {role!r}: use one of {', '.join(ROLES)}")
-        if region_code is not None and region_code not in self.region_codes:
-            raise ReminderError("region", f"unknown kab/kota {region_code!r}")
-        if (at is None) == (cron is None):
-            raise ReminderError("when", "give either a date-time or a cron schedule")
-        now = self.clock()
-        if at is not None:
-            at = at if at.tzinfo else at.replace(tzinfo=self.tz)
-            at = at.astimezone(dt.UTC).replace(microsecond=0)
-            if at <= now:
-                raise ReminderError("past", f"{local(at, self.tz)} is in the past")
-            kind = "once"
-        else:
-            cron = normalize_cron(cron or "")
-            kind = "cron"
-        reminder = await self.repo.create(text=text, role=role, region_code=region_code,
-                                          kind=kind, at=at, cron=cron, now=now,
-                                          created_by=actor_id)
-        await self.staff.audit(actor_id, "reminder.create", target=str(reminder.id),
-                               detail={"kind": kind, "role": role, "region": region_code})
-        return reminder
-
-    async def cancel(self, actor_id: int | None, reminder_id: int, *,
-                     trusted: bool = False) -> bool:
-        if not trusted:
-            await self.staff.require(actor_id, "operator")
-        done = await self.repo.cancel(reminder_id, actor_id, self.clock())
-        if done:
-            await self.staff.audit(actor_id, "reminder.cancel", target=str(reminder_id))
-        return done
-
-    async def get(self, reminder_id: int) -> Reminder | None:
-        return await self.repo.get(reminder_id)
-
-    async def active(self) -> list[Reminder]:
-        return await self.repo.list("active")
-
     async def due_today(self, scope: Scope) -> int:
         """The staff home: active reminders of the scope's region still to be sent today
         (before midnight in TIMEZONE)."""
@@ -186,17 +104,11 @@ class ReminderService:
         return count
 
     # -- schedule ---------------------------------------------------------------------------------
-    def next_occurrence(self, reminder: Reminder, after: dt.datetime | None = None
-                        ) -> dt.datetime | None:
-        if reminder.status != "active":
-            return None
-        return next_after(reminder, after or self.clock(), self.tz)
-
     async def due(self, reminder: Reminder, now: dt.datetime,
                   limit: int = SCAN_LIMIT) -> list[dt.datetime]:
         """Unclaimed occurrences after the last claimed one (or creation), up to now."""
         last = await self.repo.last_occurrence(reminder.id)
-        cursor = parse_iso(last or reminder.created_at)
+        cursor = max(parse_iso(x) for x in (last, reminder.created_at, reminder.due_from) if x)
         out: list[dt.datetime] = []
         while len(out) < limit:
             nxt = next_after(reminder, cursor, self.tz)
@@ -213,7 +125,7 @@ class ReminderService:
     async def catch_up(self) -> CatchUp:
         """Send what is due (newest occurrence within the grace), record the rest as missed."""
         result = CatchUp()
-        for reminder in await self.repo.list("active"):
+        for reminder in await self.active():  # not the paused ones: nothing of them is due
             now = self.clock()
             if reminder.kind == "once" and await self.repo.last_occurrence(reminder.id):
                 await self.repo.finish(reminder.id)  # claimed, then a crash before 'done'
@@ -236,13 +148,18 @@ class ReminderService:
                 if late and reminder.kind == "once":
                     await self.repo.finish(reminder.id)
                 break
+            if reminder.kind == "cron" and reminder.ends_on and \
+                    next_after(reminder, now, self.tz) is None:
+                await self.repo.finish(reminder.id)  # past its end date
         return result
 
     async def fire(self, reminder_id: int, occurrence: dt.datetime) -> FireResult | None:
-        """Send one occurrence to its audience, once; None if cancelled or already claimed."""
+        """Send one occurrence to its audience, once; None if cancelled, paused, not an
+        occurrence of its schedule (any more) or already claimed."""
         reminder = await self.repo.get(reminder_id)
-        if reminder is None or reminder.status != "active":
-            return None
+        if reminder is None or reminder.status != "active" or reminder.paused or \
+                not is_occurrence(reminder, occurrence, self.tz):
+            return None  # cancelled, paused, or a time of a schedule since edited
         recipients = await self.audience(reminder)
         run_id = await self.repo.claim(reminder.id, occurrence, recipients, self.clock())
         if run_id is None:
@@ -251,7 +168,7 @@ class ReminderService:
             await self.repo.finish(reminder.id)
         return await self._send_run(run_id)
 
-    async def resume(self) -> int:
+    async def resume_interrupted(self) -> int:
         """After a crash: finish the runs that were being sent. Returns how many."""
         runs = await self.repo.unfinished_runs()
         for run in runs:
@@ -266,7 +183,7 @@ class ReminderService:
                 continue  # someone else is sending this one
             t = self.translator(await self.locale_for(row.user_id))
             status, reason, message_id = await self._send(
-                row.user_id, render_reminder(t, row.text, row.id))
+                row.user_id, render_reminder(t, row.text_for(t.locale), row.id))
             await self.repo.set_result(row.id, status, reason, message_id, self.clock())
             result.counts[status] = result.counts.get(status, 0) + 1
         await self.repo.finish_run(run_id, self.clock())
@@ -320,7 +237,7 @@ class ReminderService:
             return False
         t = self.translator(await self.locale_for(row.user_id))
         status, reason, _ = await self._send(
-            row.user_id, render_reminder(t, row.text, row.id, again=True))
+            row.user_id, render_reminder(t, row.text_for(t.locale), row.id, again=True))
         if status != "sent":
             await self.repo.set_result(row.id, status, reason, row.message_id, self.clock())
         return status == "sent"
@@ -343,7 +260,7 @@ class ReminderService:
         if vol is None or vol.status != "approved":
             return []
         out = []
-        for r in await self.repo.list("active"):
+        for r in await self.active():
             if r.role not in (None, vol.role) or r.region_code not in (None, vol.region_code):
                 continue
             nxt = self.next_occurrence(r)
@@ -354,27 +271,3 @@ class ReminderService:
 
     async def open_tasks(self, user_id: int) -> list[DeliveryRow]:
         return await self.repo.open_tasks(user_id)
-
-    async def summary(self, reminder: Reminder) -> Summary:
-        return Summary(reminder, self.next_occurrence(reminder),
-                       await self.repo.run_counts(reminder.id),
-                       await self.repo.delivery_counts(reminder.id))
-
-    async def overview(self, status: str | None = None) -> list[Summary]:
-        return [await self.summary(r) for r in await self.repo.list(status)]
-
-    async def view(self, actor_id: int | None, reminder_id: int, *,
-                   trusted: bool = False) -> View | None:
-        """Per reminder: the latest occurrence's recipients and every missed occurrence."""
-        if not trusted:
-            await self.staff.require(actor_id, "operator")
-        reminder = await self.repo.get(reminder_id)
-        if reminder is None:
-            return None
-        runs = await self.repo.runs(reminder_id, limit=50)
-        latest = next((r for r in runs if r.status != "missed"), None)
-        recipients = await self.repo.deliveries(latest.id) if latest else []
-        missed = [r for r in runs if r.status == "missed"]
-        return View(await self.summary(reminder), latest, recipients, missed)
-
-

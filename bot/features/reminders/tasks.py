@@ -5,15 +5,30 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.context import BotContext
+from bot.core import paging
 from bot.core.clock import parse_iso
 from bot.core.i18n import N_
-from bot.core.ui import answer_query, keyboard, reply
+from bot.core.ui import answer_query, keyboard, reply, show
 from bot.features.reminders.jobs import schedule_snooze
-from bot.features.reminders.render import describe, local_time
-
+from bot.features.reminders.render import clock_text, describe, when_text
 
 # -- /tugas ---------------------------------------------------------------------------------------
+TASKS_PREFIX = "remtask"   # /tugas pages: remtask:p:<n>
+TASKS_PER_PAGE = 5         # with UPCOMING, a page stays under 1,500 characters
+UPCOMING = 3
+TEXT = 80
+
+
 async def cmd_tasks(update: Update, context: BotContext) -> None:
+    await _tasks(update, context, 0)
+
+
+async def on_tasks_page(update: Update, context: BotContext) -> None:
+    await answer_query(update)
+    await _tasks(update, context, int(context.match.group(1)))
+
+
+async def _tasks(update: Update, context: BotContext, number: int) -> None:
     uid = update.effective_user.id
     if not await context.services.volunteers.is_approved(uid):
         await reply(update, context, context._(N_(
@@ -21,28 +36,37 @@ async def cmd_tasks(update: Update, context: BotContext) -> None:
         return
     service = context.services.reminders
     tz = context.settings.tz
-    upcoming = await service.upcoming_for(uid)
-    tasks = await service.open_tasks(uid)
-    if not upcoming and not tasks:
+    upcoming = await service.upcoming_for(uid, limit=UPCOMING)
+    p = paging.page(await service.open_tasks(uid), number, TASKS_PER_PAGE)
+    if not upcoming and not p.total:
         await reply(update, context, context._(N_(
             "You have no upcoming reminders and no open tasks.")))
         return
     lines: list[str] = []
-    if upcoming:
+    if upcoming and p.number == 0:
         lines.append(context._(N_("Upcoming reminders:")))
         for reminder, when in upcoming:
-            lines.append(f"• {local_time(when, tz)}: {_short(reminder.text)}")
+            text = reminder.text_jv if context.t.locale == "jv" and reminder.text_jv \
+                else reminder.text
+            lines.append(f"• {when_text(context.t, when, tz)}: {_short(text, TEXT)}")
             lines.append("   " + describe(context.t, reminder, tz))
     buttons = []
-    if tasks:
+    if p.total:
         if lines:
             lines.append("")
-        lines.append(context._(N_("Open tasks (press the button when done):")))
-        for n, task in enumerate(tasks, 1):
-            lines.append(f"{n}. {local_time(_parse(task.occurrence), tz)}: {_short(task.text)}")
+        caption = paging.page_caption(context.t, p)
+        lines.append(context._(N_("Open tasks (press the button when done):"))
+                     + (f" ({caption})" if caption else ""))
+        for n, task in enumerate(p.items, p.number * TASKS_PER_PAGE + 1):
+            lines.append(f"{n}. {when_text(context.t, _parse(task.occurrence), tz)}: "
+                         f"{_short(task.text_for(context.t.locale), TEXT)}")
             buttons.append([(context._(N_("Done: task {n}")).format(n=n),
                              f"rem:done:{task.id}")])
-    await reply(update, context, "\n".join(lines), keyboard(buttons) if buttons else None)
+        pager = paging.pager_row(context.t, TASKS_PREFIX, p)
+        if pager:
+            buttons.append(pager)
+    await show(update, context, "\n".join(lines), keyboard(buttons) if buttons else None,
+               edit=update.callback_query is not None)
 
 
 def _short(text: str, limit: int = 120) -> str:
@@ -103,7 +127,8 @@ async def on_snooze(update: Update, context: BotContext) -> None:
         await answer_query(update, context._(N_("This reminder is already done.")))
         return
     schedule_snooze(context.application, delivery_id, until)  # type: ignore[arg-type]
-    when = local_time(until, context.settings.tz, with_date=False)
+    local_until = until.astimezone(context.settings.tz)
+    when = clock_text(context.t, local_until.hour, local_until.minute, context.settings.tz)
     await answer_query(update, context._(N_("I will remind you again at {time}.")).format(
         time=when))
     query = update.callback_query
