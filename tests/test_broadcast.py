@@ -35,7 +35,7 @@ async def test_operator_broadcasts_to_all_subscribers(admin, resident, resident_
     assert "Penerima: semua pelanggan" in preview.text
     assert "4 penerima" in preview.text          # Siti, Budi, 3001 and the admin
     assert preview.labels() == ["Kirim", "Kirim uji ke saya", "Ubah teks",
-                                "Tambah versi Bahasa Jawa", "Ubah penerima",
+                                "Tambah versi bahasa Jawa", "Ubah penerima",
                                 "Tambah catatan berhenti", "Jadwalkan", "Batal"]
     assert NEWS in texts_to(fake, ADMIN_ID)      # the preview shows the message itself
     assert NEWS not in texts_to(fake, 1001)      # nothing sent before Kirim
@@ -80,8 +80,8 @@ async def test_javanese_version_reaches_javanese_speakers(admin, resident, resid
     jv = "Penyaluran PKH tahap 4 dipunwiwiti dinten Senin, 9 November."
     await start_broadcast(admin, NEWS, javanese=jv)
     preview = admin.last_reply().text
-    assert "3 di antaranya" not in preview and "menerima versi Bahasa Jawa" in preview
-    assert "Dari mereka, 2 menerima versi Bahasa Jawa." in preview
+    assert "3 di antaranya" not in preview and "menerima versi bahasa Jawa" in preview
+    assert "Di antaranya, 2 menerima versi bahasa Jawa." in preview
     await send_and_wait(admin)
     assert texts_to(fake, 1002)[-1] == jv and NEWS not in texts_to(fake, 1002)
     assert texts_to(fake, 3002) == [jv]

@@ -74,7 +74,7 @@ async def test_the_footer_tells_each_recipient_how_to_stop(admin, resident, resi
     assert texts_to(fake, 1001)[-1] == \
         NEWS + "\n\nTidak ingin menerima pengumuman lagi? Ketik /berhenti."
     assert texts_to(fake, 1002)[-1] == \
-        NEWS + "\n\nMboten kersa nampi woro-woro malih? Mangga serat /berhenti."
+        NEWS + "\n\nBoten kersa nampi woro-woro malih? Mangga serat /berhenti."
 
 
 async def test_stop_on_the_progress_message_sends_nothing_further(admin, app, fake):

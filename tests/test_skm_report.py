@@ -102,7 +102,7 @@ async def test_ikm_with_no_responses_says_so(admin):
 async def test_ikm_is_unknown_to_residents(resident, fake):
     replies = await resident.send("/ikm")
     assert len(replies) == 1
-    assert "Saya tidak mengenal perintah itu" in replies[0].text
+    assert "Kami tidak mengenal perintah itu" in replies[0].text
     assert not fake.calls_to("sendPhoto") and not fake.calls_to("sendDocument")
     assert "IKM" not in replies[0].text
 

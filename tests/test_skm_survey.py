@@ -79,8 +79,8 @@ async def test_full_survey_in_indonesian(resident, settings, fake):
 
 async def test_full_survey_in_javanese_from_the_menu(resident_jv, settings):
     await resident_jv.send("/menu")
-    replies = await resident_jv.click("Paring biji layanan kula (survei)")
-    assert "Matur nuwun sampun kersa ndherek" in replies[-1].text
+    replies = await resident_jv.click("Paring biji layanan")
+    assert "Matur nuwun sampun kersa ngisi" in replies[-1].text
     await resident_jv.send("jember")
     await resident_jv.click("PSTW Jember")
     assert "Layanan menapa" in resident_jv.last_reply().text
@@ -91,7 +91,7 @@ async def test_full_survey_in_javanese_from_the_menu(resident_jv, settings):
         assert "Kados pundi pamanggih panjenengan" in msg.text
         assert msg.labels()[-1] == "‹ Wangsul"
         await resident_jv.click(label)
-    for label in ("Jaler", "60 taun langkung", "SD mangandhap", "Sanesipun"):
+    for label in ("Jaler", "60 taun utawi langkung", "SD mangandhap", "Sanesipun"):
         await resident_jv.click(label)
     replies = await resident_jv.click("Boten wonten saran, rampung")
     assert "Matur nuwun! Wangsulan panjenengan babagan UPT Pelayanan Sosial Tresna Werdha " \
@@ -265,7 +265,7 @@ async def test_deep_link_starts_with_the_unit_chosen(client, settings):
     replies = await siti.send("/start skm_psbr-bjn")  # lower case works too: a repeat now
     assert "Anda sudah mengisi survei" in replies[-1].text
     replies = await siti.send("/start skm_NOPE")
-    assert "unit yang tidak saya kenal" in replies[-1].text
+    assert "unit yang tidak kami kenal" in replies[-1].text
     assert "Halaman 1 dari 4" in replies[-1].text
     replies = await siti.send("/start")  # the plain /start leaves the survey for the menu
     assert "Apa yang ingin Anda lakukan" in replies[-1].text

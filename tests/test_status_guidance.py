@@ -48,7 +48,7 @@ async def test_change_the_nik_and_stop_buttons(records, resident, resident_jv):
     await resident_jv.send("/status")
     await resident_jv.send(SITI_NIK)
     assert "Gantos NIK" in (await resident_jv.send("Sri"))[-1].labels()
-    await resident_jv.click("Mandheg")
+    await resident_jv.click("Kendel")
     # the check is over: a name now is a question again, not a lookup
     assert "NIK" not in (await resident_jv.send("Siti Aminah"))[-1].text
 
@@ -75,7 +75,7 @@ async def test_a_change_notification_carries_what_the_person_needs(records, resi
     from tests.status_kit import look_up
 
     await look_up(resident, SITI_NIK, "Siti Aminah")
-    assert "Saya akan mengirim pesan" in (await resident.click("Beri tahu saya jika berubah")
+    assert "Kami akan mengirim pesan" in (await resident.click("Kabari saya jika berubah")
                                            )[-1].text
     changed = SITI.replace("TERSALUR,2026-09-15,PT Pos Indonesia,",
                            "GAGAL,2026-09-20,Bank Mandiri,Bawa KTP dan KKS ke agen BRILink")

@@ -50,7 +50,7 @@ async def test_match_lists_records_masks_the_nik_and_deletes_the_message(records
     assert "sudah disalurkan (TERSALUR)" in text and "15 September 2026" in text
     assert "Penyalur: PT Pos Indonesia" in text and "Periode: Oktober 2026" in text
     assert "sedang diproses (DIPROSES)" in text and "Keterangan: menunggu SP2D" in text
-    assert replies[-1].labels() == ["Beri tahu saya jika berubah"]
+    assert replies[-1].labels() == ["Kabari saya jika berubah"]
     assert not any(SITI_NIK in t for t in bot_texts(fake, 1001))
 
 
@@ -94,7 +94,7 @@ async def test_malformed_niks_are_refused_before_any_lookup(records, resident, a
     await resident.send("/status")
     replies = await resident.send(typed)
     if problem == "format":
-        assert "tepat 16 angka" in replies[0].text
+        assert "harus 16 angka" in replies[0].text
     else:
         assert "bukan NIK yang valid" in replies[0].text
     assert app.services.store.db  # still asking for the NIK: a valid one goes on
@@ -221,8 +221,8 @@ async def drain(app) -> None:
 async def test_notification_after_a_reimport_once_per_change(records, resident, app, settings,
                                                              clock, tmp_path, fake):
     await look_up(resident, SITI_NIK, "Siti Aminah")
-    replies = await resident.click("Beri tahu saya jika berubah")
-    assert "Saya akan mengirim pesan" in replies[-1].text
+    replies = await resident.click("Kabari saya jika berubah")
+    assert "Kami akan mengirim pesan" in replies[-1].text
     changed = write_csv(tmp_path, [SITI, SITI_BPNT.replace("diproses", "SIAP SALUR"), BUDI],
                         name="october.csv")
     summary = await run_import(changed, settings, clock)
@@ -252,7 +252,7 @@ async def test_notification_after_a_reimport_once_per_change(records, resident, 
 async def test_notification_to_a_blocked_user_is_not_retried(records, resident, app, settings,
                                                              clock, tmp_path, fake):
     await look_up(resident, SITI_NIK, "Siti Aminah")
-    await resident.click("Beri tahu saya jika berubah")
+    await resident.click("Kabari saya jika berubah")
     fake.blocked.add(1001)
     await run_import(write_csv(tmp_path, [SITI.replace("TERSALUR", "GAGAL")], name="x.csv"),
                      settings, clock)
@@ -269,7 +269,7 @@ async def test_notification_to_a_blocked_user_is_not_retried(records, resident, 
 async def test_stale_or_forged_watch_button(records, resident, clock):
     await look_up(resident, SITI_NIK, "Siti Aminah")
     clock.advance(days=2)
-    replies = await resident.click("Beri tahu saya jika berubah")
+    replies = await resident.click("Kabari saya jika berubah")
     assert "sudah kedaluwarsa" in replies[-1].text
 
 

@@ -164,7 +164,7 @@ async def test_one_off_on_time_through_its_job(app, fake, clock):
     await job.run(app)
     msgs = reminders_to(fake, 2001)
     assert len(msgs) == 1 and "Rapat koordinasi" in msgs[0].text
-    assert msgs[0].labels() == ["Selesai", "Ingatkan lagi 1 jam"]
+    assert msgs[0].labels() == ["Selesai", "Ingatkan 1 jam lagi"]
     assert (await s.get(r.id)).status == "done"
     assert not app.job_queue.get_jobs_by_name(f"reminder:{r.id}")
 
@@ -340,7 +340,7 @@ async def test_done_and_snooze_buttons(make_app, fake, clock):
     r = await svc(app).create(ADMIN_ID, text="Kirim laporan", at=clock() + dt.timedelta(hours=1))
     clock.advance(hours=1)
     await svc(app).fire(r.id, clock())
-    assert reminders_to(fake, 2002)[0].labels() == ["Sampun rampung", "Engetaken malih 1 jam"]
+    assert reminders_to(fake, 2002)[0].labels() == ["Sampun rampung", "Engetaken 1 jam malih"]
     # someone else's button is refused politely
     msg = reminders_to(fake, 2001)[0]
     await budi.press(msg, msg.buttons()[0][1])
@@ -351,7 +351,7 @@ async def test_done_and_snooze_buttons(make_app, fake, clock):
     assert not await app.services.store.reminders.open_tasks(2001)
     # Budi snoozes; the second send survives a restart
     delivery_id = reminders_to(fake, 2002)[0].buttons()[0][1].split(":")[-1]
-    replies = await budi.click("Engetaken malih 1 jam")
+    replies = await budi.click("Engetaken 1 jam malih")
     assert "Kula badhe ngengetaken malih jam 10:00 WIB" in replies[-1].text
     assert len(app.job_queue.get_jobs_by_name(f"snooze:{delivery_id}")) == 1
     await app.shutdown()

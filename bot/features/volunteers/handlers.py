@@ -62,7 +62,7 @@ MENU_KEY = "volunteer"
 
 # Conversation states.
 ROLE, REGION, NAME, PHONE = "vol_role", "vol_region", "vol_name", "vol_phone"
-SKIP_WORDS = {"lewati", "skip", "liwati", "boten", "tidak", "-"}
+SKIP_WORDS = {"lewati", "skip", "liwati", "langkungi", "boten", "tidak", "-"}
 
 
 def volunteers(context_or_app: BotContext | BotApplication) -> VolunteerService:
