@@ -144,7 +144,7 @@ async def test_role_and_region_pickers(admin, app, fake):
     assert len(picker.labels()) == 39
     await admin.click("Kota Surabaya")
     preview = admin.last_reply().text
-    assert "relawan: TKSK (Tenaga Kesejahteraan Sosial Kecamatan) di Kota Surabaya" in preview
+    assert "relawan: TKSK di Kota Surabaya" in preview
     assert "1 penerima" in preview
     await send_and_wait(admin)
     assert texts_to(fake, 4001) == [NEWS]
@@ -282,7 +282,7 @@ async def test_status_command_and_the_cli(admin, resident, app, fake, monkeypatc
     await start_broadcast(admin, NEWS)
     broadcast_id = await send_and_wait(admin)
     text = (await admin.send("/siaran_status"))[0].text      # the dated list
-    assert f"#{broadcast_id} · 02/11/2026 08:00 WIB · oleh {ADMIN_ID} · selesai" in text
+    assert f"#{broadcast_id} · Sen, 2 Nov 2026 08.00 WIB · oleh {ADMIN_ID} · selesai" in text
     assert f"“{NEWS.splitlines()[0][:59]}" in text and "terkirim 2 dari 2" in text
     text = (await admin.send(f"/siaran_status {broadcast_id}"))[0].text
     assert f"Siaran #{broadcast_id} selesai." in text and "Terkirim: 2 dari 2" in text

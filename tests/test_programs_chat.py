@@ -113,8 +113,8 @@ async def test_index_is_built_once_at_start(app):
 
 async def test_answer_offers_next_question_and_the_whole_card(resident_jv):
     replies = await resident_jv.send("pkh plus oleh piro?")
-    assert replies[0].labels() == ["Syarat nampi", "Langkung jangkep: PKH Plus"]
-    card = (await resident_jv.click("Langkung jangkep: PKH Plus"))[-1]
+    assert replies[0].labels() == ["Syarat nampi", "Katrangan jangkep"]
+    card = (await resident_jv.click("Katrangan jangkep"))[-1]
     assert card.text.startswith("PKH Plus")
     assert {"Caranipun ndaftar", "Dokumen", "Kontak", "Sedaya program"} <= set(card.labels())
 

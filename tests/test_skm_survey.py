@@ -44,7 +44,7 @@ async def test_full_survey_in_indonesian(resident, settings, fake):
     assert "Halaman 2 dari 4" in resident.last_reply().text
     await resident.click("PSTW Pasuruan")
     assert "Layanan apa yang Anda terima" in resident.last_reply().text
-    await resident.click("Informasi dan konsultasi")
+    await resident.click("Informasi, konsultasi")
     for n, label in enumerate(UNSUR_ID, 1):
         msg = resident.last_reply()
         assert f"Pertanyaan {n} dari 9" in msg.text
@@ -93,7 +93,7 @@ async def test_full_survey_in_javanese_from_the_menu(resident_jv, settings):
         await resident_jv.click(label)
     for label in ("Jaler", "60 taun utawi langkung", "SD mangandhap", "Sanesipun"):
         await resident_jv.click(label)
-    replies = await resident_jv.click("Boten wonten saran, rampung")
+    replies = await resident_jv.click("Boten wonten, rampung")
     assert "Matur nuwun! Wangsulan panjenengan babagan UPT Pelayanan Sosial Tresna Werdha " \
            "Jember sampun kacathet." in replies[-1].text
     assert answers_of(settings, 1002) == {"U1": 3, "U2": 4, "U3": 2, "U4": 4, "U5": 3,

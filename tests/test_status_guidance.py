@@ -89,7 +89,7 @@ async def test_a_change_notification_carries_what_the_person_needs(records, resi
     assert "Penyalur: Bank Mandiri" in note.text
     assert "Keterangan: Bawa KTP dan KKS ke agen BRILink" in note.text
     assert "Langkah berikutnya: penyaluran gagal" in note.text
-    assert note.labels() == ["Lihat data bantuan saya", "Hentikan pemberitahuan ini"]
+    assert note.labels() == ["Lihat data bantuan saya", "Hentikan pemberitahuan"]
     # the current records, without typing the NIK again
     replies = await resident.click("Lihat data bantuan saya")
     assert "Data bantuan untuk NIK 3578********0002" in replies[-1].text
@@ -100,6 +100,6 @@ async def test_a_change_notification_carries_what_the_person_needs(records, resi
     data = dict(note.buttons())["Lihat data bantuan saya"]
     replies = await other.press(own, data)                 # forged: not Ani's notification
     assert "tidak lagi menerima pemberitahuan" in replies[-1].text
-    await resident.click("Hentikan pemberitahuan ini")
+    await resident.click("Hentikan pemberitahuan")
     replies = await resident.press(note, data)
     assert "tidak lagi menerima pemberitahuan" in replies[-1].text

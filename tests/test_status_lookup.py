@@ -47,7 +47,7 @@ async def test_match_lists_records_masks_the_nik_and_deletes_the_message(records
     text = replies[-1].text
     assert "Data bantuan untuk NIK 3578********0002" in text
     assert "Program: PKH" in text and "Periode: 2026 Tahap 3" in text
-    assert "sudah disalurkan (TERSALUR)" in text and "15 September 2026" in text
+    assert "sudah disalurkan (TERSALUR)" in text and "Sel, 15 Sep 2026" in text
     assert "Penyalur: PT Pos Indonesia" in text and "Periode: Oktober 2026" in text
     assert "sedang diproses (DIPROSES)" in text and "Keterangan: menunggu SP2D" in text
     assert replies[-1].labels() == ["Kabari saya jika berubah"]
@@ -242,7 +242,7 @@ async def test_notification_after_a_reimport_once_per_change(records, resident, 
     await drain(app)
     assert len(fake.chat(1001)) == before + 1
     # Stop notifications from the message itself.
-    replies = await resident.click("Hentikan pemberitahuan ini")
+    replies = await resident.click("Hentikan pemberitahuan")
     assert "tidak akan menerima pemberitahuan status lagi" in replies[-1].text
     third = await run_import(write_csv(tmp_path, [SITI.replace("TERSALUR", "GAGAL")],
                                        name="nov.csv"), settings, clock)

@@ -477,4 +477,4 @@ async def test_on_a_weekend_the_resident_is_told_when_the_office_opens(resident,
     await resident.send("/tanya")
     replies = await resident.send("Apakah ada bantuan untuk korban banjir?")
     text = replies[-1].text
-    assert "Kantor sedang tutup" in text and "Senin, 9 November 08.00 WIB" in text
+    assert "Kantor sedang tutup" in text and "Sen, 9 Nov 2026 08.00 WIB" in text

@@ -352,7 +352,7 @@ async def test_done_and_snooze_buttons(make_app, fake, clock):
     # Budi snoozes; the second send survives a restart
     delivery_id = reminders_to(fake, 2002)[0].buttons()[0][1].split(":")[-1]
     replies = await budi.click("Engetaken 1 jam malih")
-    assert "Kula badhe ngengetaken malih jam 10:00 WIB" in replies[-1].text
+    assert "Kula badhe ngengetaken malih jam 10.00 WIB" in replies[-1].text
     assert len(app.job_queue.get_jobs_by_name(f"snooze:{delivery_id}")) == 1
     await app.shutdown()
     clock.advance(minutes=30)
@@ -375,7 +375,7 @@ async def test_tasks_for_volunteer_and_refusal_for_others(app, fake, clock, resi
     siti = await volunteer(app, fake, 2001)
     await svc(app).create(ADMIN_ID, text="Apel pagi", cron="0 7 * * *")
     text = (await siti.send("/tugas"))[0].text
-    assert "Apel pagi" in text and "03/11/2026 07:00 WIB" in text
+    assert "Apel pagi" in text and "Sel, 3 Nov 2026 07.00 WIB" in text
     assert "/relawan" in (await resident.send("/tugas"))[0].text
 
 
@@ -391,7 +391,7 @@ async def test_staff_creates_weekly_reminder_in_chat(app, fake, clock, admin):
     await admin.click("Kamis")
     await admin.click("Lanjut")
     replies = await admin.send("07:30")
-    assert "setiap Senin, Kamis pukul 07:30" in replies[0].text
+    assert "setiap Senin, Kamis pukul 07.30 WIB" in replies[0].text
     assert "(1 saat ini)" in replies[0].text
     await admin.click("Simpan")
     [r] = await svc(app).active()
@@ -409,7 +409,7 @@ async def test_staff_one_off_in_the_past_is_refused(app, admin):
     replies = await admin.send("01-11-2026 08:00")
     assert "sudah lewat" in replies[0].text
     replies = await admin.send("03-11-2026 08:00")
-    assert "03/11/2026 08:00 WIB" in replies[0].text
+    assert "Sel, 3 Nov 2026 08.00 WIB" in replies[0].text
 
 
 async def test_reminders_are_staff_only(resident):
@@ -511,8 +511,8 @@ async def test_staff_creates_monthly_and_daily_reminders_in_chat(app, fake, cloc
     await admin.click("Setiap bulan")
     await admin.click("^15$")
     replies = await admin.send("8.00")
-    assert "setiap bulan tanggal 15 pukul 08:00" in replies[0].text
-    assert "15/11/2026 08:00 WIB" in replies[0].text
+    assert "setiap bulan tanggal 15 pukul 08.00 WIB" in replies[0].text
+    assert "Min, 15 Nov 2026 08.00 WIB" in replies[0].text
     await admin.click("Simpan")
     await admin.send("/pengingat")
     await admin.click("Pengingat baru")

@@ -65,7 +65,7 @@ def render_report(t: Translator, r: Report, content, final: bool = False, tz=Non
         head = t(N_("Broadcast #{id} is finished.")).format(id=r.id)
     elif r.status == "scheduled":
         head = t(N_("Broadcast #{id} is scheduled for {when}.")).format(
-            id=r.id, when=_when(r.scheduled_at, tz))
+            id=r.id, when=_when(r.scheduled_at, tz, t.locale))
     elif r.status == "cancelled":
         head = t(N_("Broadcast #{id} was stopped.")).format(id=r.id)
     elif final:
@@ -100,11 +100,11 @@ def render_report(t: Translator, r: Report, content, final: bool = False, tz=Non
     return "\n".join(lines)
 
 
-def _when(stamp: str | None, tz) -> str:
+def _when(stamp: str | None, tz, locale: str = "id") -> str:
     if not stamp:
         return "-"
     moment = parse_iso(stamp)
-    return local_time(moment, tz) if tz is not None else iso(moment)
+    return local_time(moment, tz, locale=locale) if tz is not None else iso(moment)
 
 
 def stop_markup(t: Translator, r: Report | None):
@@ -121,7 +121,7 @@ def render_list(t: Translator, reports: list[Report], tz, offset: int, total: in
     lines = [t(N_("Broadcasts {first}-{last} of {total}, newest first:")).format(
         first=offset + 1, last=offset + len(reports), total=total)]
     for r in reports:
-        when = _when(r.scheduled_at if r.status == "scheduled" else r.created_at, tz)
+        when = _when(r.scheduled_at if r.status == "scheduled" else r.created_at, tz, t.locale)
         lines.append("")
         lines.append(t(N_("#{id} · {when} · by {sender} · {state}")).format(
             id=r.id, when=when, sender=r.created_by, state=t(states.get(r.status, r.status))))

@@ -115,7 +115,7 @@ async def on_view(update: Update, context: BotContext) -> None:
     lines = [summary_line(t, view.summary, tz, context.content), "", view.summary.reminder.text]
     if view.latest is not None:
         lines += ["", t(N_("Last sent: {when}")).format(
-            when=local_time(parse_iso(view.latest.occurrence), tz))]
+            when=local_time(parse_iso(view.latest.occurrence), tz, locale=t.locale))]
         for row in view.recipients[:50]:
             vol = await context.services.volunteers.get(row.user_id)
             who = f"{vol.name} ({row.user_id})" if vol else str(row.user_id)
@@ -128,7 +128,8 @@ async def on_view(update: Update, context: BotContext) -> None:
             lines.append(t(N_("Nobody was in the audience.")))
     if view.missed:
         lines += ["", t(N_("Missed while the bot was down:"))]
-        lines += [f"• {local_time(parse_iso(r.occurrence), tz)}" for r in view.missed[:20]]
+        lines += [f"• {local_time(parse_iso(r.occurrence), tz, locale=t.locale)}"
+                  for r in view.missed[:20]]
     rows = []
     if view.summary.reminder.status == "active":
         rows.append([(t(N_("Cancel this reminder")),
@@ -350,7 +351,8 @@ async def _confirm(update: Update, context: BotContext) -> str:
         context._(N_("When: {when}")).format(when=describe(context.t, draft, tz)),
     ]
     if nxt:
-        lines.append(context._(N_("First time: {when}")).format(when=local_time(nxt, tz)))
+        lines.append(context._(N_("First time: {when}")).format(
+            when=local_time(nxt, tz, locale=context.t.locale)))
     rows = [[(context._(N_("Save")), f"{NEW}:save"), (context._(N_("Cancel")), f"{NEW}:drop")]]
     await reply(update, context, "\n".join(lines), keyboard(rows))
     return R_CONFIRM
@@ -374,8 +376,9 @@ async def new_save(update: Update, context: BotContext) -> int:
         await reply(update, context, context._(key))
         return ConversationHandler.END
     nxt = schedule_reminder(context.application, reminder)  # type: ignore[arg-type]
+    first = local_time(nxt, context.settings.tz, locale=context.t.locale) if nxt else "-"
     await reply(update, context, context._(N_("Reminder #{id} is saved. First time: {when}."))
-                .format(id=reminder.id, when=local_time(nxt, context.settings.tz) if nxt else "-"))
+                .format(id=reminder.id, when=first))
     return ConversationHandler.END
 
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot.core.clock import parse_iso
+from bot.core.datetimes import format_clock, format_hhmm, format_when
 from bot.core.i18n import N_, Translator
 from bot.delivery.sender import Outgoing
 from bot.features.reminders.repo import Reminder
@@ -27,11 +28,12 @@ if TYPE_CHECKING:
 def describe(t: Translator, reminder: Reminder, tz: ZoneInfo) -> str:
     """'once, on 05/11/2026 10:00 WIB', 'every day at 07:00', 'every Monday, Thursday at 07:00'"""
     if reminder.kind == "once":
-        return t(N_("once, on {when}")).format(when=local(parse_iso(reminder.at or ""), tz))
+        return t(N_("once, on {when}")).format(
+            when=local(parse_iso(reminder.at or ""), tz, t.locale))
     m = _SIMPLE.match(reminder.cron or "")
     if m:
         minute, hour, dom, dow = m.groups()
-        clock = f"{int(hour):02d}:{int(minute):02d}"
+        clock = format_hhmm(int(hour), int(minute), tz)
         if dom == "*" and dow == "*":
             return t(N_("every day at {time}")).format(time=clock)
         if dom == "*":
@@ -42,13 +44,14 @@ def describe(t: Translator, reminder: Reminder, tz: ZoneInfo) -> str:
     return t(N_("on the schedule {cron}")).format(cron=reminder.cron)
 
 
-def local(moment: dt.datetime, tz: ZoneInfo) -> str:
-    return local_time(moment, tz)
+def local(moment: dt.datetime, tz: ZoneInfo, locale: str = "id") -> str:
+    return local_time(moment, tz, locale=locale)
 
 
-def local_time(moment: dt.datetime, tz: ZoneInfo, with_date: bool = True) -> str:
-    """'05/11/2026 10:00 WIB' (or '10:00 WIB') in TIMEZONE."""
-    return moment.astimezone(tz).strftime("%d/%m/%Y %H:%M %Z" if with_date else "%H:%M %Z")
+def local_time(moment: dt.datetime, tz: ZoneInfo, with_date: bool = True,
+               locale: str = "id") -> str:
+    """'Kam, 5 Nov 2026 10.00 WIB' (or '10.00 WIB') in TIMEZONE: the one style for people."""
+    return format_when(moment, locale, tz) if with_date else format_clock(moment, tz)
 
 
 # -- messages -----------------------------------------------------------------------------------
@@ -107,7 +110,8 @@ def summary_line(t: Translator, s: Summary, tz, content) -> str:
     line = (f"#{r.id} [{status_text(t, r.status)}] {_short(r.text, 60)}\n"
             f"   {describe(t, r, tz)}; {audience}")
     if s.next_at:
-        line += "\n   " + t(N_("next: {when}")).format(when=local_time(s.next_at, tz))
+        line += "\n   " + t(N_("next: {when}")).format(
+            when=local_time(s.next_at, tz, locale=t.locale))
     d = s.deliveries
     reached = d.get("sent", 0) + d.get("done", 0)
     line += "\n   " + t(N_("received {sent}, done {done}, not reachable {failed}, missed "

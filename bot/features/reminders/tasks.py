@@ -31,7 +31,8 @@ async def cmd_tasks(update: Update, context: BotContext) -> None:
     if upcoming:
         lines.append(context._(N_("Upcoming reminders:")))
         for reminder, when in upcoming:
-            lines.append(f"• {local_time(when, tz)}: {_short(reminder.text)}")
+            lines.append(f"• {local_time(when, tz, locale=context.t.locale)}: "
+                         f"{_short(reminder.text)}")
             lines.append("   " + describe(context.t, reminder, tz))
     buttons = []
     if tasks:
@@ -39,7 +40,8 @@ async def cmd_tasks(update: Update, context: BotContext) -> None:
             lines.append("")
         lines.append(context._(N_("Open tasks (press the button when done):")))
         for n, task in enumerate(tasks, 1):
-            lines.append(f"{n}. {local_time(_parse(task.occurrence), tz)}: {_short(task.text)}")
+            when_text = local_time(_parse(task.occurrence), tz, locale=context.t.locale)
+            lines.append(f"{n}. {when_text}: {_short(task.text)}")
             buttons.append([(context._(N_("Done: task {n}")).format(n=n),
                              f"rem:done:{task.id}")])
     await reply(update, context, "\n".join(lines), keyboard(buttons) if buttons else None)

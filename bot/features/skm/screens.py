@@ -3,12 +3,14 @@ thank-you, the report, the pickers."""
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 from typing import TYPE_CHECKING
 
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
 
+from bot.core.datetimes import format_clock, format_day, format_when
 from bot.core.i18n import N_, Translator
 from bot.core.ui import (
     keyboard,
@@ -22,7 +24,7 @@ from bot.features.skm.callbacks import (
     back_data,
     page_data,
 )
-from bot.features.skm.render import period_words
+from bot.features.skm.render import period_button
 from bot.features.skm.repo import DraftRow
 from bot.features.skm.service import (
     ASSISTED,
@@ -240,11 +242,11 @@ def render_report(t: Translator, report: Report) -> list[str]:
 
     chunks: list[list[str]] = [lines]
     if report.unit is not None:
-        chunks[0] += block(report.main, f"{report.unit.short} ({report.unit.code})")
+        chunks[0] += block(report.main, report.unit.short)
     else:
         chunks[0] += block(report.overall, t(N_("All units")))
         for rank, u in enumerate(ranking(report), 1):
-            chunks.append(["", *block(u, f"{rank}. {u.short} ({u.code})")])
+            chunks.append(["", *block(u, f"{rank}. {u.short}")])
     if report.silent_units:
         names = ", ".join(svc_unit_short(report, c) for c in report.silent_units)
         chunks.append(["", e(t(N_("Units without responses in this period ({n}): {names}"))
@@ -264,15 +266,20 @@ def render_report(t: Translator, report: Report) -> list[str]:
             tail.append("⚠ " + e(t(N_(
                 "Please check: {name} entered {count} identical answer sets between {start} and "
                 "{end}.")).format(name=f.name, count=f.count,
-                                  start=format_datetime(f.first, "d MMM HH.mm", locale=loc),
-                                  end=format_datetime(f.last, "HH.mm", locale=loc))))
+                                  start=format_when(f.first, loc, f.first.tzinfo or dt.UTC),
+                                  end=format_clock(f.last, f.last.tzinfo or dt.UTC))))
         chunks.append(tail)
     if report.suggestions:
         latest = t(N_("Latest suggestions"))
         tail = ["", f"<b>{e(latest)}</b>"]
         for code, day, text in report.suggestions:
             short = text if len(text) <= 300 else text[:300] + "…"
-            tail.append(f"• {e(code)}, {e(day)}: “{e(short)}”")
+            name = report.unit_names.get(code, code)
+            try:
+                when = format_day(dt.date.fromisoformat(day), loc)
+            except ValueError:
+                when = day
+            tail.append(f"• {e(name)}, {e(when)}: “{e(short)}”")
         chunks.append(tail)
     messages, current = [], ""
     for chunk in chunks:
@@ -314,7 +321,7 @@ def period_choices(svc: SurveyService) -> list[Period]:
 
 
 def period_picker(t: Translator, svc: SurveyService, unit_code: str):
-    rows = [[(period_words(t, p), f"ikm:r:{unit_code}:{p.code}")]
+    rows = [[(period_button(t, p), f"ikm:r:{unit_code}:{p.code}")]
             for p in period_choices(svc)]
     unit = svc.content.unit(unit_code) if unit_code != "ALL" else None
     name = unit.name if unit else t(N_("All units"))

@@ -86,9 +86,10 @@ async def cmd_ikm(update: Update, context: BotContext) -> None:
                 return
             unit = arg
     if unit is not None and svc.content.unit(unit) is None:
+        text, markup = unit_picker(context.t, svc)
         await reply(update, context, context._(N_(
-            "I do not know the unit {code}. Use a unit code from content/units.yaml, e.g. "
-            "{example}.")).format(code=unit[:20], example=svc.content.units[0].code))
+            "I do not know the unit {code}. Please choose it below.")).format(code=unit[:20])
+            + "\n\n" + text, markup)
         return
     await send_report(update, context, period, svc.content.unit(unit).code if unit else None)
 

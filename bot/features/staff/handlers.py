@@ -49,7 +49,8 @@ ROLE_NAMES = {"operator": N_("operator"), "admin": N_("administrator")}
 ERRORS = {
     "bad_id": N_("That is not a Telegram user id. Please send the number only, e.g. 123456789."),
     "bad_role": N_("Unknown role. Choose operator or administrator."),
-    "from_settings": N_("This administrator is set in ADMIN_IDS on the server; change it there."),
+    "from_settings": N_("This administrator is set in the bot's settings on the server; only the "
+                          "server's maintainer can change it."),
     "self": N_("You cannot remove yourself. Ask another administrator."),
     "not_staff": N_("That person is not on the staff list."),
 }
@@ -60,7 +61,7 @@ def render_list(t: Translator, members: list[tuple[int, str, str]]) -> str:
     for user_id, role, source in members:
         line = f"• {user_id} — {t(ROLE_NAMES[role])}"
         if source == "settings":
-            line += " " + t(N_("(ADMIN_IDS)"))
+            line += " " + t(N_("(set on the server)"))
         lines.append(line)
     lines.append("")
     lines.append(t(N_("Operators may broadcast, create reminders, see reports and import. "
@@ -159,7 +160,7 @@ async def on_remove_menu(update: Update, context: BotContext) -> str | int:
     if not removable:
         await reply(update, context, t(N_("There is nobody you can remove.")))
         return ConversationHandler.END
-    rows = [[(t(N_("Remove {id} ({role})")).format(id=uid, role=t(ROLE_NAMES[role])),
+    rows = [[(t(N_("Remove {id}")).format(id=uid),
               f"{REMOVE}:{uid}")] for uid, role in removable]
     rows.append([(t(N_("Done")), CLOSE)])
     await reply(update, context, t(N_("Whom do you want to remove?")), keyboard(rows))

@@ -60,7 +60,8 @@ async def on_import_document(update: Update, context: BotContext) -> None:
             return
         except SettingsError:
             await reply(update, context, context._(N_(
-                "The import is not configured: NIK_HMAC_KEY is not set. Nothing was imported.")))
+                "The import is not set up on the server yet (the key that protects NIKs is "
+                "missing). Nothing was imported. Please tell the server's maintainer.")))
             return
         except ImportFileError as exc:
             reason = context._(FILE_PROBLEMS.get(exc.code, FILE_PROBLEMS["other"])).format(
