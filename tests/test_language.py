@@ -222,3 +222,24 @@ def test_the_screen_check_maps_a_label_to_its_msgid_and_measures_every_language(
     assert len(too_long) == 1 and "25 characters" in too_long[0]
     assert len(screens.problems([call(text="y" * 1501)], set())) == 1
     assert screens.problems([call(text="y" * 1501, chat=9001)], {9001}) == []
+
+
+MONEY_BAD = re.compile(r"Rp\s+\d|Rp\d{1,3}(?:,\d{3})+|Rp\d{4,}")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_money_is_written_rp_without_space_and_with_dots(lang):
+    bad = [f"{lang} {where}: {m.group(0)!r}; write 'Rp1.500.000' or 'Rp200 ribu' (rule: money)"
+           for where, text in texts(lang) for m in MONEY_BAD.finditer(text)]
+    assert not bad, "\n".join(bad)
+
+
+def test_no_strftime_in_what_people_read():
+    """Dates for people come from bot.core.datetimes (Babel, the chat's locale). strftime is
+    left only for file names and machine-readable CSV cells."""
+    allowed = {"bot/storage/backup.py", "bot/features/skm/workbook.py"}
+    found = [p.relative_to(ROOT).as_posix() for p in (ROOT / "bot").rglob("*.py")
+             if "strftime(" in p.read_text(encoding="utf-8")]
+    assert sorted(set(found) - allowed) == [], (
+        "format dates with bot.core.datetimes (format_when/format_day/format_clock), not "
+        "strftime (rule: one date style for people)")

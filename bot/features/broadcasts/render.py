@@ -7,6 +7,7 @@ from telegram import InlineKeyboardMarkup
 
 from bot.core.clock import iso, parse_iso
 from bot.core.i18n import N_, Translator
+from bot.core.numbers import format_number
 from bot.core.ui import (
     keyboard,
 )
@@ -87,7 +88,7 @@ def render_report(t: Translator, r: Report, content, final: bool = False, tz=Non
             count=r.unknown))
     if r.status == "sending" and r.rate:
         lines.append(t(N_("Speed: {rate} messages a second; about {eta} to go")).format(
-            rate=f"{r.rate:.1f}", eta=_duration(t, r.eta_seconds or 0)))
+            rate=format_number(r.rate, t.locale, 1), eta=_duration(t, r.eta_seconds or 0)))
     if r.restarts:
         lines.append(t(N_("Resumed after a restart of the bot: {count}x")).format(
             count=r.restarts))
