@@ -30,13 +30,15 @@ from bot.delivery.engine import DeliveryEngine
 from bot.delivery.outbox_repo import OutboxRepo
 from bot.delivery.sender import Senders
 from bot.features.broadcasts import render as broadcasts_render
-from bot.features.broadcasts.service import BroadcastService, Notify, PaidBroadcasts
+from bot.features.broadcasts.sending import Notify
+from bot.features.broadcasts.service import BroadcastService, PaidBroadcasts
 from bot.features.dedupe.repo import SeenUpdatesRepo
 from bot.features.dedupe.service import KEEP_AT_MOST, KEEP_FOR, DedupeService
 from bot.features.privacy.repo import PrivacyRepo
 from bot.features.privacy.service import PrivacyService, collect_tables
 from bot.features.programs.context import FollowUpStore
 from bot.features.programs.matching import ProgramIndex
+from bot.features.programs.service import QuestionStats
 from bot.features.programs.understanding import Understanding
 from bot.features.reminders.service import ReminderService
 from bot.features.skm.service import SurveyService
@@ -45,7 +47,8 @@ from bot.features.status import nik as niks
 from bot.features.status.service import StatusService
 from bot.features.subscribers.service import SubscriberService
 from bot.features.tickets import repo as tickets_repo
-from bot.features.tickets.service import TicketService, build_hours
+from bot.features.tickets.hours import build_hours
+from bot.features.tickets.service import TicketService
 from bot.features.volunteers.service import VolunteerService
 from bot.repos import Store
 from bot.settings import Settings, SettingsError
@@ -77,6 +80,7 @@ class Services:
     programs: ProgramIndex
     understanding: Understanding
     follow_ups: FollowUpStore
+    questions: QuestionStats
     status: StatusService
     survey: SurveyService
     volunteers: VolunteerService
@@ -141,7 +145,8 @@ def build_services(
     i18n = I18n(settings.locales_dir, settings.default_language)
     db = Database(settings.database_path)
     store = Store(db)
-    staff = StaffService(store, settings.admin_ids, clock)
+    staff = StaffService(store, settings.admin_ids, clock,
+                         regions=[r.code for r in content.regions])
     subscribers = SubscriberService(store, clock, settings.default_language)
     progress = (broadcast_progress(i18n, content, subscribers, settings.tz)
                 if broadcast_progress else None)
@@ -161,6 +166,7 @@ def build_services(
         settings=settings, clock=clock, db=db, store=store, i18n=i18n, content=content,
         senders=senders, staff=staff, subscribers=subscribers,
         programs=programs, understanding=understanding, follow_ups=FollowUpStore(),
+        questions=QuestionStats(store, clock, settings.tz),
         status=StatusService(store, clock, settings.nik_key, staff.audit),
         survey=SurveyService(store, content, clock, settings.tz, staff,
                              nik_hasher=nik_hasher(settings), volunteers=volunteers),

@@ -22,7 +22,8 @@ WIRING = {"bot.app", "bot.services", "bot.repos", "bot.cli", "bot.features.regis
 # bot.repos.Store's attributes and the feature each repository belongs to.
 REPOS = {"subscribers": "subscribers", "staff": "staff", "audit": "staff",
          "volunteers": "volunteers", "broadcasts": "broadcasts", "reminders": "reminders",
-         "skm": "skm", "disbursements": "status"}
+         "skm": "skm", "disbursements": "status", "invites": "staff",
+         "questions": "programs"}
 
 
 def module_name(path: Path) -> str:

@@ -202,14 +202,16 @@ async def test_the_status_list_is_dated_and_paged(admin, app, fake):
     for n in range(1, 11):
         await svc.create(ADMIN_ID, Draft(f"Pengumuman nomor {n}\nbaris kedua"))
     replies = await admin.send("/siaran_status")
-    text = replies[-1].text
+    text_message = replies[-1]
+    text = text_message.text
     assert text.startswith("Siaran 1-8 dari 10")
     assert "#10 · Sen, 2 Nov 2026 08.00 WIB · oleh 9001" in text
     assert "“Pengumuman nomor 10”" in text and "baris kedua" not in text
     assert "#2 ·" not in text
-    replies = await admin.click("Lebih lama")
+    replies = await admin.click("Berikutnya »")
     assert replies[-1].text.startswith("Siaran 9-10 dari 10") and "#1 ·" in replies[-1].text
-    assert "Lebih baru" in replies[-1].labels()
+    assert "« Sebelumnya" in replies[-1].labels()
+    assert replies[-1].message_id == text_message.message_id  # the page is edited in place
 
 
 async def test_only_staff_can_stop(app, fake, client, resident):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot.core.text import compose, split_message, utf16_len
+from bot.features.broadcasts.draft import append, build
 from tests.broadcast_kit import send_and_wait, texts_to
 
 
@@ -14,6 +15,17 @@ def covered(text: str, entity: dict) -> str:
     raw = text.encode("utf-16-le")
     start, end = entity["offset"] * 2, (entity["offset"] + entity["length"]) * 2
     return raw[start:end].decode("utf-16-le")
+
+
+def test_a_second_part_keeps_its_formatting_after_an_emoji_in_the_first():
+    """An operator types two messages; the second's bold word must stay on that word after
+    the first (with an emoji, two UTF-16 units) and the blank line between them."""
+    draft: dict = {}
+    append(draft, "text", "Halo 👋 warga", [{"type": "italic", "offset": 0, "length": 4}])
+    append(draft, "text", "Bansos cair besok", [{"type": "bold", "offset": 7, "length": 4}])
+    value = build(draft)
+    assert value.text == "Halo 👋 warga\n\nBansos cair besok"
+    assert [covered(value.text, e) for e in value.entities] == ["Halo", "cair"]
 
 
 def test_short_text_is_one_part_unchanged():

@@ -102,8 +102,10 @@ async def test_edit_during_pengingat(admin, errors):
 async def test_edit_during_staf(admin, errors):
     await admin.send("/staf")
     await admin.click("Tambah staf")
+    await admin.click("Operator")
+    await admin.click("Seluruh provinsi")
+    await admin.click("Ketik ID pengguna")
     no_apology(await admin.edit(1, "4242"))
     assert errors() == []
-    await admin.send("4242")
-    replies = await admin.click("Operator")
+    replies = await admin.send("4242")
     assert "4242 sekarang menjadi operator" in replies[0].text

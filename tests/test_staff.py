@@ -34,12 +34,15 @@ async def test_resident_pressing_a_forged_staff_button_learns_nothing(resident, 
 async def test_admin_adds_an_operator_in_the_chat_and_it_is_audited(admin, client, app):
     replies = await admin.send("/staf")
     assert f"{ADMIN_ID} — administrator (diatur di server)" in replies[0].text
+    assert "ADMIN_IDS" not in replies[0].text  # no internal names on a screen
     await admin.click("Tambah staf")
+    await admin.click("Operator")
+    await admin.click("Seluruh provinsi")
+    await admin.click("Ketik ID pengguna")
     replies = await admin.send("12ab")
     assert "bukan ID pengguna Telegram" in replies[0].text
-    await admin.send("4242")
-    replies = await admin.click("Operator")
-    assert "4242 sekarang menjadi operator" in replies[0].text
+    replies = await admin.send("4242")
+    assert "4242 sekarang menjadi operator, seluruh provinsi" in replies[0].text
     assert await app.services.staff.role(4242) == "operator"
 
     log = await app.services.store.audit.recent(action_prefix="staff.")
@@ -64,14 +67,19 @@ async def test_admin_removes_staff_but_not_admin_ids_nor_themselves(admin, app, 
     assert "Hapus 5000" in labels and "Hapus 5001" in labels
     assert not any(str(ADMIN_ID) in label for label in labels)
     replies = await admin.click("Hapus 5000")
+    assert "Hapus 5000 (operator, seluruh provinsi) dari daftar staf?" in replies[0].text
+    assert await staff.role(5000) == "operator"  # nothing happens before the confirmation
+    replies = await admin.click("Ya, hapus")
     assert "5000 (operator) bukan staf lagi" in replies[0].text
     assert await staff.role(5000) is None
     # a stale button for someone already removed: a polite answer, nothing changes
-    msg, _ = admin.find_button("Hapus 5001")
     await admin.send("/staf")
-    await admin.click("Hapus staf")
-    replies = await admin.press(msg, "staf:rm:5000")
-    assert "tidak ada dalam daftar staf" in replies[-1].text
+    msg = (await admin.click("Hapus staf"))[0]
+    for data in ("staf:rm:5000", "staf:rmok:5000"):
+        await admin.send("/staf")
+        await admin.click("Hapus staf")
+        replies = await admin.press(msg, data)
+        assert "tidak ada dalam daftar staf" in replies[-1].text
 
     with pytest.raises(StaffError) as err:
         await staff.remove_member(5001, 5001)
@@ -121,7 +129,7 @@ def run_cli(monkeypatch, settings, capsys, *argv) -> tuple[int, str, str]:
 def test_staff_cli_add_list_remove(monkeypatch, settings, capsys):
     code, out, _ = run_cli(monkeypatch, settings, capsys, "staff", "add", "777", "--role",
                            "operator")
-    assert code == 0 and "777 is now operator" in out
+    assert code == 0 and "777 is now operator, whole province" in out
     code, out, _ = run_cli(monkeypatch, settings, capsys, "staff", "add", "777", "--role",
                            "admin")
     assert "777 was operator and is now admin" in out

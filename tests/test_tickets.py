@@ -7,7 +7,8 @@ import asyncio
 import pytest
 
 from bot.features.tickets.jobs import OUTBOX_JOB, REMIND_JOB
-from bot.features.tickets.service import MAX_OPEN, mask_numbers, wording
+from bot.features.tickets.service import MAX_OPEN
+from bot.features.tickets.text import mask_numbers, wording
 from bot.offline.client import ChatClient
 from tests.broadcast_kit import add_volunteer, texts_to
 from tests.conftest import ADMIN_ID, choose_language
@@ -347,7 +348,8 @@ def _seed(db_path) -> None:
     from zoneinfo import ZoneInfo
 
     from bot.features.staff.service import StaffService
-    from bot.features.tickets.service import TicketService, WorkingHours
+    from bot.features.tickets.hours import WorkingHours
+    from bot.features.tickets.service import TicketService
     from bot.features.volunteers.service import VolunteerService
     from bot.repos import Store
     from bot.storage.db import Database
@@ -460,7 +462,7 @@ def test_working_hours_count_only_office_time():
     import datetime as dt
     from zoneinfo import ZoneInfo
 
-    from bot.features.tickets.service import WorkingHours
+    from bot.features.tickets.hours import WorkingHours
 
     wib = ZoneInfo("Asia/Jakarta")
     hours = WorkingHours({"mon": "08:00-16:00", "fri": "08:00-15:00"}, wib)

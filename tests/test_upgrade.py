@@ -45,6 +45,9 @@ async def test_the_administrator_goes_on_in_staff_where_they_were(upgraded, fake
     replies = await admin.send("4242")
     assert any("4242" in (m.text or "") for m in replies)
     assert any("Operator" in m.labels() for m in replies)
+    await admin.click("Operator")
+    replies = await admin.click("Seluruh provinsi")
+    assert "4242 sekarang menjadi operator, seluruh provinsi" in replies[0].text
 
 
 async def test_the_operator_goes_on_in_the_broadcast_where_they_were(upgraded, fake):

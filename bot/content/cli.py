@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from bot.core.verbs import verb_group
 from bot.settings import Settings
 
 
@@ -66,9 +67,9 @@ def _check(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def add_verbs(sub) -> None:
-    p = sub.add_parser("content", help="check the content files (programs, screener)",
-                       description="Work with content/: the programs and the /cek rules.")
-    verbs = p.add_subparsers(dest="content_verb", metavar="ACTION")
+    verbs = verb_group(sub, "content", help="check the content files (programs, screener)",
+                       description="Work with content/: the programs and the /cek rules.",
+                       dest="content_verb")
     c = verbs.add_parser("check", help="validate content/ and list unverified or missing texts",
                          description="Validate every content file, run the screener test "
                                      "cases, and list facts not yet verified by staff and "
@@ -76,4 +77,3 @@ def add_verbs(sub) -> None:
                                      "1 when a screener case fails.")
     c.add_argument("--dir", help="the content folder (default: CONTENT_DIR)")
     c.set_defaults(func=_check)
-    p.set_defaults(func=lambda args, settings: p.print_help() or 2)

@@ -73,6 +73,28 @@ class ChatClient:
         """A message with arbitrary fields (sticker, photo, voice, contact, document ...)."""
         return await self.feed({"message": self._message(**fields)})
 
+    def requested_users(self) -> int | None:
+        """The request_id of the newest reply-keyboard button asking to choose a user."""
+        for msg in reversed(self.fake.chat(self.chat_id)):
+            rows = (msg.reply_markup or {}).get("keyboard") or []
+            for button in (b for row in rows for b in row if isinstance(b, dict)):
+                if "request_users" in button:
+                    return int(button["request_users"]["request_id"])
+        return None
+
+    async def share_user(self, user_id: int, first_name: str | None = None,
+                         last_name: str | None = None,
+                         request_id: int | None = None) -> list[FakeMessage]:
+        """What Telegram sends when the person picks a user with a "choose a user" button
+        (request_id: the button's; by default the newest such button's)."""
+        rid = request_id if request_id is not None else self.requested_users()
+        user: dict[str, Any] = {"user_id": user_id}
+        if first_name:
+            user["first_name"] = first_name
+        if last_name:
+            user["last_name"] = last_name
+        return await self.send_message(users_shared={"request_id": rid or 0, "users": [user]})
+
     async def send_document(self, filename: str, content: bytes,
                             caption: str | None = None) -> list[FakeMessage]:
         file_id = f"upload{len(self.fake.files) + 1}"

@@ -4,7 +4,7 @@ The same Application, handlers, database and translations as `run`; the Bot API 
 that the tests use. Bot messages are printed with their buttons numbered; type a number to
 press one. `/file PATH [caption]` sends a file as a document; `/photo PATH [caption]` sends an
 image as a photo; `/contact [PHONE]` shares a phone number as Telegram's contact button does;
-`/quit` leaves.
+`/user ID [NAME]` picks a user as Telegram's "choose a user" button does; `/quit` leaves.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ INTRO = (
     "Dinsos Jatim bot console: the full bot, offline. Type as a resident would; a number presses\n"
     "the button with that number; /file PATH [caption] sends a document; /photo PATH [caption]\n"
     "sends a photo; /contact [PHONE] shares your phone number (Telegram's contact button);\n"
-    "/quit leaves.\n"
+    "/user ID [NAME] picks a user (Telegram's \"choose a user\" button); /quit leaves.\n"
 )
 
 
@@ -145,6 +145,13 @@ async def _act(client: ChatClient, printer: ConsolePrinter, text: str, out: Text
             await client.send_photo(upload, caption)
         else:
             await client.send_document(path.name, upload, caption)
+        return
+    if stripped.startswith("/user "):
+        parts = stripped.split(maxsplit=2)
+        if parts[1].isascii() and parts[1].isdigit():
+            await client.share_user(int(parts[1]), parts[2] if len(parts) > 2 else None)
+        else:
+            out.write("  (/user takes a Telegram user id, then optionally a name)\n")
         return
     if stripped.startswith("/contact"):
         # What Telegram's "share my phone number" button sends: the user's own contact.

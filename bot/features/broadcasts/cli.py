@@ -6,6 +6,7 @@ import argparse
 import json
 
 from bot.core.errors import UserError
+from bot.core.verbs import verb_group
 from bot.features.broadcasts.model import Report
 from bot.services import Services, run_with_services
 from bot.settings import Settings
@@ -71,10 +72,9 @@ def _status(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def add_verbs(sub) -> None:
-    p = sub.add_parser("broadcast", help="broadcast reports (status)",
-                       description="Reports on broadcasts sent with /siaran.")
-    verbs = p.add_subparsers(dest="broadcast_verb", metavar="ACTION")
-    p.set_defaults(func=lambda args, settings: (p.print_help(), 2)[1])
+    verbs = verb_group(sub, "broadcast", help="broadcast reports (status)",
+                       description="Reports on broadcasts sent with /siaran.",
+                       dest="broadcast_verb")
     q = verbs.add_parser("status", help="the state of one broadcast, or of the last ten",
                          description="Sent, failed, blocked, left and possible duplicates of "
                                      "a broadcast (or of the last ten).")

@@ -1,9 +1,8 @@
-"""The operator's draft in the chat (user_data): the text and its formatting entities as
-typed, the Draft value it becomes, and how every step begins; the conversation's states."""
+"""The operator's draft in the chat (user_data): a message's formatting entities, the stored
+draft, and how every step begins; the conversation's states. Appending a text and building the
+Draft value are in draft.py (no Telegram)."""
 
 from __future__ import annotations
-
-from typing import TYPE_CHECKING
 
 from telegram import Message, MessageEntity, Update
 from telegram.ext import (
@@ -12,20 +11,11 @@ from telegram.ext import (
 
 from bot.context import BotContext
 from bot.core.i18n import N_
-from bot.core.text import utf16_len
 from bot.core.ui import (
     answer_query,
     reply,
     staff_or_unknown,
 )
-from bot.features.broadcasts.model import (
-    Audience,
-    Draft,
-)
-
-if TYPE_CHECKING:
-    pass
-
 
 # Conversation states (strings: a stored conversation keeps its meaning when one is added).
 TEXT, JV_ASK, JV_TEXT, AUDIENCE = "bc_text", "bc_jv_ask", "bc_jv_text", "bc_audience"
@@ -36,39 +26,15 @@ DRAFT_KEY = "broadcast_draft"
 MAX_DRAFT = 20_000  # characters of announcement; longer is surely a mistake
 
 
-# -- the bot side of the service: the bulk sender and the progress message --------------------
 # -- the conversation ---------------------------------------------------------------------------
 def _entities(message: Message, caption: bool) -> list[dict]:
     found = message.caption_entities if caption else message.entities
     return [e.to_dict() for e in found or () if e.type != MessageEntity.BOT_COMMAND]
 
 
-def _append(draft: dict, field: str, text: str, entities: list[dict]) -> None:
-    """Add a message's text to the draft; its entities shift past what is already there."""
-    before = draft.get(field) or ""
-    sep = "\n\n" if before else ""
-    shift = utf16_len(before + sep)
-    draft[field] = before + sep + text
-    draft[f"{field}_entities"] = (draft.get(f"{field}_entities") or []) + [
-        {**e, "offset": e["offset"] + shift} for e in entities]
-
-
 def draft_of(context: BotContext) -> dict | None:
     draft = context.user_data.get(DRAFT_KEY)
     return draft if isinstance(draft, dict) and "text" in draft else None
-
-
-def build(draft: dict) -> Draft:
-    return Draft(
-        text=draft.get("text") or "",
-        entities=tuple(draft.get("text_entities") or ()),
-        photo=draft.get("photo"),
-        text_jv=draft.get("jv"),
-        entities_jv=tuple(draft.get("jv_entities") or ()),
-        audience=Audience.from_dict(draft.get("audience") or {}),
-        footer=bool(draft.get("footer")),
-        paid=bool(draft.get("paid")),
-    )
 
 
 async def _expired(update: Update, context: BotContext) -> int:

@@ -22,6 +22,7 @@ from telegram.ext import (
 from bot.context import BotContext
 from bot.core.i18n import N_
 from bot.core.menu import CommandSpec, MenuEntry
+from bot.core.paging import pattern
 from bot.core.text import compose
 from bot.core.ui import (
     answer_query,
@@ -53,6 +54,7 @@ from bot.features.broadcasts.callbacks import (
     STOP_PATTERN,
     TEST,
 )
+from bot.features.broadcasts.draft import append, build
 from bot.features.broadcasts.drafting import (
     AUDIENCE,
     CONFIRM,
@@ -64,11 +66,9 @@ from bot.features.broadcasts.drafting import (
     ROLE,
     SCHEDULE,
     TEXT,
-    _append,
     _entities,
     _expired,
     _step,
-    build,
 )
 from bot.features.broadcasts.model import (
     KIND_SUBSCRIBERS,
@@ -86,6 +86,8 @@ from bot.features.broadcasts.preview import (
     on_schedule_ask,
     on_schedule_text,
     on_test,
+    outside_region,
+    own_region,
     preview,
 )
 from bot.features.broadcasts.render import (
@@ -100,6 +102,7 @@ from bot.features.broadcasts.schedule import (
 )
 from bot.features.broadcasts.service import BroadcastService
 from bot.features.broadcasts.status import (
+    LIST_PAGER,
     cmd_status,
     on_list_page,
     on_stop,
@@ -146,9 +149,9 @@ async def on_text(update: Update, context: BotContext) -> int | str:
                 "or /batal and start again.")))
             return JV_TEXT if field == "jv" else TEXT
         draft["photo"] = message.photo[-1].file_id
-        _append(draft, field, message.caption or "", _entities(message, caption=True))
+        append(draft, field, message.caption or "", _entities(message, caption=True))
     else:
-        _append(draft, field, message.text or "", _entities(message, caption=False))
+        append(draft, field, message.text or "", _entities(message, caption=False))
     if len(draft.get(field) or "") > MAX_DRAFT:
         draft[field] = ""
         draft[f"{field}_entities"] = []
@@ -222,7 +225,10 @@ async def on_audience(update: Update, context: BotContext) -> int | str:
         await reply(update, context, t(N_("Which volunteers?")), keyboard(rows))
         return ROLE
     if choice == "region":
-        draft["audience"] = {"kind": KIND_VOLUNTEERS, "role": None, "region": None}
+        region = await own_region(update, context)
+        draft["audience"] = {"kind": KIND_VOLUNTEERS, "role": None, "region": region}
+        if region is not None:  # a regional operator: their kab/kota, no question
+            return await preview(update, context)
         await reply(update, context, t(N_("Volunteers in which kab/kota?")),
                     region_keyboard(t, context.content))
         return REGION
@@ -237,7 +243,10 @@ async def on_role(update: Update, context: BotContext) -> int | str:
         return end
     assert draft is not None  # _step gives a draft whenever it gives no state
     role = context.match.group(1)
-    draft["audience"] = {"kind": KIND_VOLUNTEERS, "role": role, "region": None}
+    region = await own_region(update, context)
+    draft["audience"] = {"kind": KIND_VOLUNTEERS, "role": role, "region": region}
+    if region is not None:  # a regional operator: their kab/kota, no question
+        return await preview(update, context)
     t = context.t
     await reply(update, context, t(N_("{role}: in which kab/kota?")).format(
         role=role_label(t, role)), region_keyboard(t, context.content))
@@ -256,7 +265,7 @@ async def on_region(update: Update, context: BotContext) -> int | str:
     return await preview(update, context)
 
 
-async def on_send(update: Update, context: BotContext) -> int:
+async def on_send(update: Update, context: BotContext) -> int | str:
     draft, end = await _step(update, context, audience=True)
     if end is not None:
         return end
@@ -267,7 +276,9 @@ async def on_send(update: Update, context: BotContext) -> int:
     except PermissionDenied:
         await unknown_command(update, context)
         return ConversationHandler.END
-    except BroadcastError:
+    except BroadcastError as exc:
+        if exc.code == "region":
+            return await ask_audience(update, context, outside_region(context))
         return await _expired(update, context)
     context.user_data.pop(DRAFT_KEY, None)
     report = await service.report(broadcast_id)
@@ -332,3 +343,4 @@ def register(app: BotApplication) -> None:
     app.add_handler(CommandHandler("siaran_status", cmd_status))
     app.add_handler(CallbackQueryHandler(on_stop, pattern=STOP_PATTERN))
     app.add_handler(CallbackQueryHandler(on_list_page, pattern=LIST_PATTERN))
+    app.add_handler(CallbackQueryHandler(on_list_page, pattern=pattern(LIST_PAGER)))

@@ -39,6 +39,13 @@ class Audience:
     def as_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, "role": self.role, "region": self.region}
 
+    @property
+    def reach(self) -> str | None:
+        """The one kab/kota the audience lies inside, or None: it reaches the province (all
+        subscribers, or volunteers of every kab/kota). A regional operator may send only to
+        an audience inside their region (bot.core.scope)."""
+        return self.region if self.kind == KIND_VOLUNTEERS else None
+
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Audience:
         audience = cls(str(data.get("kind") or KIND_SUBSCRIBERS), data.get("role"),

@@ -21,6 +21,7 @@ from bot.core.ui import (
 )
 from bot.delivery.sender import Outgoing
 from bot.features.broadcasts.callbacks import PREFIX
+from bot.features.broadcasts.draft import build
 from bot.features.broadcasts.drafting import (
     AUDIENCE,
     CONFIRM,
@@ -30,7 +31,6 @@ from bot.features.broadcasts.drafting import (
     TEXT,
     _expired,
     _step,
-    build,
     draft_of,
 )
 from bot.features.broadcasts.model import (
@@ -74,7 +74,9 @@ async def preview(update: Update, context: BotContext) -> int | str:
     except PermissionDenied:
         await unknown_command(update, context)
         return ConversationHandler.END
-    except BroadcastError:
+    except BroadcastError as exc:
+        if exc.code == "region":
+            return await ask_audience(update, context, outside_region(context))
         return await _expired(update, context)
     if numbers.recipients == 0:
         return await ask_audience(update, context, t(N_(
@@ -226,6 +228,8 @@ async def on_schedule_text(update: Update, context: BotContext) -> int | str:
         await unknown_command(update, context)
         return ConversationHandler.END
     except BroadcastError as exc:
+        if exc.code == "region":
+            return await ask_audience(update, context, outside_region(context))
         if exc.code in ("past", "too_far"):
             await reply(update, context, t(N_(
                 "Please choose a time at least a minute from now and at most 60 days ahead."))
@@ -244,15 +248,37 @@ async def on_schedule_text(update: Update, context: BotContext) -> int | str:
     return ConversationHandler.END
 
 
+def outside_region(context: BotContext) -> str:
+    """For an operator bound to a kab/kota who chose an audience outside it."""
+    return context._(N_("You work for one kab/kota, so you can send only to the volunteers of "
+                        "your kab/kota. Please choose them."))
+
+
+async def own_region(update: Update, context: BotContext) -> str | None:
+    """The kab/kota an operator bound to one works for (None: the whole province). Only what
+    is offered; the service checks the audience again."""
+    try:
+        scope = await context.services.staff.scope(update.effective_user.id)
+    except PermissionDenied:
+        return None
+    return None if scope.everything else scope.region
+
+
 async def ask_audience(update: Update, context: BotContext, note: str | None = None) -> int | str:
     t = context.t
     text = t(N_("Who should receive it?"))
     if note:
         text = note + "\n\n" + text
-    await reply(update, context, text, keyboard([
-        [(t(N_("All subscribers")), f"{PREFIX}:aud:all")],
-        [(t(N_("All volunteers")), f"{PREFIX}:aud:vol")],
-        [(t(N_("Volunteers by role")), f"{PREFIX}:aud:role")],
-        [(t(N_("Volunteers by kab/kota")), f"{PREFIX}:aud:region")],
-    ]))
+    region = await own_region(update, context)
+    if region is not None:  # a regional operator: only audiences inside their kab/kota
+        name = context.content.region(region)
+        rows = [[(t(N_("Volunteers of {region}")).format(
+                    region=name.label() if name else region), f"{PREFIX}:aud:region")],
+                [(t(N_("Volunteers by role")), f"{PREFIX}:aud:role")]]
+    else:
+        rows = [[(t(N_("All subscribers")), f"{PREFIX}:aud:all")],
+                [(t(N_("All volunteers")), f"{PREFIX}:aud:vol")],
+                [(t(N_("Volunteers by role")), f"{PREFIX}:aud:role")],
+                [(t(N_("Volunteers by kab/kota")), f"{PREFIX}:aud:region")]]
+    await reply(update, context, text, keyboard(rows))
     return AUDIENCE

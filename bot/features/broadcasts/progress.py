@@ -14,7 +14,7 @@ from bot.core.i18n import I18n
 from bot.features.broadcasts.model import Report
 from bot.features.broadcasts.render import render_report, stop_markup
 from bot.features.broadcasts.repo import BroadcastRow
-from bot.features.broadcasts.service import Notify
+from bot.features.broadcasts.sending import Notify
 from bot.features.subscribers.service import SubscriberService
 
 log = logging.getLogger(__name__)

@@ -174,6 +174,11 @@ class BroadcastRepo:
             "SELECT * FROM broadcasts ORDER BY id DESC LIMIT ? OFFSET ?", (limit, offset))
         return [_broadcast(r) for r in rows]
 
+    async def unfinished(self) -> list[BroadcastRow]:
+        rows = await self.db.fetchall(
+            "SELECT * FROM broadcasts WHERE status IN ('sending', 'scheduled') ORDER BY id")
+        return [_broadcast(r) for r in rows]
+
     async def active_ids(self) -> list[int]:
         rows = await self.db.fetchall(
             "SELECT id FROM broadcasts WHERE status = 'sending' ORDER BY id")

@@ -9,10 +9,12 @@ from telegram import Update
 
 from bot.context import BotContext
 from bot.core.i18n import N_
+from bot.core.paging import page, pager_row
 from bot.core.ui import (
     answer_query,
     keyboard,
     reply,
+    show,
     staff_or_unknown,
     unknown_command,
 )
@@ -28,6 +30,7 @@ from bot.features.broadcasts.schedule import (
 from bot.features.staff.service import PermissionDenied
 
 PAGE = 8              # broadcasts per page of /siaran_status
+LIST_PAGER = f"{PREFIX}:list"  # bc:list:p:<n> (bot.core.paging)
 
 
 STOP_WAIT = 5.0       # seconds a stop waits for the rows already handed to Telegram
@@ -64,36 +67,42 @@ async def cmd_status(update: Update, context: BotContext) -> None:
                 stop_markup(t, report))
 
 
-async def show_list(update: Update, context: BotContext, offset: int) -> None:
+async def show_list(update: Update, context: BotContext, number: int,
+                    edit: bool = False) -> None:
+    """One page of the broadcasts the staff member may see (a regional operator: those to
+    their kab/kota), newest first; the pager buttons edit it in place."""
     service = context.services.broadcasts
     t = context.t
+    user_id = update.effective_user.id
     try:
-        reports = await service.recent(update.effective_user.id, PAGE, offset)
+        total = await service.visible_count(user_id)
+        p = page(range(total), number, PAGE)  # clamps a stale page number
+        reports = await service.recent(user_id, PAGE, p.number * PAGE)
     except PermissionDenied:
         await unknown_command(update, context)
         return
-    total = await service.count()
     if not reports:
         await reply(update, context, t(N_("No broadcast has been sent yet.")))
         return
-    nav = []
-    if offset > 0:
-        nav.append((t(N_("Newer")), f"{PREFIX}:list:{max(0, offset - PAGE)}"))
-    if offset + PAGE < total:
-        nav.append((t(N_("Older")), f"{PREFIX}:list:{offset + PAGE}"))
     rows = [[(t(N_("Stop #{id}")).format(id=r.id), f"{PREFIX}:stop:{r.id}")]
             for r in reports if r.status in ("sending", "scheduled")]
-    if nav:
-        rows.append(nav)
-    await reply(update, context, render_list(t, reports, context.settings.tz, offset, total),
-                keyboard(rows) if rows else None)
+    pager = pager_row(t, LIST_PAGER, p)
+    if pager:
+        rows.append(pager)
+    await show(update, context,
+               render_list(t, reports, context.settings.tz, p.number * PAGE, total),
+               keyboard(rows) if rows else None, edit=edit)
 
 
 async def on_list_page(update: Update, context: BotContext) -> None:
+    """A pager button (bc:list:p:N), or one of the older offset buttons (bc:list:8)."""
     if not await staff_or_unknown(update, context, "operator"):
         return
     await answer_query(update)
-    await show_list(update, context, int(context.match.group(1)))
+    data = update.callback_query.data or ""
+    value = int(context.match.group(1))
+    number = value if ":p:" in data else value // PAGE
+    await show_list(update, context, number, edit=True)
 
 
 async def on_stop(update: Update, context: BotContext) -> None:

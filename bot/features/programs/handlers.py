@@ -141,6 +141,7 @@ def answer_keyboard(context: BotContext, program: Program, shown: str | None):
 # -- questions in free text -------------------------------------------------------------------
 async def answer_program(update: Update, context: BotContext, program: Program,
                          aspect: str | None) -> None:
+    context.services.questions.count("answered")
     await reply(update, context, answer_text(context, program, aspect),
                 answer_keyboard(context, program, aspect))
 
@@ -161,6 +162,7 @@ async def on_not_understood(update: Update, context: BotContext, text: str, kind
     unanswered questions to attach to). kind: "weak" (some evidence: the closest programs
     are offered as buttons), "none" (nothing close) or "out_of_scope" (never a program)."""
     t = context.t
+    context.services.questions.count("not_understood")
     if text:  # every question not answered is kept, scrubbed, for staff (the tickets feature)
         await context.services.tickets.record_unanswered(
             text, context.locale, "weak" if kind == "weak" else "not_understood")
@@ -212,6 +214,16 @@ async def flush_job(context: BotContext) -> None:
         await flush_follow_ups(cast("BotApplication", context.application))
     except Exception as exc:  # the next round tries again
         log.warning("could not persist follow-up memories: %s", type(exc).__name__)
+    await flush_counts(cast("BotApplication", context.application))
+
+
+async def flush_counts(app: BotApplication) -> None:
+    """Write the questions answered / not understood counted since the last time (the staff
+    home's figures); job and stop hook."""
+    try:
+        await app.services.questions.flush()
+    except Exception as exc:  # kept in memory; the next round tries again
+        log.warning("could not store the question counts: %s", type(exc).__name__)
 
 
 async def schedule_flush(app: BotApplication) -> None:
@@ -338,6 +350,7 @@ def register(app: BotApplication) -> None:
     services.commands.add(CommandSpec("cek", N_("check which programs may fit you"), order=11))
     services.start_hooks.append(schedule_flush)
     services.stop_hooks.append(flush_follow_ups)
+    services.stop_hooks.append(flush_counts)
 
     screener = conversation(
         CONVERSATION_NAME,

@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo
 from bot.content import Region
 from bot.core.clock import Clock, iso, parse_iso
 from bot.core.i18n import Translator
+from bot.core.scope import Scope
 from bot.delivery.engine import DeliveryEngine
 from bot.delivery.sender import Outgoing, Sender
 from bot.features.reminders.render import (
@@ -167,6 +168,22 @@ class ReminderService:
 
     async def active(self) -> list[Reminder]:
         return await self.repo.list("active")
+
+    async def due_today(self, scope: Scope) -> int:
+        """The staff home: active reminders of the scope's region still to be sent today
+        (before midnight in TIMEZONE)."""
+        now = self.clock()
+        local = now.astimezone(self.tz)
+        midnight = (local + dt.timedelta(days=1)).replace(hour=0, minute=0, second=0,
+                                                          microsecond=0)
+        count = 0
+        for reminder in await self.active():
+            if not scope.covers(reminder.region_code):
+                continue
+            when = self.next_occurrence(reminder, now)
+            if when is not None and when < midnight:
+                count += 1
+        return count
 
     # -- schedule ---------------------------------------------------------------------------------
     def next_occurrence(self, reminder: Reminder, after: dt.datetime | None = None

@@ -15,6 +15,7 @@ from pathlib import Path
 from bot.content import load_content
 from bot.core.clock import Clock, system_clock
 from bot.core.errors import UserError
+from bot.core.verbs import verb_group
 from bot.features.skm import ikm, poster, workbook
 from bot.features.skm.service import Period, Report, SurveyService
 from bot.services import Services, run_with_services
@@ -211,11 +212,10 @@ def _publish(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def add_verbs(sub: argparse._SubParsersAction) -> None:
-    skm = sub.add_parser("skm", help="satisfaction survey (SKM): the IKM report and the export",
-                         description="The satisfaction index (IKM, PermenPANRB 14/2017) from the "
-                                     "survey answers in the database.")
-    verbs = skm.add_subparsers(dest="skm_verb", metavar="VERB")
-    skm.set_defaults(func=lambda args, settings: (skm.print_help(), 2)[1])
+    verbs = verb_group(sub, "skm", help="satisfaction survey (SKM): the IKM report and the export",
+                       description="The satisfaction index (IKM, PermenPANRB 14/2017) from the "
+                                   "survey answers in the database.",
+                       dest="skm_verb", metavar="VERB")
 
     p = verbs.add_parser("report", help="respondents, NRR per unsur, IKM and mutu per unit",
                          description="Per unit and period: respondents, NRR per unsur, IKM "

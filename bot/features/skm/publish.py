@@ -17,7 +17,7 @@ import io
 
 from bot.core.i18n import N_
 from bot.features.skm import chart, render
-from bot.features.skm.service import Report, UnitReport
+from bot.features.skm.reports import Report, UnitReport
 from bot.features.skm.trend import ranking
 
 MIN_PUBLIC = 5

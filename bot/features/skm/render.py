@@ -10,7 +10,8 @@ from babel.numbers import format_decimal
 from bot.core.datetimes import format_when
 from bot.core.i18n import N_
 from bot.features.skm import chart
-from bot.features.skm.service import Period, Report, UnitReport
+from bot.features.skm.periods import Period
+from bot.features.skm.reports import Report, UnitReport
 
 ROMAN = ("I", "II", "III", "IV")
 # The standard's kinerja names, as msgids (the standard's own Indonesian is the translation).

@@ -208,6 +208,11 @@ class SkmRepo:
             params)
         return {r["unit_code"]: r["n"] for r in rows}
 
+    async def count_responses(self, by: tuple[str, str]) -> int:
+        where, params = _period_clause(by, None)
+        return int(await self.db.fetchval(
+            f"SELECT COUNT(*) FROM skm_responses WHERE {where}", params))
+
     async def responses(self, by: tuple[str, str], unit: str | None = None
                         ) -> list[ResponseRow]:
         """Every response of the period with its answers, oldest first."""

@@ -33,18 +33,18 @@ from bot.features.skm import render as skm_render
 from bot.features.skm.callbacks import (
     IKM_POP_RX,
 )
+from bot.features.skm.periods import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    LOOKS_LIKE_PERIOD,
+    Period,
+)
 from bot.features.skm.render import period_words
 from bot.features.skm.screens import (
     period_picker,
     render_report,
     report_buttons,
     unit_picker,
-)
-from bot.features.skm.service import (
-    FIRST_YEAR,
-    LAST_YEAR,
-    LOOKS_LIKE_PERIOD,
-    Period,
 )
 from bot.features.skm.trend import ranking, trend
 from bot.features.staff.service import PermissionDenied

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.features.skm import ikm
-from bot.features.skm.service import Period, Report, SurveyService, UnitReport
+from bot.features.skm.periods import Period
+from bot.features.skm.reports import Report, SkmReports, UnitReport
 
 SPAN = {"month": 12, "quarter": 4, "year": 3}
 
@@ -25,7 +26,7 @@ def periods_back(last: Period, count: int) -> list[Period]:
     return out[::-1]
 
 
-async def trend(svc: SurveyService, last: Period, unit_code: str | None = None,
+async def trend(svc: SkmReports, last: Period, unit_code: str | None = None,
                 count: int | None = None) -> list[TrendPoint]:
     """The IKM of each of the periods up to `last`, for one unit or the whole office."""
     code = unit_code.upper() if unit_code else None

@@ -28,7 +28,7 @@ from bot.core.clock import parse_iso
 from bot.core.datetimes import format_when
 from bot.features.skm import ikm
 from bot.features.skm.repo import ResponseRow
-from bot.features.skm.service import Report, UnitReport
+from bot.features.skm.reports import Report, UnitReport
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # Characters XML 1.0 (and so an XLSX sheet) cannot hold: C0 controls but tab, newline, CR.

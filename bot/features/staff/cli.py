@@ -9,8 +9,10 @@ from __future__ import annotations
 import argparse
 
 from bot.core.errors import UserError
-from bot.features.staff.service import ROLES, StaffError, parse_user_id
-from bot.services import run_with_services
+from bot.core.verbs import region_label, verb_group
+from bot.features.staff.service import ROLES, Member, StaffError, parse_user_id
+from bot.features.volunteers.service import match_regions
+from bot.services import Services, run_with_services
 from bot.settings import Settings
 
 MESSAGES = {
@@ -20,6 +22,7 @@ MESSAGES = {
     "not_staff": "that user is not on the staff list",
     "self": "you cannot remove yourself",
     "admin_region": "an administrator sees the whole province; bind an operator to a region",
+    "bad_region": "unknown kab/kota: use a code such as 3578 or a name such as Surabaya",
 }
 
 
@@ -37,13 +40,37 @@ def _run(settings: Settings, work):
         raise UserError(MESSAGES[err.code]) from None
 
 
+def _region(services: Services, value: str | None) -> str | None:
+    if value is None:
+        return None
+    found = match_regions(value, services.content.regions)
+    if len(found) == 1:
+        return found[0].code
+    if found:
+        names = ", ".join(f"{r.code} {r.label()}" for r in found)
+        raise UserError(f"kab/kota {value!r} is ambiguous: {names}")
+    raise UserError(MESSAGES["bad_region"])
+
+
 def _add(args: argparse.Namespace, settings: Settings) -> int:
     user_id = _user_id(args.telegram_id)
-    before = _run(settings, lambda s: s.add_member(None, user_id, args.role))
+
+    async def work(services: Services) -> tuple[str | None, str]:
+        region = _region(services, args.region)
+        before = await services.staff.add_member(None, user_id, args.role, region, args.name)
+        where = f"{region} {region_label(services.content, region)}" if region \
+            else "whole province"
+        return before, where
+
+    try:
+        before, where = run_with_services(settings, work)
+    except StaffError as err:
+        raise UserError(MESSAGES[err.code]) from None
+    now = args.role + (f", {where}" if args.role == "operator" else "")
     if before is None:
-        print(f"{user_id} is now {args.role}")
+        print(f"{user_id} is now {now}")
     else:
-        print(f"{user_id} was {before} and is now {args.role}")
+        print(f"{user_id} was {before} and is now {now}")
     return 0
 
 
@@ -55,27 +82,37 @@ def _remove(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _list(args: argparse.Namespace, settings: Settings) -> int:
-    members = _run(settings, lambda s: s.list_members(None))
+    async def work(services: Services) -> list[tuple[Member, str]]:
+        return [(m, region_label(services.content, m.region_code) if m.region_code else "")
+                for m in await services.staff.members(None)]
+
+    members = run_with_services(settings, work)
     if not members:
         print("no staff yet: set ADMIN_IDS, or `dinsos-bot staff add ID --role admin`")
         return 0
-    for user_id, role, source in members:
-        print(f"{user_id}\t{role}" + ("\t(ADMIN_IDS)" if source == "settings" else ""))
+    for m, region in members:
+        where = "\t" + (region or "whole province") if m.role == "operator" else ""
+        print(f"{m.user_id}\t{m.role}{where}" + (f"\t{m.name}" if m.name else "")
+              + ("\t(ADMIN_IDS)" if m.source == "settings" else ""))
     return 0
 
 
 def add_verbs(sub) -> None:
-    p = sub.add_parser("staff", help="add, remove or list staff (operators, administrators)",
+    verbs = verb_group(sub, "staff", help="add, remove or list staff (operators, administrators)",
                        description="Manage the bot's staff. Operators may broadcast, create "
-                                   "reminders, see reports and import; administrators may "
-                                   "also manage staff. Every change is audited.")
-    verbs = p.add_subparsers(dest="staff_verb", metavar="ACTION")
-    p.set_defaults(func=lambda args, settings: (p.print_help(), 2)[1])
+                                   "reminders, see reports and import; administrators may also "
+                                   "manage staff. Every change is audited.",
+                       dest="staff_verb")
 
     q = verbs.add_parser("add", help="add a staff member or change their role",
                          description="Add a staff member, or change the role of one.")
     q.add_argument("telegram_id", help="their Telegram user id (a number)")
     q.add_argument("--role", required=True, choices=ROLES, help="operator or admin")
+    q.add_argument("--region", metavar="CODE",
+                   help="bind an operator to one kab/kota (code such as 3578, or a name): they "
+                        "see and act on that region's questions and broadcasts only")
+    q.add_argument("--name", help="a name to show in /staf (Telegram's name replaces it when "
+                                  "they write to the bot)")
     q.set_defaults(func=_add)
 
     q = verbs.add_parser("remove", help="remove a staff member",

@@ -51,6 +51,65 @@ class StaffRepo:
         return [_member(r) for r in rows]
 
 
+    async def set_name(self, user_id: int, name: str) -> None:
+        await self.db.execute("UPDATE staff SET name = ? WHERE user_id = ?", (name, user_id))
+
+
+@dataclass(frozen=True)
+class Invite:
+    id: int
+    role: str
+    region_code: str | None
+    created_by: int | None
+    expires_at: str
+
+
+class InviteRepo:
+    """One-time invite links: only the token's hash is stored."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def create(self, token_hash: bytes, role: str, region_code: str | None,
+                     created_by: int | None, now: dt.datetime, expires: dt.datetime) -> int:
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                "INSERT INTO staff_invites (token_hash, role, region_code, created_by, "
+                "created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
+                (token_hash, role, region_code, created_by, iso(now), iso(expires)))
+            assert cur.lastrowid is not None  # an INSERT into a rowid table has one
+            return cur.lastrowid
+
+    async def find(self, token_hash: bytes) -> tuple[Invite, str | None] | None:
+        """The invite and when it was used (None: not yet)."""
+        r = await self.db.fetchone("SELECT * FROM staff_invites WHERE token_hash = ?",
+                                   (token_hash,))
+        if r is None:
+            return None
+        return Invite(r["id"], r["role"], r["region_code"], r["created_by"],
+                      r["expires_at"]), r["used_at"]
+
+    async def use(self, invite_id: int, user_id: int, now: dt.datetime, *,
+                  name: str | None) -> bool:
+        """Claim the invite and add the staff member in one transaction; False if it was
+        used or expired meanwhile (a second tap, another person)."""
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                "UPDATE staff_invites SET used_by = ?, used_at = ? "
+                "WHERE id = ? AND used_at IS NULL AND expires_at > ?",
+                (user_id, iso(now), invite_id, iso(now)))
+            if cur.rowcount != 1:
+                return False
+            await conn.execute(
+                """INSERT INTO staff (user_id, role, added_by, added_at, region_code, name)
+                   SELECT ?, role, created_by, ?, region_code, ? FROM staff_invites WHERE id = ?
+                   ON CONFLICT (user_id) DO UPDATE SET role = excluded.role,
+                       region_code = excluded.region_code,
+                       name = COALESCE(excluded.name, staff.name)""",
+                (user_id, iso(now), name, invite_id))
+            return True
+
+
 def _member(r: Any) -> StaffMember:
     return StaffMember(r["user_id"], r["role"], r["added_by"], r["added_at"],
                        r["region_code"], r["name"])

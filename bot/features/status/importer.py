@@ -40,7 +40,8 @@ from bot.features.status.csvfile import (
     _sniff,
     file_fingerprint,
 )
-from bot.features.status.repo import ImportDb, Row, StagingDb, WorkerDb
+from bot.features.status.importdb import ImportDb, StagingDb, WorkerDb
+from bot.features.status.repo import Row
 from bot.features.status.service import STATUSES, normalise_name
 
 if TYPE_CHECKING:

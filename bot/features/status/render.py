@@ -129,17 +129,27 @@ def render_record(t: Translator, record: Record, phone: str = "") -> str:
         t(N_("Period: {period}")).format(period=show_period(t, record.periode)),
         t(N_("Status: {status}")).format(status=status_words(t, record.status)),
     ]
-    day = show_date(t, record.tanggal)
+    lines += _details(t, record.tanggal, record.lembaga_penyalur, record.keterangan,
+                      record.status, phone)
+    return "\n".join(lines)
+
+
+def _details(t: Translator, tanggal: str | None, channel: str | None, note: str | None,
+             status: str, phone: str) -> list[str]:
+    """The lines a record and a change notification end with: the date, the channel, the
+    office's note, and what to do next for this status."""
+    lines = []
+    day = show_date(t, tanggal)
     if day:
         lines.append(t(N_("Date: {date}")).format(date=day))
-    if record.lembaga_penyalur:
-        lines.append(t(N_("Channel: {channel}")).format(channel=record.lembaga_penyalur))
-    if record.keterangan:
-        lines.append(t(N_("Note: {note}")).format(note=record.keterangan))
-    step = NEXT_STEPS.get(record.status)
+    if channel:
+        lines.append(t(N_("Channel: {channel}")).format(channel=channel))
+    if note:
+        lines.append(t(N_("Note: {note}")).format(note=note))
+    step = NEXT_STEPS.get(status)
     if step:
         lines.append(t(step).format(phone=phone))
-    return "\n".join(lines)
+    return lines
 
 
 def render_result(t: Translator, result: LookupResult, masked: str, now: dt.datetime,
@@ -179,16 +189,8 @@ def render_notification(t: Translator, note: Notification, phone: str = "") -> O
     if note.old_status is not None:
         lines.append(t(N_("Before: {status}")).format(status=status_words(t, note.old_status)))
     lines.append(t(N_("Now: {status}")).format(status=status_words(t, note.new_status)))
-    day = show_date(t, note.tanggal)
-    if day:
-        lines.append(t(N_("Date: {date}")).format(date=day))
-    if note.lembaga_penyalur:
-        lines.append(t(N_("Channel: {channel}")).format(channel=note.lembaga_penyalur))
-    if note.keterangan:
-        lines.append(t(N_("Note: {note}")).format(note=note.keterangan))
-    step = NEXT_STEPS.get(note.new_status)
-    if step:
-        lines.append(t(step).format(phone=phone))
+    lines += _details(t, note.tanggal, note.lembaga_penyalur, note.keterangan, note.new_status,
+                      phone)
     return Outgoing("\n".join(lines),
                     buttons=[[(t(N_("Show my records")), f"{PREFIX}:show:{note.id}")],
                              [(t(N_("Stop these notifications")), UNWATCH)]])

@@ -133,6 +133,14 @@ class StatusService:
     def repo(self):
         return self.store.disbursements
 
+    async def lookups_since(self, since: dt.datetime) -> tuple[int, int]:
+        """The staff home: (lookups answered, of which found no record) since `since`.
+        Lookups refused by a limit are not counted: they were not looked up."""
+        outcomes = await self.repo.lookup_outcomes(since)
+        found = outcomes.get(LookupOutcome.FOUND.value, 0)
+        missed = outcomes.get(LookupOutcome.NOT_FOUND.value, 0)
+        return found + missed, missed
+
     # -- between the NIK step and the name step ------------------------------------------------
     def hold_nik(self, nik: str) -> dict[str, str]:
         """What a chat may keep of a valid NIK until the name is typed: its keyed hash (never

@@ -13,7 +13,10 @@ import json
 from pathlib import Path
 
 from bot.core.errors import UserError
-from bot.features.tickets.service import TicketError, TicketService, parse_since
+from bot.core.verbs import print_listing, verb_group
+from bot.features.tickets.model import TicketError
+from bot.features.tickets.service import TicketService
+from bot.features.tickets.text import parse_since
 from bot.services import Services, run_with_services
 from bot.settings import Settings
 
@@ -58,18 +61,13 @@ def _list(args: argparse.Namespace, settings: Settings) -> int:
                         "question": first.text if first else ""})
         return out
 
-    rows = _with_service(settings, work)
-    if args.json:
-        print(json.dumps(rows, ensure_ascii=False, indent=2))
-        return 0
-    if not rows:
-        print("no tickets")
-        return 0
-    for r in rows:
+    def line(r: dict) -> str:
         flag = " OVERDUE" if r["overdue"] else ""
-        print(f"#{r['id']}\t{r['status']}{flag}\t{r['language']}\t{r['created_at']}\t"
-              f"{r['question'][:60]}")
-    return 0
+        return (f"#{r['id']}\t{r['status']}{flag}\t{r['language']}\t{r['created_at']}\t"
+                f"{r['question'][:60]}")
+
+    return print_listing(_with_service(settings, work), as_json=args.json, empty="no tickets",
+                         line=line)
 
 
 def _show(args: argparse.Namespace, settings: Settings) -> int:
@@ -138,24 +136,17 @@ def _unanswered(args: argparse.Namespace, settings: Settings) -> int:
     async def work(svc: TicketService):
         return await svc.frequent(None, since, limit=args.limit)
 
-    groups = _with_service(settings, work)
-    if args.json:
-        print(json.dumps([dataclasses.asdict(g) for g in groups], ensure_ascii=False, indent=2))
-        return 0
-    if not groups:
-        print(f"no question went unanswered in the last {args.since}")
-        return 0
-    for g in groups:
-        print(f"{g.count}\t{g.language}\t{g.text}")
-    return 0
+    return print_listing(_with_service(settings, work), as_json=args.json,
+                         empty=f"no question went unanswered in the last {args.since}",
+                         line=lambda g: f"{g.count}\t{g.language}\t{g.text}",
+                         data=dataclasses.asdict)
 
 
 def add_verbs(sub) -> None:
-    p = sub.add_parser("tickets", help="questions residents sent to officers",
-                       description="Tickets from \"Tanya petugas\": list, show, reply, close, "
-                                   "and export what staff taught the bot.")
-    verbs = p.add_subparsers(dest="tickets_verb", metavar="ACTION")
-    p.set_defaults(func=lambda args, settings: (p.print_help(), 2)[1])
+    verbs = verb_group(sub, "tickets", help="questions residents sent to officers",
+                       description="Tickets from \"Tanya petugas\": list, show, reply, close, and"
+                                   " export what staff taught the bot.",
+                       dest="tickets_verb")
     q = verbs.add_parser("list", help="tickets, newest first",
                          description="Tickets, newest first (default: those waiting).")
     q.add_argument("--status", choices=STATUSES, default="open",
@@ -185,10 +176,9 @@ def add_verbs(sub) -> None:
     q.add_argument("--out", help="write to this file instead of the terminal")
     q.set_defaults(func=_export)
 
-    p = sub.add_parser("questions", help="questions the bot did not understand",
-                       description="What residents asked that the bot could not answer.")
-    verbs = p.add_subparsers(dest="questions_verb", metavar="ACTION")
-    p.set_defaults(func=lambda args, settings: (p.print_help(), 2)[1])
+    verbs = verb_group(sub, "questions", help="questions the bot did not understand",
+                       description="What residents asked that the bot could not answer.",
+                       dest="questions_verb")
     q = verbs.add_parser("unanswered", help="the most frequent ones",
                          description="The most frequent unanswered questions (scrubbed), "
                                      "grouped by wording.")

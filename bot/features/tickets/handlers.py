@@ -31,6 +31,7 @@ from telegram.ext import (
 from bot.context import BotContext
 from bot.core.i18n import N_
 from bot.core.menu import CommandSpec, MenuEntry
+from bot.core.paging import pattern
 from bot.core.ui import (
     add_flow,
     answer_query,
@@ -48,12 +49,9 @@ from bot.features.tickets.jobs import (
     _on_start,
     send_now,
 )
-from bot.features.tickets.service import (
-    ASPECTS,
-    REQUESTS,
-    TicketError,
-    TicketService,
-)
+from bot.features.tickets.learning import ASPECTS, REQUESTS
+from bot.features.tickets.model import TicketError
+from bot.features.tickets.service import TicketService
 from bot.features.tickets.staff import (
     REPLY_KEY,
     REPLYING,
@@ -307,6 +305,7 @@ def register(app: BotApplication) -> None:
     app.add_handler(CallbackQueryHandler(on_rate, pattern=RATE_PATTERN))
     app.add_handler(CommandHandler("kotak", cmd_inbox))
     app.add_handler(CallbackQueryHandler(cmd_inbox, pattern=LIST_PATTERN))
+    app.add_handler(CallbackQueryHandler(cmd_inbox, pattern=pattern(render.INBOX_PAGER)))
     app.add_handler(CallbackQueryHandler(cmd_inbox, pattern=inbox_entry.pattern))
     app.add_handler(CallbackQueryHandler(on_open, pattern=OPEN_PATTERN))
     app.add_handler(CallbackQueryHandler(on_close, pattern=CLOSE_PATTERN))

@@ -7,25 +7,20 @@ import datetime as dt
 from bot.core.clock import parse_iso
 from bot.core.datetimes import format_near
 from bot.core.i18n import LANGUAGE_NAMES, N_, Translator
+from bot.core.paging import Page, page_caption, pager_row
 from bot.delivery.sender import Outgoing
+from bot.features.tickets.hours import WorkingHours
+from bot.features.tickets.learning import ASPECTS, REQUESTS
+from bot.features.tickets.model import InboxItem, Thread
 from bot.features.tickets.repo import QuestionGroup, Ticket, TicketMessage
-from bot.features.tickets.service import (
-    ASPECTS,
-    MAX_ADDITIONS,
-    MAX_OPEN,
-    MAX_PER_DAY,
-    MAX_TEXT,
-    REQUESTS,
-    InboxItem,
-    Thread,
-    WorkingHours,
-)
+from bot.features.tickets.service import MAX_ADDITIONS, MAX_OPEN, MAX_PER_DAY, MAX_TEXT
 
 Rows = list[list[tuple[str, str]]]
 
 PREFIX = "tiket"                 # residents' buttons
 NEW = f"{PREFIX}:baru"           # the entry point others link to ("Ask an officer")
 STAFF = "kotak"                  # the staff inbox's buttons
+INBOX_PAGER = f"{STAFF}:list"    # kotak:list:p:<n> (bot.core.paging)
 LEARN = "ajar"                   # teaching the matcher: ajar:<t|q><id>[:<target>[:<aspect>]]
 CAPTION_LIMIT = 1024
 
@@ -55,6 +50,8 @@ STAFF_ERRORS = {
     "bad_target": N_("This button is no longer active. Please open /menu again."),
     "empty": N_("Please write your reply as text, or /batal to stop."),
     "too_long": N_("Your reply is too long: please keep it under {limit} characters."),
+    "region": N_("Question #{id} is from another kab/kota, so it is not for you. Nothing was "
+                 "changed."),
 }
 REQUEST_NAMES = {
     "officer": N_("talk to an officer"),
@@ -230,11 +227,16 @@ def staff_notice(t: Translator, kind: str, ticket: Ticket, message: TicketMessag
     return Outgoing(text, buttons=open_button(t, ticket.id), photo=photo)
 
 
-def inbox(t: Translator, items: list[InboxItem], total: int) -> tuple[str, Rows]:
+def inbox(t: Translator, items: list[InboxItem], total: int,
+          p: Page | None = None) -> tuple[str, Rows]:
     if not items:
         return t(N_("No question is waiting for an answer.")), []
     lines = [t(N_("Questions waiting for an answer: {n}. Overdue ones first, then the oldest."))
-             .format(n=total), ""]
+             .format(n=total)]
+    caption = page_caption(t, p) if p is not None else ""
+    if caption:
+        lines.append(caption)
+    lines.append("")
     rows: Rows = []
     for item in items:
         tk = item.ticket
@@ -244,6 +246,9 @@ def inbox(t: Translator, items: list[InboxItem], total: int) -> tuple[str, Rows]
                      f"{LANGUAGE_NAMES.get(tk.language, tk.language)}")
         lines.append(f"   {preview}")
         rows.append([(f"{mark}#{tk.id} · {age(t, item.waiting)}", f"{STAFF}:buka:{tk.id}")])
+    pager = pager_row(t, INBOX_PAGER, p) if p is not None else []
+    if pager:
+        rows.append(pager)
     return "\n".join(lines), rows
 
 

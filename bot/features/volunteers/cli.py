@@ -9,7 +9,7 @@ import argparse
 from collections.abc import Callable
 
 from bot.core.errors import UserError
-from bot.core.verbs import print_json, region_label
+from bot.core.verbs import print_listing, region_label
 from bot.services import Services, run_with_services
 from bot.settings import Settings
 
@@ -17,23 +17,18 @@ from bot.settings import Settings
 # -- volunteers -----------------------------------------------------------------------------------
 def _volunteers_list(args: argparse.Namespace, settings: Settings) -> int:
     async def work(services: Services) -> int:
-        rows = await services.volunteers.list(args.status)
-        if args.json:
-            print_json([{"telegram_id": v.user_id, "name": v.name, "role": v.role,
-                          "region_code": v.region_code,
-                          "region": region_label(services.content, v.region_code), "phone": v.phone,
-                          "status": v.status, "requested_at": v.requested_at,
-                          "decided_at": v.decided_at, "decided_by": v.decided_by}
-                         for v in rows])
-            return 0
-        if not rows:
-            print("no volunteers")
-            return 0
-        for v in rows:
-            region = region_label(services.content, v.region_code)
-            print(f"{v.user_id:>12}  {v.status:<8}  {v.role:<13}  "
-                  f"{region:<22}  {v.name}  {v.phone or '-'}")
-        return 0
+        content = services.content
+        return print_listing(
+            await services.volunteers.list(args.status), as_json=args.json,
+            empty="no volunteers",
+            line=lambda v: (f"{v.user_id:>12}  {v.status:<8}  {v.role:<13}  "
+                            f"{region_label(content, v.region_code):<22}  {v.name}  "
+                            f"{v.phone or '-'}"),
+            data=lambda v: {"telegram_id": v.user_id, "name": v.name, "role": v.role,
+                            "region_code": v.region_code,
+                            "region": region_label(content, v.region_code), "phone": v.phone,
+                            "status": v.status, "requested_at": v.requested_at,
+                            "decided_at": v.decided_at, "decided_by": v.decided_by})
 
     return run_with_services(settings, work)
 

@@ -14,6 +14,7 @@ from rapidfuzz import fuzz
 from bot.content import Region
 from bot.core.clock import Clock
 from bot.core.i18n import N_
+from bot.core.scope import Scope
 from bot.features.staff.service import StaffService
 from bot.features.volunteers.repo import Volunteer
 from bot.repos import Store
@@ -189,3 +190,8 @@ class VolunteerService:
 
     async def list(self, status: str | None = None) -> list[Volunteer]:
         return await self.store.volunteers.list(status)
+
+    async def pending_count(self, scope: Scope) -> int:
+        """The staff home: registrations waiting for a decision, in the scope's region."""
+        return sum(1 for v in await self.store.volunteers.list("pending")
+                   if scope.covers(v.region_code))
