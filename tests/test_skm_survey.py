@@ -60,7 +60,7 @@ async def test_full_survey_in_indonesian(resident, settings, fake):
     thanks = replies[-1].text
     assert "Terima kasih! Jawaban Anda tentang UPT Pelayanan Sosial Tresna Werdha Pasuruan" \
         in thanks
-    assert "Oktober–Desember 2026" in thanks and "1 Januari 2027" in thanks
+    assert "Oktober–Desember 2026" in thanks and "Jum, 1 Jan 2027" in thanks
     assert answers_of(settings, 1001) == {"U1": 3, "U2": 3, "U3": 3, "U4": 4, "U5": 4, "U6": 3,
                                           "U7": 3, "U8": 4, "U9": 3}
     [row] = db_rows(settings, "SELECT * FROM skm_responses WHERE user_id = 1001")
@@ -229,7 +229,7 @@ async def test_one_response_per_unit_per_quarter_and_repeats_are_counted(residen
     replies = await choose(resident, "unit", "PSTW-PSR")
     text = replies[-1].text
     assert "Anda sudah mengisi survei untuk UPT Pelayanan Sosial Tresna Werdha Pasuruan" in text
-    assert "1 Januari 2027" in text
+    assert "Jum, 1 Jan 2027" in text
     repeats = db_rows(settings, "SELECT * FROM skm_repeats")
     assert [(r["user_id"], r["unit_code"], r["period"]) for r in repeats] == \
         [(1001, "PSTW-PSR", "2026-Q4")]

@@ -58,7 +58,8 @@ def period_label(period: Period, locale: str) -> str:
 
 
 def long_date(day, locale: str) -> str:
-    return format_date(day, "d MMMM y", locale=locale)
+    """'Jum, 1 Jan 2027': the one date style (bot.core.datetimes)."""
+    return format_day(day, locale)
 
 
 def number(value, locale: str, places: int = 2) -> str:
