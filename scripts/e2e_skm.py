@@ -27,7 +27,7 @@ def main() -> None:
             siti.send("/start skm_PSTW-PSR")
             m = siti.wait_for(r"Layanan apa", timeout=10)
             check("deep link opens the survey at the service", "Tresna Werdha Pasuruan" in m.text, m.text)
-            siti.mark(); siti.click(r"^Informasi dan konsultasi$")
+            siti.mark(); siti.click(r"^Informasi, konsultasi$")
             m = siti.wait_for(r"Pertanyaan 1 dari 9", timeout=10)
             for label in ["^Sesuai$", "^Mudah$", "^Cepat$"]:
                 siti.mark(); siti.click(label); siti.wait(timeout=5)

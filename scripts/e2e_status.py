@@ -47,8 +47,8 @@ def main() -> None:
             reply = siti.ask("siti aminah", timeout=15)
             check("after a kill -9 the name finishes the check", "Data bantuan untuk NIK" in reply
                   and "sudah disalurkan (TERSALUR)" in reply, reply)
-            siti.click(r"Beri tahu saya")
-            reply = siti.wait_for(r"Saya akan mengirim pesan", timeout=10).text
+            siti.click(r"Kabari saya")
+            reply = siti.wait_for(r"Kami akan mengirim pesan", timeout=10).text
             changed = Path(tmp) / "october.csv"
             changed.write_text("\n".join([HEADER, ROWS[0], ROWS[1].replace("DIPROSES",
                                                                            "SIAP SALUR")]) + "\n")

@@ -74,7 +74,7 @@ async def start_broadcast(operator: ChatClient, text: str, audience: str = "All 
     if javanese is None:
         await operator.click("Lewati")
     else:
-        await operator.click("Tambah versi Bahasa Jawa")
+        await operator.click("Tambah versi bahasa Jawa")
         await operator.send(javanese)
         await operator.click("Lanjut")
     await operator.click(audience)

@@ -2,7 +2,7 @@
 
     async def test_x(resident):            # a resident who has chosen Bahasa Indonesia
         replies = await resident.send("/menu")
-        await resident.click("Bantuan dan kontak")
+        await resident.click("Petunjuk dan kontak")
 
 `make_app()` builds another Application on the same database and fake, to test restarts.
 """
@@ -16,6 +16,7 @@ import pytest
 from bot.app import OFFLINE_TOKEN, BotApplication, build_application
 from bot.offline.client import ChatClient
 from bot.settings import Settings
+from tests.kit import screens
 from tests.kit.clock import FakeClock
 from tests.kit.fakes import FaultyBotAPI
 
@@ -55,7 +56,7 @@ def fake() -> FaultyBotAPI:
 
 
 @pytest.fixture
-async def make_app(settings, fake, clock):
+async def make_app(settings, fake, clock, request):
     """Build (and initialize) an Application; every one built is shut down at the end."""
     built: list[BotApplication] = []
 
@@ -68,9 +69,32 @@ async def make_app(settings, fake, clock):
         return app
 
     yield make
+    staff: set[int] = set()
+    for app in built:
+        if app._initialized:
+            staff |= await staff_chats(app, fake)
     for app in built:
         if app._initialized:
             await app.shutdown()
+    # Every screen of the test must fit a phone (tests/kit/screens.py, locales/glossary.yaml).
+    # A test marked staff_text sends text a staff member wrote (an announcement): its length
+    # is the author's, split at Telegram's limit; labels are still checked.
+    staff_text = request.node.get_closest_marker("staff_text") is not None
+    too_long = screens.problems(fake.calls, staff, check_messages=not staff_text)
+    assert not too_long, "screens that do not fit a phone:\n" + "\n".join(too_long)
+
+
+async def staff_chats(app: BotApplication, fake) -> set[int]:
+    chats = {int(c.params["chat_id"]) for c in fake.calls
+             if str(c.params.get("chat_id", "")).lstrip("-").isdigit()}
+    out = set()
+    for chat in chats:
+        try:
+            if await app.services.staff.role(chat):
+                out.add(chat)
+        except Exception:  # a closed database at the end of a restart test: not staff
+            continue
+    return out
 
 
 @pytest.fixture

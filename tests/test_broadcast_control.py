@@ -74,7 +74,7 @@ async def test_the_footer_tells_each_recipient_how_to_stop(admin, resident, resi
     assert texts_to(fake, 1001)[-1] == \
         NEWS + "\n\nTidak ingin menerima pengumuman lagi? Ketik /berhenti."
     assert texts_to(fake, 1002)[-1] == \
-        NEWS + "\n\nMboten kersa nampi woro-woro malih? Mangga serat /berhenti."
+        NEWS + "\n\nBoten kersa nampi woro-woro malih? Mangga serat /berhenti."
 
 
 async def test_stop_on_the_progress_message_sends_nothing_further(admin, app, fake):
@@ -148,7 +148,7 @@ async def test_schedule_survives_a_restart_and_sends_at_its_time(admin, resident
     replies = await admin.send("01-11-2026 09:00")
     assert "paling cepat satu menit" in replies[-1].text
     replies = await admin.send("09:00")                       # it is 08:00 WIB now
-    assert "dijadwalkan pada 02/11/2026 09:00 WIB" in replies[-1].text
+    assert "dijadwalkan pada Sen, 2 Nov 2026 09.00 WIB" in replies[-1].text
     assert "Batalkan siaran ini" in replies[-1].labels()
     svc = service(app)
     broadcast_id = (await svc.repo.latest()).id
@@ -156,7 +156,7 @@ async def test_schedule_survives_a_restart_and_sends_at_its_time(admin, resident
                                                              f"{broadcast_id}")]
     assert NEWS not in texts_to(fake, 1001)
     listing = (await admin.send("/siaran_status"))[-1]
-    assert f"#{broadcast_id} · 02/11/2026 09:00 WIB · oleh {ADMIN_ID} · terjadwal" in \
+    assert f"#{broadcast_id} · Sen, 2 Nov 2026 09.00 WIB · oleh {ADMIN_ID} · terjadwal" in \
         listing.text and "terkirim" not in listing.text
     assert f"Hentikan #{broadcast_id}" in listing.labels()
     await app.shutdown()
@@ -205,7 +205,7 @@ async def test_the_status_list_is_dated_and_paged(admin, app, fake):
     text_message = replies[-1]
     text = text_message.text
     assert text.startswith("Siaran 1-8 dari 10")
-    assert "#10 · 02/11/2026 08:00 WIB · oleh 9001" in text
+    assert "#10 · Sen, 2 Nov 2026 08.00 WIB · oleh 9001" in text
     assert "“Pengumuman nomor 10”" in text and "baris kedua" not in text
     assert "#2 ·" not in text
     replies = await admin.click("Berikutnya »")

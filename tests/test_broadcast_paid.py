@@ -8,7 +8,7 @@ from tests.broadcast_kit import add_subscriber, send_and_wait, service, start_br
 from tests.conftest import ADMIN_ID, choose_language
 
 NEWS = "Pencairan PKH tahap 4 dimulai hari ini."
-PAID_BUTTON = "Berbayar: kirim lebih cepat (Stars)"
+PAID_BUTTON = "Lebih cepat (Stars)"
 
 
 def paid_flag(call) -> bool:

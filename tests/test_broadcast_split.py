@@ -3,6 +3,8 @@ and what the operator typed reaches people exactly as typed."""
 
 from __future__ import annotations
 
+import pytest
+
 from bot.core.text import compose, split_message, utf16_len
 from bot.features.broadcasts.draft import append, build
 from tests.broadcast_kit import send_and_wait, texts_to
@@ -95,6 +97,7 @@ def test_photo_caption_is_cut_at_1024_and_the_rest_follows():
     assert " ".join(m.text for m in messages).split() == text.split()
 
 
+@pytest.mark.staff_text
 async def test_a_long_announcement_in_three_messages_arrives_whole(admin, resident, fake):
     chunks = [f"Bagian {n}. " + "Informasi penyaluran bantuan sosial. " * 100 for n in range(3)]
     await admin.send("/siaran")

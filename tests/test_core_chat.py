@@ -46,7 +46,7 @@ async def test_second_start_shows_the_menu_not_the_picker(resident):
     assert len(replies) == 1
     assert "Selamat datang kembali" in replies[0].text
     assert "Bahasa Indonesia" not in replies[0].labels()
-    assert "Bantuan dan kontak" in replies[0].labels()
+    assert "Petunjuk dan kontak" in replies[0].labels()
 
 
 async def test_bahasa_changes_language_at_any_time(resident):
@@ -58,7 +58,7 @@ async def test_bahasa_changes_language_at_any_time(resident):
 
 async def test_menu_buttons_help_and_language(resident):
     await resident.send("/menu")
-    replies = await resident.click("Bantuan dan kontak")
+    replies = await resident.click("Petunjuk dan kontak")
     assert "(031) 8290794" in replies[0].text
     assert "/berhenti" in replies[0].text
     await resident.send("/menu")
@@ -88,7 +88,7 @@ async def test_unsubscribe_and_subscribe_again(resident, app):
 
 
 async def test_stop_words_unsubscribe(client, app):
-    for n, word in enumerate(["stop", "Berhenti", "mandheg!"]):
+    for n, word in enumerate(["stop", "Berhenti", "mandheg!", "Kendel"]):
         person = await choose_language(client(2000 + n), "id")
         await person.send(word)
         sub = await app.services.store.subscribers.get(2000 + n)

@@ -129,7 +129,7 @@ async def test_reminders_go_in_the_bulk_lane_and_a_429_is_resent(app, fake, cloc
 async def test_status_notifications_leave_the_reply_lane(records, resident, app,  # noqa: F811
                                                          settings, clock, tmp_path, fake):
     await look_up(resident, SITI_NIK, "Siti Aminah")
-    await resident.click("Beri tahu saya jika berubah")
+    await resident.click("Kabari saya jika berubah")
     await run_import(write_csv(tmp_path, [SITI.replace("TERSALUR", "GAGAL")], name="x.csv"),
                      settings, clock)
     VirtualTime().install(app.bot.rate_limiter)

@@ -79,4 +79,4 @@ async def test_a_second_console_session_on_the_same_database_is_answered(setting
         out = io.StringIO()
         await run_console(settings, user_id=77, stdin=io.StringIO("/bantuan\n/quit\n"),
                           stdout=out)
-        assert "Saya adalah bot layanan" in out.getvalue()
+        assert "Ini bot layanan" in out.getvalue()

@@ -20,7 +20,7 @@ async def siti_with_data(resident, app, settings, clock, tmp_path):
     """Siti looked up her status, asked to be told of changes and rated a unit."""
     await run_import(write_csv(tmp_path, [SITI]), settings, clock)
     await look_up(resident, SITI_NIK, "Siti Aminah")
-    await resident.click("Beri tahu saya jika berubah")
+    await resident.click("Kabari saya jika berubah")
     await complete_survey(resident, "PSTW-PSR", suggestion="Petugas ramah")
     await app.shutdown()  # the command line works on the stopped bot's database
     return resident

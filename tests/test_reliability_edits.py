@@ -83,7 +83,7 @@ async def test_edit_during_siaran(admin, app, errors):
     no_apology(await admin.edit(1, "Pengumuman yang disunting"))
     await admin.send("Pengumuman")
     await admin.click("Lanjut")
-    await admin.click("Tambah versi Bahasa Jawa")
+    await admin.click("Tambah versi bahasa Jawa")
     no_apology(await admin.edit(1, "Woro-woro"))
     assert errors() == []
 

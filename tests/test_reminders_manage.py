@@ -209,7 +209,7 @@ async def test_end_date_and_last_day_of_the_month_in_chat(app, fake, clock, admi
     await admin.click("Tanggal berakhir")
     assert "sudah lewat" in (await admin.send("01-11-2026"))[0].text
     replies = await admin.send("31-12-2026")
-    assert "sampai 31 Desember 2026" in replies[0].text
+    assert "sampai Kam, 31 Des 2026" in replies[0].text
     await admin.click("Simpan")
     [r] = await svc(app).active()
     assert (r.cron, r.ends_on) == ("0 16 last * *", "2026-12-31")

@@ -61,13 +61,13 @@ GRANDMOTHER_ID = ["Di atas 60", "^Ya$", "Ya, terdaftar", "Tidak", "Tidak", "Tida
 async def test_full_check_explains_why_and_next_step(resident):
     replies = await answer_all(resident, GRANDMOTHER_ID)
     result = replies[-1].text
-    assert result.startswith("Hasil pra-pemeriksaan (bukan keputusan)")
+    assert result.startswith("Hasil pemeriksaan awal (bukan keputusan)")
     assert "PKH Plus" in result
     assert "Alasannya: ada anggota keluarga berusia 70 tahun ke atas" in result
     assert "Langkah berikutnya: Tanyakan ke pendamping PKH" in result
     assert "bukan keputusan" in result and "DTSEN" in result and "kuota" in result
     assert "ASPD" not in result  # ruled out, only on request
-    why_not = (await resident.click("Mengapa tidak program lain?"))[-1].text
+    why_not = (await resident.click("Program lain bagaimana?"))[-1].text
     assert "ASPD" in why_not and "disabilitas berat" in why_not
     assert "BLT buruh pabrik rokok" in why_not
 
@@ -89,14 +89,14 @@ async def test_skipped_questions_give_maybe_not_a_wrong_no(resident):
 async def test_javanese_check_is_in_krama(resident_jv):
     replies = await resident_jv.send("/cek")
     assert "Pitakenan 1 saking 8" in replies[-1].text
-    labels = ["Ing ngandhap 20", "Langkungi pitakenan punika", "Inggih, sampun", "Boten",
+    labels = ["Ngandhap 20", "Langkungi pitakenan", "Inggih, sampun", "Boten",
               "Inggih", "Boten", "Boten", "Inggih"]
     for label in labels:
         replies = await resident_jv.click(label)
     result = replies[-1].text
-    assert result.startswith("Asil pra-pamriksa (sanes keputusan)")
+    assert result.startswith("Asil pamriksan wiwitan (sanes putusan)")
     assert "BLT buruh pabrik rokok" in result and "Amargi: panjenengan buruh produksi" in result
-    assert "sanes keputusan" in result
+    assert "sanes putusan" in result
 
 
 async def test_text_during_check_reminds_and_keeps_the_place(resident):
@@ -186,7 +186,7 @@ def test_content_check_reports_unverified_and_missing_javanese(content_copy, mon
     assert "0 texts missing in Javanese" in out
     path = content_copy / "programs" / "kube.yaml"
     path.write_text(path.read_text().replace(
-        "  jv: Bantuan modal usaha kagem kelompok kulawarga miskin ingkang usaha sesarengan.\n",
+        "  jv: Bantuan modal usaha kangge kelompok kulawarga miskin ingkang usaha sesarengan.\n",
         "", 1))
     code, out, _ = run_cli(["content", "check", "--dir", str(content_copy)], monkeypatch, capsys)
     assert code == 0 and "missing jv  programs/kube.yaml summary" in out
@@ -200,3 +200,39 @@ def test_content_check_fails_on_a_broken_case_or_file(content_copy, monkeypatch,
     (content_copy / "programs" / "pkh.yaml").write_text("key: pkh\nlevel: [oops\n")
     code, _, err = run_cli(["content", "check", "--dir", str(content_copy)], monkeypatch, capsys)
     assert code == 2 and "pkh.yaml" in err and "Traceback" not in err
+
+
+# everything "yes": most programs fit, more than one phone screen would hold
+ALL_YES_ID = ["20–50", "^Ya$", "Ya, terdaftar", "^Ya$", "^Ya$", "^Ya$", "^Ya$", "^Ya$"]
+ALL_YES_JV = ["20–50", "^Inggih$", "Inggih, sampun", "^Inggih$", "^Inggih$", "^Inggih$",
+              "^Inggih$", "^Inggih$"]
+
+
+@pytest.mark.parametrize("lang, labels, more", [
+    ("id", ALL_YES_ID, r"^Lihat semua \((\d+) lagi\)$"),
+    ("jv", ALL_YES_JV, r"^Pirsani sedaya \((\d+) malih\)$")])
+async def test_a_long_result_shows_three_programs_then_see_all(lang, labels, more, resident,
+                                                               resident_jv, content):
+    import re
+
+    person = resident if lang == "id" else resident_jv
+    replies = await answer_all(person, labels)
+    result = replies[-1]
+    assert len(result.text) <= 1500
+    assert result.text.count("\n• ") == 3
+    see_all = [label for label in result.labels() if re.match(more, label)]
+    assert see_all, result.labels()
+    hidden = int(re.match(more, see_all[0]).group(1))
+    answers = {"age": "a20_50", "elder70": "yes", "dtks": "yes", "disability": "yes",
+               "cigarette": "yes", "woman_head": "yes", "disaster": "yes", "ktp_jatim": "yes"}
+    fitting = [a for a in assess(content.screener, answers)
+               if a.verdict is Verdict.LIKELY or (a.verdict is Verdict.MAYBE and a.met)]
+    assert hidden == len(fitting) - 3 > 0
+    rest = await person.click(more)
+    assert all(len(m.text) <= 1500 for m in rest)
+    listed = "".join(m.text for m in rest).count("• ")
+    assert listed == hidden   # the three on the first screen are not repeated
+    by_key = {p.key: p for p in content.programs}
+    names = {by_key[a.program].name.get(lang) for a in fitting}
+    seen = result.text + "".join(m.text for m in rest)
+    assert all(name in seen for name in names)

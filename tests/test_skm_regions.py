@@ -85,11 +85,11 @@ async def test_a_typed_name_finds_the_units_and_the_report_follows(admin, app):
     assert "periode mana" in periods.text
     assert all(len(label) <= 24 for label in periods.labels())
     replies = await admin.click("November 2026")
-    assert "PSTW Pasuruan (PSTW-PSR)" in replies[0].text
+    assert "<b>PSTW Pasuruan</b>" in replies[0].text and "PSTW-PSR" not in replies[0].text
     assert "IKM 100,00" in replies[0].text
     # one match and a period: the report at once; a typo is forgiven
     replies = await admin.send("/ikm magetn 2026-11")
-    assert "PSTW Magetan (PSTW-MGT)" in replies[0].text and "0 responden" in replies[0].text
+    assert "<b>PSTW Magetan</b>" in replies[0].text and "0 responden" in replies[0].text
 
 
 async def test_a_regional_operator_sees_only_their_units(app, client):

@@ -53,12 +53,12 @@ async def test_ikm_for_staff_text_chart_and_spreadsheet(resident, admin, app, fa
     assert "Semua unit" in body and "3 responden" in body
     assert "IKM 71,30: mutu C (Kurang baik)" in body
     # PSTW Pasuruan: (32 + 27) / 18 * 25 = 81.94 -> B
-    assert "PSTW Pasuruan (PSTW-PSR)" in body and "IKM 81,94: mutu B (Baik)" in body
+    assert "PSTW Pasuruan" in body and "PSTW-PSR" not in body and "IKM 81,94: mutu B (Baik)" in body
     assert "U1 3,50" in body
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; antre" in body
     assert "<script>" not in body
     # ranked: PSTW Pasuruan (81,94) before RSBD Pasuruan (50,00); silent units named
-    assert body.index("1. PSTW Pasuruan (PSTW-PSR)") < body.index("2. RSBD Pasuruan (RSBD-PSR)")
+    assert body.index("1. PSTW Pasuruan") < body.index("2. RSBD Pasuruan")
     assert "Unit tanpa responden pada periode ini (27): Kantor Dinsos Jatim, " in body
     assert "Populasi periode ini belum diisi" in body
     photos = [m for m in replies if m.kind == "photo"]
@@ -85,7 +85,7 @@ async def test_ikm_for_one_unit_and_a_month(admin, app):
     replies = await ikm_by_buttons(admin, "RSBN Malang", "November 2026")
     body = replies[0].text
     assert "Periode: 2026-11 (November 2026)" in body
-    assert "RSBN Malang (RSBN-MLG)" in body and "1 responden" in body
+    assert "RSBN Malang" in body and "1 responden" in body
     assert "IKM 100,00: mutu A (Sangat baik)" in body
     replies = await admin.send("/ikm RSBN-MLG 2026-Q4")
     assert "IKM 87,50: mutu B (Baik)" in replies[0].text
@@ -105,7 +105,7 @@ async def test_ikm_with_no_responses_says_so(admin):
 async def test_ikm_is_unknown_to_residents(resident, fake):
     replies = await resident.send("/ikm")
     assert len(replies) == 1
-    assert "Saya tidak mengenal perintah itu" in replies[0].text
+    assert "Kami tidak mengenal perintah itu" in replies[0].text
     assert not fake.calls_to("sendPhoto") and not fake.calls_to("sendDocument")
     assert "IKM" not in replies[0].text
 
@@ -208,7 +208,7 @@ def test_cli_export_csv(seeded, settings, capsys):
                        "U4", "U5", "U6", "U7", "U8", "U9", "Dampingan relawan", "Program",
                        "Kritik/saran"]
     assert rows[1][1:5] == ["PSTW-PSR", "UPT Pelayanan Sosial Tresna Werdha Pasuruan",
-                            "02/11/2026 08:00", "Informasi dan konsultasi"]
+                            "02/11/2026 08:00", "Informasi, konsultasi"]
     assert rows[1][5:9] == ["Perempuan", "30–39 tahun", "SMA/SMK", "Wirausaha"]
     assert rows[1][9:18] == ["3", "3", "3", "4", "3", "3", "4", "2", "3"]
     assert rows[1][20] == "'=HYPERLINK(\"http://x\")"  # never run as a formula

@@ -44,7 +44,7 @@ async def test_full_survey_in_indonesian(resident, settings, fake):
     assert "Halaman 2 dari 4" in resident.last_reply().text
     await resident.click("PSTW Pasuruan")
     assert "Layanan apa yang Anda terima" in resident.last_reply().text
-    await resident.click("Informasi dan konsultasi")
+    await resident.click("Informasi, konsultasi")
     for n, label in enumerate(UNSUR_ID, 1):
         msg = resident.last_reply()
         assert f"Pertanyaan {n} dari 9" in msg.text
@@ -60,7 +60,7 @@ async def test_full_survey_in_indonesian(resident, settings, fake):
     thanks = replies[-1].text
     assert "Terima kasih! Jawaban Anda tentang UPT Pelayanan Sosial Tresna Werdha Pasuruan" \
         in thanks
-    assert "Oktober–Desember 2026" in thanks and "1 Januari 2027" in thanks
+    assert "Oktober–Desember 2026" in thanks and "Jum, 1 Jan 2027" in thanks
     assert answers_of(settings, 1001) == {"U1": 3, "U2": 3, "U3": 3, "U4": 4, "U5": 4, "U6": 3,
                                           "U7": 3, "U8": 4, "U9": 3}
     [row] = db_rows(settings, "SELECT * FROM skm_responses WHERE user_id = 1001")
@@ -79,8 +79,8 @@ async def test_full_survey_in_indonesian(resident, settings, fake):
 
 async def test_full_survey_in_javanese_from_the_menu(resident_jv, settings):
     await resident_jv.send("/menu")
-    replies = await resident_jv.click("Paring biji layanan kula (survei)")
-    assert "Matur nuwun sampun kersa ndherek" in replies[-1].text
+    replies = await resident_jv.click("Paring biji layanan")
+    assert "Matur nuwun sampun kersa ngisi" in replies[-1].text
     await resident_jv.send("jember")
     await resident_jv.click("PSTW Jember")
     assert "Layanan menapa" in resident_jv.last_reply().text
@@ -91,9 +91,9 @@ async def test_full_survey_in_javanese_from_the_menu(resident_jv, settings):
         assert "Kados pundi pamanggih panjenengan" in msg.text
         assert msg.labels()[-1] == "‹ Wangsul"
         await resident_jv.click(label)
-    for label in ("Jaler", "60 taun langkung", "SD mangandhap", "Sanesipun"):
+    for label in ("Jaler", "60 taun utawi langkung", "SD mangandhap", "Sanesipun"):
         await resident_jv.click(label)
-    replies = await resident_jv.click("Boten wonten saran, rampung")
+    replies = await resident_jv.click("Boten wonten, rampung")
     assert "Matur nuwun! Wangsulan panjenengan babagan UPT Pelayanan Sosial Tresna Werdha " \
            "Jember sampun kacathet." in replies[-1].text
     assert answers_of(settings, 1002) == {"U1": 3, "U2": 4, "U3": 2, "U4": 4, "U5": 3,
@@ -229,7 +229,7 @@ async def test_one_response_per_unit_per_quarter_and_repeats_are_counted(residen
     replies = await choose(resident, "unit", "PSTW-PSR")
     text = replies[-1].text
     assert "Anda sudah mengisi survei untuk UPT Pelayanan Sosial Tresna Werdha Pasuruan" in text
-    assert "1 Januari 2027" in text
+    assert "Jum, 1 Jan 2027" in text
     repeats = db_rows(settings, "SELECT * FROM skm_repeats")
     assert [(r["user_id"], r["unit_code"], r["period"]) for r in repeats] == \
         [(1001, "PSTW-PSR", "2026-Q4")]
@@ -265,7 +265,7 @@ async def test_deep_link_starts_with_the_unit_chosen(client, settings):
     replies = await siti.send("/start skm_psbr-bjn")  # lower case works too: a repeat now
     assert "Anda sudah mengisi survei" in replies[-1].text
     replies = await siti.send("/start skm_NOPE")
-    assert "unit yang tidak saya kenal" in replies[-1].text
+    assert "unit yang tidak kami kenal" in replies[-1].text
     assert "Halaman 1 dari 4" in replies[-1].text
     replies = await siti.send("/start")  # the plain /start leaves the survey for the menu
     assert "Apa yang ingin Anda lakukan" in replies[-1].text

@@ -13,7 +13,7 @@ from bot.storage.db import Database
 from tests.broadcast_kit import add_subscriber
 from tests.conftest import ADMIN_ID, choose_language
 
-UNKNOWN = "Saya tidak mengenal perintah itu"
+UNKNOWN = "Kami tidak mengenal perintah itu"
 
 
 @pytest.mark.parametrize("command", ["/staf", "/siaran", "/siaran_status", "/siaran_status 1"])

@@ -63,5 +63,5 @@ async def test_chat_reminder_at_the_end_of_the_calendar(admin, caplog):
     await admin.click("Semua kabupaten/kota")
     await admin.click("Sekali")
     replies = await admin.send(FAR)
-    assert len(replies) == 1 and "tidak dapat saya baca" in replies[0].text
+    assert len(replies) == 1 and "tidak dapat kami baca" in replies[0].text
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]

@@ -75,7 +75,7 @@ async def test_a_change_notification_carries_what_the_person_needs(records, resi
     from tests.status_kit import look_up
 
     await look_up(resident, SITI_NIK, "Siti Aminah")
-    assert "Saya akan mengirim pesan" in (await resident.tap("Tell me when this changes")
+    assert "Kami akan mengirim pesan" in (await resident.tap("Tell me when this changes")
                                            )[-1].text
     changed = SITI.replace("TERSALUR,2026-09-15,PT Pos Indonesia,",
                            "GAGAL,2026-09-20,Bank Mandiri,Bawa KTP dan KKS ke agen BRILink")

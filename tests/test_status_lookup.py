@@ -47,7 +47,7 @@ async def test_match_lists_records_masks_the_nik_and_deletes_the_message(records
     text = replies[-1].text
     assert "Data bantuan untuk NIK 3578********0002" in text
     assert "Program: PKH" in text and "Periode: 2026 Tahap 3" in text
-    assert "sudah disalurkan (TERSALUR)" in text and "15 September 2026" in text
+    assert "sudah disalurkan (TERSALUR)" in text and "Sel, 15 Sep 2026" in text
     assert "Penyalur: PT Pos Indonesia" in text and "Periode: Oktober 2026" in text
     assert "sedang diproses (DIPROSES)" in text and "Keterangan: menunggu SP2D" in text
     assert replies[-1].labels() == [await resident.tr("Tell me when this changes")]
@@ -94,7 +94,7 @@ async def test_malformed_niks_are_refused_before_any_lookup(records, resident, a
     await resident.send("/status")
     replies = await resident.send(typed)
     if problem == "format":
-        assert "tepat 16 angka" in replies[0].text
+        assert "harus 16 angka" in replies[0].text
     else:
         assert "bukan NIK yang valid" in replies[0].text
     assert app.services.store.db  # still asking for the NIK: a valid one goes on
@@ -222,7 +222,7 @@ async def test_notification_after_a_reimport_once_per_change(records, resident, 
                                                              clock, tmp_path, fake):
     await look_up(resident, SITI_NIK, "Siti Aminah")
     replies = await resident.tap("Tell me when this changes")
-    assert "Saya akan mengirim pesan" in replies[-1].text
+    assert "Kami akan mengirim pesan" in replies[-1].text
     changed = write_csv(tmp_path, [SITI, SITI_BPNT.replace("diproses", "SIAP SALUR"), BUDI],
                         name="october.csv")
     summary = await run_import(changed, settings, clock)

@@ -480,7 +480,7 @@ async def test_on_a_weekend_the_resident_is_told_when_the_office_opens(resident,
     await resident.send("/tanya")
     replies = await resident.send("Apakah ada bantuan untuk korban banjir?")
     text = replies[-1].text
-    assert "Kantor sedang tutup" in text and "Senin, 9 November 08.00 WIB" in text
+    assert "Kantor sedang tutup" in text and "Sen, 9 Nov 2026 08.00 WIB" in text
 
 
 async def test_buttons_are_clicked_by_msgid_so_a_new_wording_breaks_no_flow(resident, admin,

@@ -125,7 +125,7 @@ async def test_reject_with_a_typed_reason_survives_a_restart(app, make_app, fake
     assert "Status: Ditolak" in card.text
     assert "Alasan: Tagana Kab. Malang sampun jangkep" in card.text
     told = budi.last_reply().text
-    assert "boten dipunsetujoni" in told
+    assert "boten dipunsarujuki" in told
     assert "Alesanipun: Tagana Kab. Malang sampun jangkep kangge taun punika" in told
     audit = await app2.services.store.audit.recent(action_prefix="volunteer.reject")
     assert audit[0]["actor_id"] == ADMIN_ID

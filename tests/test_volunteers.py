@@ -97,7 +97,7 @@ async def test_registration_in_javanese_with_ambiguous_region_and_skip(client, a
     assert "alasannya" in admin.last_reply().text          # a reason first, then the decision
     await admin.click("Data belum lengkap")
     told = budi.last_reply().text
-    assert "boten dipunsetujoni" in told                    # in Budi's language, Javanese
+    assert "boten dipunsarujuki" in told                    # in Budi's language, Javanese
     assert "Alesanipun: Data panjenengan dereng jangkep" in told
     vol = await app.services.store.volunteers.get(1002)
     assert (vol.status, vol.reason_code) == ("rejected", "details")
@@ -175,7 +175,7 @@ async def test_one_off_on_time_through_its_job(app, fake, clock):
     await job.run(app)
     msgs = reminders_to(fake, 2001)
     assert len(msgs) == 1 and "Rapat koordinasi" in msgs[0].text
-    assert msgs[0].labels() == ["Selesai", "Ingatkan lagi 1 jam"]
+    assert msgs[0].labels() == ["Selesai", "Ingatkan 1 jam lagi"]
     assert (await s.get(r.id)).status == "done"
     assert not app.job_queue.get_jobs_by_name(f"reminder:{r.id}")
 
@@ -357,7 +357,7 @@ async def test_done_and_snooze_buttons(make_app, fake, clock):
     r = await svc(app).create(ADMIN_ID, text="Kirim laporan", at=clock() + dt.timedelta(hours=1))
     clock.advance(hours=1)
     await svc(app).fire(r.id, clock())
-    assert reminders_to(fake, 2002)[0].labels() == ["Sampun rampung", "Engetaken malih 1 jam"]
+    assert reminders_to(fake, 2002)[0].labels() == ["Sampun rampung", "Engetaken 1 jam malih"]
     # someone else's button is refused politely
     msg = reminders_to(fake, 2001)[0]
     await budi.press(msg, msg.buttons()[0][1])
@@ -368,7 +368,7 @@ async def test_done_and_snooze_buttons(make_app, fake, clock):
     assert not await app.services.store.reminders.open_tasks(2001)
     # Budi snoozes; the second send survives a restart
     delivery_id = reminders_to(fake, 2002)[0].buttons()[0][1].split(":")[-1]
-    replies = await budi.click("Engetaken malih 1 jam")
+    replies = await budi.click("Engetaken 1 jam malih")
     assert "Kula badhe ngengetaken malih jam 10.00 WIB" in replies[-1].text
     assert len(app.job_queue.get_jobs_by_name(f"snooze:{delivery_id}")) == 1
     await app.shutdown()

@@ -243,7 +243,7 @@ async def on_schedule_text(update: Update, context: BotContext) -> int | str:
     report = await service.report(broadcast_id)
     await reply(update, context, t(N_(
         "Broadcast #{id} is scheduled for {when}. You can cancel it until then, here or in "
-        "/siaran_status.")).format(id=broadcast_id, when=local_time(when, tz)),
+        "/siaran_status.")).format(id=broadcast_id, when=local_time(when, tz, locale=t.locale)),
         stop_markup(t, report))
     return ConversationHandler.END
 

@@ -7,6 +7,7 @@ from telegram import InlineKeyboardMarkup
 
 from bot.core.clock import iso, parse_iso
 from bot.core.i18n import N_, Translator
+from bot.core.numbers import format_number
 from bot.core.ui import (
     keyboard,
 )
@@ -65,7 +66,7 @@ def render_report(t: Translator, r: Report, content, final: bool = False, tz=Non
         head = t(N_("Broadcast #{id} is finished.")).format(id=r.id)
     elif r.status == "scheduled":
         head = t(N_("Broadcast #{id} is scheduled for {when}.")).format(
-            id=r.id, when=_when(r.scheduled_at, tz))
+            id=r.id, when=_when(r.scheduled_at, tz, t.locale))
     elif r.status == "cancelled":
         head = t(N_("Broadcast #{id} was stopped.")).format(id=r.id)
     elif final:
@@ -87,7 +88,7 @@ def render_report(t: Translator, r: Report, content, final: bool = False, tz=Non
             count=r.unknown))
     if r.status == "sending" and r.rate:
         lines.append(t(N_("Speed: {rate} messages a second; about {eta} to go")).format(
-            rate=f"{r.rate:.1f}", eta=_duration(t, r.eta_seconds or 0)))
+            rate=format_number(r.rate, t.locale, 1), eta=_duration(t, r.eta_seconds or 0)))
     if r.restarts:
         lines.append(t(N_("Resumed after a restart of the bot: {count}x")).format(
             count=r.restarts))
@@ -100,11 +101,11 @@ def render_report(t: Translator, r: Report, content, final: bool = False, tz=Non
     return "\n".join(lines)
 
 
-def _when(stamp: str | None, tz) -> str:
+def _when(stamp: str | None, tz, locale: str = "id") -> str:
     if not stamp:
         return "-"
     moment = parse_iso(stamp)
-    return local_time(moment, tz) if tz is not None else iso(moment)
+    return local_time(moment, tz, locale=locale) if tz is not None else iso(moment)
 
 
 def stop_markup(t: Translator, r: Report | None):
@@ -121,7 +122,7 @@ def render_list(t: Translator, reports: list[Report], tz, offset: int, total: in
     lines = [t(N_("Broadcasts {first}-{last} of {total}, newest first:")).format(
         first=offset + 1, last=offset + len(reports), total=total)]
     for r in reports:
-        when = _when(r.scheduled_at if r.status == "scheduled" else r.created_at, tz)
+        when = _when(r.scheduled_at if r.status == "scheduled" else r.created_at, tz, t.locale)
         lines.append("")
         lines.append(t(N_("#{id} · {when} · by {sender} · {state}")).format(
             id=r.id, when=when, sender=r.created_by, state=t(states.get(r.status, r.status))))

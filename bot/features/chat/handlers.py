@@ -40,7 +40,7 @@ log = logging.getLogger(__name__)
 LANG_PREFIX = "lang"
 LANG_PATTERN = rf"^{LANG_PREFIX}:(id|jv)$"
 MAX_TEXT = 1000  # longer messages are not questions; we ask for a shorter one
-STOP_WORDS = r"(?i)^\s*(stop|berhenti|mandheg|mandek)\s*[.!]*\s*$"
+STOP_WORDS = r"(?i)^\s*(stop|berhenti|mandheg|mandek|kendel)\s*[.!]*\s*$"
 
 
 class _LongText(filters.MessageFilter):

@@ -56,6 +56,12 @@ CEK_ANSWER_PATTERN = rf"^{CEK}:ans:({_KEY}):({_KEY})$"
 CEK_SKIP_PATTERN = rf"^{CEK}:skip:({_KEY})$"
 
 
+CEK_MORE_DATA = f"{CEK}:more"
+
+
+CEK_MORE_PATTERN = rf"^{CEK}:more$"
+
+
 CEK_WHYNOT_DATA = f"{CEK}:whynot"
 
 

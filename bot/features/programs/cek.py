@@ -20,6 +20,7 @@ from bot.core.ui import (
     stale_button,
 )
 from bot.features.programs.callbacks import (
+    CEK_MORE_DATA,
     CEK_START_DATA,
     CEK_WHYNOT_DATA,
     LIST_DATA,
@@ -27,6 +28,7 @@ from bot.features.programs.callbacks import (
 from bot.features.programs.eligibility import assess
 from bot.features.programs.render import (
     render_question,
+    render_rest,
     render_result,
     render_why_not,
     split_message,
@@ -34,6 +36,9 @@ from bot.features.programs.render import (
 
 if TYPE_CHECKING:
     pass
+
+
+RESIDENT_MESSAGE = 1500          # characters: what fits a phone screen (locales/STYLE.md)
 
 
 ASKING = "cek_asking"            # the screener's one state: the next question is on screen
@@ -130,11 +135,13 @@ async def finish(update: Update, context: BotContext) -> int:
     context.user_data[LAST_KEY] = answers
     t = context.t
     results = assess(screener_of(context), answers)
-    text = render_result(t, results, _names(context))
-    markup = keyboard([[(t(N_("Why not the others?")), CEK_WHYNOT_DATA)],
+    text, hidden = render_result(t, results, _names(context))
+    rows = [[(t(N_("See all ({n} more)")).format(n=hidden), CEK_MORE_DATA)]] if hidden else []
+    markup = keyboard([*rows,
+                       [(t(N_("Why not the others?")), CEK_WHYNOT_DATA)],
                        [(t(N_("Check again")), CEK_START_DATA),
                         (t(N_("All programs")), LIST_DATA)]])
-    parts = split_message(text)
+    parts = split_message(text, RESIDENT_MESSAGE)
     for n, part in enumerate(parts):
         await reply(update, context, part, markup if n == len(parts) - 1 else None)
     return ConversationHandler.END
@@ -147,5 +154,23 @@ async def cek_why_not(update: Update, context: BotContext) -> None:
         return
     await answer_query(update)
     results = assess(screener_of(context), {str(k): str(v) for k, v in answers.items()})
-    for part in split_message(render_why_not(context.t, results, _names(context))):
+    for part in split_message(render_why_not(context.t, results, _names(context)),
+                              RESIDENT_MESSAGE):
         await reply(update, context, part)
+
+
+async def cek_more(update: Update, context: BotContext) -> None:
+    """"See all": the programs after the first three of the last check."""
+    answers = context.user_data.get(LAST_KEY)
+    if not isinstance(answers, dict):
+        await stale_button(update, context)
+        return
+    await answer_query(update)
+    results = assess(screener_of(context), {str(k): str(v) for k, v in answers.items()})
+    t = context.t
+    parts = split_message(render_rest(t, results, _names(context)), RESIDENT_MESSAGE)
+    markup = keyboard([[(t(N_("Why not the others?")), CEK_WHYNOT_DATA)],
+                       [(t(N_("Check again")), CEK_START_DATA),
+                        (t(N_("All programs")), LIST_DATA)]])
+    for n, part in enumerate(parts):
+        await reply(update, context, part, markup if n == len(parts) - 1 else None)

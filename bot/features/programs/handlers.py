@@ -38,6 +38,7 @@ from bot.features.programs.callbacks import (
     ASPECT_PATTERN,
     CARD_PATTERN,
     CEK_ANSWER_PATTERN,
+    CEK_MORE_PATTERN,
     CEK_SKIP_PATTERN,
     CEK_START_PATTERN,
     CEK_WHYNOT_PATTERN,
@@ -49,6 +50,7 @@ from bot.features.programs.callbacks import (
 from bot.features.programs.cek import (
     ASKING,
     cek_answer,
+    cek_more,
     cek_skip,
     cek_start,
     cek_text,
@@ -129,7 +131,7 @@ def answer_keyboard(context: BotContext, program: Program, shown: str | None):
         after = NEXT_ASPECT.get(shown, "eligibility")
         return keyboard([[
             (t(ASPECT_LABELS[after]), f"{PREFIX}:asp:{program.key}:{after}"),
-            (t(N_("More about {program}")).format(program=program.name.short),
+            (t(N_("Full details")),
              f"{PREFIX}:card:{program.key}"),
         ]])
 
@@ -373,6 +375,7 @@ def register(app: BotApplication) -> None:
     app.add_handler(CallbackQueryHandler(on_card, pattern=CARD_PATTERN))
     app.add_handler(CallbackQueryHandler(on_aspect, pattern=ASPECT_PATTERN))
     app.add_handler(CallbackQueryHandler(cek_why_not, pattern=CEK_WHYNOT_PATTERN))
+    app.add_handler(CallbackQueryHandler(cek_more, pattern=CEK_MORE_PATTERN))
 
 
 def register_late(app: BotApplication) -> None:

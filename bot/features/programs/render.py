@@ -168,36 +168,68 @@ def render_question(t: Translator, q: Question, n: int, total: int):
     return text, keyboard(rows)
 
 
-def render_result(t: Translator, results: list[Assessment], programs: dict[str, Program]) -> str:
-    likely = [a for a in results if a.verdict is Verdict.LIKELY]
-    maybe = [a for a in results if a.verdict is Verdict.MAYBE and a.met]
-    lines = [t(N_("Result of the pre-screen (not a decision)")), ""]
+CEK_TOP = 3  # programs on the /cek result screen; the rest behind "See all (n more)"
+
+
+def _ranked(results: list[Assessment]) -> list[Assessment]:
+    """Likely first, then those that may fit (some answers skipped), in content order."""
+    return ([a for a in results if a.verdict is Verdict.LIKELY]
+            + [a for a in results if a.verdict is Verdict.MAYBE and a.met])
+
+
+def _program_lines(t: Translator, a: Assessment, programs: dict[str, Program]) -> list[str]:
+    lines = ["• " + programs[a.program].name.get(t.locale),
+             "  " + t(N_("Why: {reasons}.")).format(
+                 reasons="; ".join(c.met.get(t.locale) for c in a.met))]
+    if a.verdict is Verdict.LIKELY:
+        lines.append("  " + t(N_("Next step: {step}")).format(step=a.rule.next_step.get(t.locale)))
+    else:
+        lines.append("  " + t(N_("Still to check: {items}.")).format(
+            items="; ".join(c.unmet.get(t.locale) for c in a.open)))
+    return lines
+
+
+def _grouped(t: Translator, shown: list[Assessment], programs: dict[str, Program]) -> list[str]:
+    lines: list[str] = []
+    likely = [a for a in shown if a.verdict is Verdict.LIKELY]
+    maybe = [a for a in shown if a.verdict is not Verdict.LIKELY]
     if likely:
         lines.append(t(N_("Programs that likely fit your household:")))
         for a in likely:
-            lines.append("• " + programs[a.program].name.get(t.locale))
-            lines.append("  " + t(N_("Why: {reasons}.")).format(
-                reasons="; ".join(c.met.get(t.locale) for c in a.met)))
-            lines.append("  " + t(N_("Next step: {step}")).format(
-                step=a.rule.next_step.get(t.locale)))
+            lines += _program_lines(t, a, programs)
         lines.append("")
     if maybe:
         lines.append(t(N_("Programs that may fit, but some answers were skipped or unknown:")))
         for a in maybe:
-            lines.append("• " + programs[a.program].name.get(t.locale))
-            lines.append("  " + t(N_("Why: {reasons}.")).format(
-                reasons="; ".join(c.met.get(t.locale) for c in a.met)))
-            lines.append("  " + t(N_("Still to check: {items}.")).format(
-                items="; ".join(c.unmet.get(t.locale) for c in a.open)))
+            lines += _program_lines(t, a, programs)
         lines.append("")
-    if not likely and not maybe:
+    return lines
+
+
+def render_result(t: Translator, results: list[Assessment], programs: dict[str, Program],
+                  top: int = CEK_TOP) -> tuple[str, int]:
+    """The result screen: the `top` best programs; returns the text and how many are left
+    for "See all"."""
+    ranked = _ranked(results)
+    lines = [t(N_("Result of the pre-screen (not a decision)")), ""]
+    lines += _grouped(t, ranked[:top], programs)
+    if not ranked:
         lines.append(t(N_("From your answers I cannot see a program that likely fits. Rules "
                           "change and officers know more: please ask your desa/kelurahan "
                           "office or the kab/kota social office.")))
         lines.append("")
     lines.append(t(N_("This is only a pre-screen, not a decision. Who receives assistance is "
                       "decided by the DTSEN data and the quotas, after checks by officers.")))
-    return "\n".join(lines)
+    return "\n".join(lines), max(0, len(ranked) - top)
+
+
+def render_rest(t: Translator, results: list[Assessment], programs: dict[str, Program],
+                top: int = CEK_TOP) -> str:
+    """The programs after the first `top`, for "See all"."""
+    rest = _ranked(results)[top:]
+    if not rest:
+        return t(N_("There are no other programs that may fit."))
+    return "\n".join(_grouped(t, rest, programs)).rstrip()
 
 
 def render_why_not(t: Translator, results: list[Assessment],

@@ -6,9 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_datetime, format_time
-
 from bot.core.clock import parse_iso
+from bot.core.datetimes import format_clock, format_day, format_hhmm, format_when
 from bot.core.i18n import N_, Translator
 from bot.delivery.sender import Outgoing
 from bot.features.reminders.repo import Reminder
@@ -54,33 +53,27 @@ def _schedule(t: Translator, reminder: Reminder, tz: ZoneInfo) -> str:
 # -- dates and times for people: Babel, in the chat's language, with the zone's name ------------
 def when_text(t: Translator, moment: dt.datetime, tz: ZoneInfo) -> str:
     """'Jum, 25 Des 2026 08.00 WIB': the weekday tells a holiday or a weekend at a glance."""
-    local_moment = moment.astimezone(tz)
-    return f"{format_datetime(local_moment, 'EEE, d MMM y HH.mm', locale=t.locale)} " \
-           f"{local_moment.tzname()}"
+    return format_when(moment, t.locale, tz)
 
 
 def clock_text(t: Translator, hour: int, minute: int, tz: ZoneInfo) -> str:
     """'08.00 WIB'"""
-    return f"{format_time(dt.time(hour, minute), 'HH.mm', locale=t.locale)} {_zone(tz)}"
+    return format_hhmm(hour, minute, tz)
 
 
 def day_text(t: Translator, day: dt.date) -> str:
-    """'31 Desember 2026'"""
-    return format_date(day, format="long", locale=t.locale)
+    """'Kam, 31 Des 2026'"""
+    return format_day(day, t.locale)
 
 
-def _zone(tz: ZoneInfo) -> str:
-    return dt.datetime(2026, 1, 1, 12, tzinfo=tz).tzname() or ""
+def local(moment: dt.datetime, tz: ZoneInfo, locale: str = "id") -> str:
+    return local_time(moment, tz, locale=locale)
 
 
-# -- for the command line and log lines (English, not for people in the chat) -------------------
-def local(moment: dt.datetime, tz: ZoneInfo) -> str:
-    return local_time(moment, tz)
-
-
-def local_time(moment: dt.datetime, tz: ZoneInfo, with_date: bool = True) -> str:
-    """'05/11/2026 10:00 WIB' (or '10:00 WIB') in TIMEZONE."""
-    return moment.astimezone(tz).strftime("%d/%m/%Y %H:%M %Z" if with_date else "%H:%M %Z")
+def local_time(moment: dt.datetime, tz: ZoneInfo, with_date: bool = True,
+               locale: str = "id") -> str:
+    """'Kam, 5 Nov 2026 10.00 WIB' (or '10.00 WIB') in TIMEZONE: the one style for people."""
+    return format_when(moment, locale, tz) if with_date else format_clock(moment, tz)
 
 
 # -- messages -----------------------------------------------------------------------------------

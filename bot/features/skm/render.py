@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date
 from babel.numbers import format_decimal
 
+from bot.core.datetimes import format_when
 from bot.core.i18n import N_
 from bot.features.skm import chart
 from bot.features.skm.periods import Period
@@ -33,6 +34,14 @@ def period_words(t, period: Period) -> str:
                             format_date(period.last_day, "MMMM y", locale=loc))
     return t(N_("Quarter {roman} ({months})")).format(roman=ROMAN[period.number - 1],
                                                       months=months)
+
+
+def period_button(t, period: Period) -> str:
+    """A button for a period: 'Triwulan IV 2026', 'November 2026', 'Tahun 2026' (fits 24)."""
+    if period.kind == "quarter":
+        return t(N_("Quarter {roman} {year}")).format(roman=ROMAN[period.number - 1],
+                                                      year=period.year)
+    return period_words(t, period)
 
 
 def period_short(t, period: Period) -> str:
@@ -64,8 +73,7 @@ def grade_text(t, u: UnitReport) -> str:
 
 def source_line(t, now: dt.datetime) -> str:
     return t(N_("Source: SKM through the Dinsos Jatim bot, PermenPANRB 14/2017; made {when}")
-             ).format(when=format_datetime(now, "d MMM y HH.mm", locale=t.locale)
-                      + " " + now.strftime("%Z"))
+             ).format(when=format_when(now, t.locale, now.tzinfo or dt.UTC))
 
 
 def who(t, report: Report) -> str:

@@ -9,6 +9,7 @@ from babel.dates import format_date
 from babel.numbers import format_decimal
 
 from bot.core import paging
+from bot.core.datetimes import format_day
 from bot.core.i18n import N_, Translator
 from bot.core.ui import (
     keyboard,
@@ -55,7 +56,8 @@ def period_label(period: Period, locale: str) -> str:
 
 
 def long_date(day, locale: str) -> str:
-    return format_date(day, "d MMMM y", locale=locale)
+    """'Jum, 1 Jan 2027': the one date style (bot.core.datetimes)."""
+    return format_day(day, locale)
 
 
 def number(value, locale: str, places: int = 2) -> str:

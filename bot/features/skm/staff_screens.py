@@ -5,20 +5,21 @@ which; these screens show what they are given)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 from collections.abc import Sequence
 
-from babel.dates import format_datetime
 from babel.numbers import format_percent
 
 from bot.content import Unit
 from bot.core import paging
+from bot.core.datetimes import format_clock, format_day, format_when
 from bot.core.i18n import N_, Translator
 from bot.core.ui import keyboard
 from bot.features.skm import ikm
 from bot.features.skm.callbacks import IKM, IKM_POP
 from bot.features.skm.periods import Period
-from bot.features.skm.render import ROMAN, period_words
+from bot.features.skm.render import period_button, period_words
 from bot.features.skm.reports import Report
 from bot.features.skm.screens import number, period_label, svc_unit_short
 from bot.features.skm.service import SurveyService
@@ -30,14 +31,6 @@ def all_units(t: Translator, region: str | None) -> str:
     if region is None:
         return t(N_("All units"))
     return t(N_("All units in {region}")).format(region=region)
-
-
-def period_button(t: Translator, period: Period) -> str:
-    """A period on a button (at most 24 characters): 'November 2026', 'Triwulan IV 2026'."""
-    if period.kind == "quarter":
-        return t(N_("Quarter {roman} {year}")).format(roman=ROMAN[period.number - 1],
-                                                      year=period.year)
-    return period_words(t, period)
 
 
 def render_report(t: Translator, report: Report) -> list[str]:
@@ -84,11 +77,11 @@ def render_report(t: Translator, report: Report) -> list[str]:
 
     chunks: list[list[str]] = [lines]
     if report.unit is not None:
-        chunks[0] += block(report.main, f"{report.unit.short} ({report.unit.code})")
+        chunks[0] += block(report.main, report.unit.short)
     else:
         chunks[0] += block(report.overall, all_units(t, report.region))
         for rank, u in enumerate(ranking(report), 1):
-            chunks.append(["", *block(u, f"{rank}. {u.short} ({u.code})")])
+            chunks.append(["", *block(u, f"{rank}. {u.short}")])
     if report.silent_units:
         names = ", ".join(svc_unit_short(report, c) for c in report.silent_units)
         chunks.append(["", e(t(N_("Units without responses in this period ({n}): {names}"))
@@ -111,15 +104,20 @@ def render_report(t: Translator, report: Report) -> list[str]:
             tail.append("⚠ " + e(t(N_(
                 "Please check: {name} entered {count} identical answer sets between {start} and "
                 "{end}.")).format(name=f.name, count=f.count,
-                                  start=format_datetime(f.first, "d MMM HH.mm", locale=loc),
-                                  end=format_datetime(f.last, "HH.mm", locale=loc))))
+                                  start=format_when(f.first, loc, f.first.tzinfo or dt.UTC),
+                                  end=format_clock(f.last, f.last.tzinfo or dt.UTC))))
         chunks.append(tail)
     if report.suggestions:
         latest = t(N_("Latest suggestions"))
         tail = ["", f"<b>{e(latest)}</b>"]
         for code, day, text in report.suggestions:
             short = text if len(text) <= 300 else text[:300] + "…"
-            tail.append(f"• {e(code)}, {e(day)}: “{e(short)}”")
+            name = report.unit_names.get(code, code)
+            try:
+                when = format_day(dt.date.fromisoformat(day), loc)
+            except ValueError:
+                when = day
+            tail.append(f"• {e(name)}, {e(when)}: “{e(short)}”")
         chunks.append(tail)
     messages, current = [], ""
     for chunk in chunks:

@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 
 from bot.content import Content
 from bot.core.clock import parse_iso
+from bot.core.datetimes import format_when
 from bot.features.skm import ikm
 from bot.features.skm.repo import ResponseRow
 from bot.features.skm.reports import Report, UnitReport
@@ -185,8 +186,7 @@ def xlsx_bytes(content: Content, report: Report, responses: Sequence[ResponseRow
         ("Sampel minimum (Krejcie-Morgan)", main.min_sample or "-"),
         ("Ulangan ditolak", main.repeats),
         ("Dasar", "PermenPANRB No. 14 Tahun 2017"),
-        ("Dibuat", now.astimezone(tz).strftime("%d/%m/%Y %H.%M ") + now.astimezone(tz)
-         .strftime("%Z")),
+        ("Dibuat", format_when(now, "id", tz)),
     ]
     r = 4
     for label, value in rows:

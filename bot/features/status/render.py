@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from babel.dates import format_date
 
+from bot.core.datetimes import format_day, format_near
 from bot.core.i18n import N_, Translator
 from bot.core.ui import (
     keyboard,
@@ -72,21 +73,18 @@ def status_words(t: Translator, status: str) -> str:
 
 
 def show_date(t: Translator, text: str | None) -> str | None:
+    """'Sel, 15 Sep 2026' (the one date style); an unreadable date as it was imported."""
     if not text:
         return None
     try:
-        return format_date(dt.date.fromisoformat(text), format="long", locale=t.locale)
+        return format_day(dt.date.fromisoformat(text), t.locale)
     except (ValueError, LookupError):
         return text
 
 
 def show_time(t: Translator, moment: dt.datetime, now: dt.datetime, tz: dt.tzinfo) -> str:
-    """'09.15 WIB' today, '3 November 2026 09.15 WIB' another day, in the office's zone."""
-    local, today = moment.astimezone(tz), now.astimezone(tz)
-    clock = f"{local:%H.%M} {local.tzname()}"
-    if local.date() == today.date():
-        return clock
-    return f"{format_date(local.date(), format='long', locale=t.locale)} {clock}"
+    """'09.15 WIB' today, 'Sel, 3 Nov 2026 09.15 WIB' another day, in the office's zone."""
+    return format_near(moment, now, t.locale, tz)
 
 
 _MONTH = re.compile(r"^\s*(\d{4})-(\d{2})\s*$")

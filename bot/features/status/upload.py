@@ -39,7 +39,7 @@ from bot.core.ui import (
     staff_or_unknown,
 )
 from bot.features.staff.service import PermissionDenied
-from bot.features.status.csvfile import FILE_PROBLEMS, ImportFileError, template_csv
+from bot.features.status.csvfile import FIELDS, FILE_PROBLEMS, ImportFileError, template_csv
 from bot.features.status.importer import import_as
 from bot.features.status.jobs import drain
 from bot.features.status.render import (
@@ -98,7 +98,8 @@ async def _import(update: Update, context: BotContext, file_id: str, name: str |
             return
         except SettingsError:
             await reply(update, context, context._(N_(
-                "The import is not configured: NIK_HMAC_KEY is not set. Nothing was imported.")))
+                "The import is not set up on the server yet (the key that protects NIKs is "
+                "missing). Nothing was imported. Please tell the server's maintainer.")))
             return
         except ImportFileError as exc:
             code = "missing_columns" if exc.missing else exc.code
@@ -132,8 +133,8 @@ async def on_import_command(update: Update, context: BotContext) -> str | int:
     await answer_query(update)
     await reply(update, context, context._(N_(
         "Send the file now, as a document: CSV or Excel (XLSX), first line with the columns "
-        "nik, nama, program, periode, status, tanggal, lembaga_penyalur, keterangan, "
-        "kabupaten. Dates as DD/MM/YYYY or YYYY-MM-DD. Type /batal to stop.")),
+        "{columns}. Dates as DD/MM/YYYY or YYYY-MM-DD. Type /batal to stop.")).format(
+            columns=",".join(FIELDS)),
         keyboard([[(context._(N_("Template CSV")), TEMPLATE)]]))
     return WAITING
 

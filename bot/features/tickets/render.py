@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from babel.dates import format_date
-
 from bot.core.clock import parse_iso
+from bot.core.datetimes import format_near
 from bot.core.i18n import LANGUAGE_NAMES, N_, Translator
 from bot.core.paging import Page, page_caption, pager_row
 from bot.delivery.sender import Outgoing
@@ -89,12 +88,8 @@ def staff_error(t: Translator, code: str, ticket_id: int | None = None) -> str:
 
 # -- time ---------------------------------------------------------------------------------------
 def local_time(t: Translator, moment: dt.datetime, now: dt.datetime, tz: dt.tzinfo) -> str:
-    """'09.15 WIB' today, 'Senin, 2 November 09.15 WIB' another day."""
-    local, today = moment.astimezone(tz), now.astimezone(tz)
-    clock = f"{local:%H.%M} {local.tzname()}"
-    if local.date() == today.date():
-        return clock
-    return f"{format_date(local.date(), format='EEEE, d MMMM', locale=t.locale)} {clock}"
+    """'09.15 WIB' today, 'Sen, 2 Nov 2026 09.15 WIB' another day (the one style)."""
+    return format_near(moment, now, t.locale, tz)
 
 
 def age(t: Translator, delta: dt.timedelta) -> str:

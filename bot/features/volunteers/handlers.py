@@ -66,7 +66,7 @@ MENU_KEY = "volunteer"
 # Conversation states.
 ROLE, REGION, KECAMATAN, NAME, PHONE = ("vol_role", "vol_region", "vol_kecamatan", "vol_name",
                                         "vol_phone")
-SKIP_WORDS = {"lewati", "skip", "liwati", "boten", "tidak", "-"}
+SKIP_WORDS = {"lewati", "skip", "liwati", "langkungi", "boten", "tidak", "-"}
 
 
 def volunteers(context_or_app: BotContext | BotApplication) -> VolunteerService:
