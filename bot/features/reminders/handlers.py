@@ -77,18 +77,25 @@ async def on_view(update: Update, context: BotContext) -> None:
     await _card(update, context, int(context.match.group(1)))
 
 
-async def _card(update: Update, context: BotContext, rid: int, note: str | None = None,
-                edit: bool = False) -> None:
+async def _view(update: Update, context: BotContext, rid: int):
+    """The reminder's view for a staff member who may see it; None (after saying why) if not."""
     if not await staff_or_unknown(update, context):
-        return
+        return None
     await answer_query(update)
     try:
         view = await service(context).view(update.effective_user.id, rid)
     except PermissionDenied:
         await compose.refused(update, context)
-        return
+        return None
     if view is None:
         await reply(update, context, context._(N_("There is no such reminder.")))
+    return view
+
+
+async def _card(update: Update, context: BotContext, rid: int, note: str | None = None,
+                edit: bool = False) -> None:
+    view = await _view(update, context, rid)
+    if view is None:
         return
     text, rows = screens.card(context.t, view, context.settings.tz, context.content)
     await show(update, context, f"{note}\n\n{text}" if note else text, keyboard(rows),
@@ -96,17 +103,9 @@ async def _card(update: Update, context: BotContext, rid: int, note: str | None 
 
 
 async def on_recipients(update: Update, context: BotContext) -> None:
-    if not await staff_or_unknown(update, context):
-        return
-    await answer_query(update)
     rid, number = int(context.match.group(1)), int(context.match.group(2))
-    try:
-        view = await service(context).view(update.effective_user.id, rid)
-    except PermissionDenied:
-        await compose.refused(update, context)
-        return
+    view = await _view(update, context, rid)
     if view is None:
-        await reply(update, context, context._(N_("There is no such reminder.")))
         return
     p = paging.page(view.recipients, number, screens.RECIPIENTS_PER_PAGE)
     names: dict[int, str] = {}
