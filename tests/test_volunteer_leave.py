@@ -96,3 +96,43 @@ async def test_leaving_in_javanese_and_forged_buttons(app, client, resident):
     await resident.press(menu, "vme:leave")
     assert await app.services.store.audit.recent(action_prefix="volunteer.") == before
     assert await app.services.store.volunteers.get(resident.user_id) is None
+
+
+async def test_staff_see_who_left_on_their_own_and_cannot_reactivate_them(app, admin, client,
+                                                                          fake):
+    ani = await choose_language(client(2001, first_name="Ani"), "id")
+    await registered(app, 2001, name="Ani Lestari", status="approved")
+    await ani.send("/relawan")
+    await ani.click("Berhenti jadi relawan")
+    await ani.click("Ya, berhenti")
+    told = [m for m in fake.chat(admin.user_id) if "kemauan sendiri" in (m.text or "")]
+    assert len(told) == 1  # an administrator covers every region
+    await admin.send("/kelola_relawan")
+    await admin.click("Dinonaktifkan (1)")
+    card = (await admin.click("1. Ani Lestari"))[-1]
+    assert "Berhenti atas kemauan sendiri: " in card.text and "Diputuskan" not in card.text
+    assert "Ia dapat mendaftar lagi dengan /relawan." in card.text
+    assert "Aktifkan lagi" not in card.labels()
+    # a forged reactivation changes nothing: their choice stands
+    await admin.press(card, "vadm:on:2001")
+    assert (await app.services.store.volunteers.get(2001)).status == "inactive"
+    assert await app.services.volunteers.reminder_audience() == []
+    assert not await app.services.store.audit.recent(action_prefix="volunteer.reactivate")
+
+
+def test_the_command_line_does_not_reactivate_who_left(monkeypatch, settings, capsys):
+    import sqlite3
+
+    from tests.test_volunteers import cli
+
+    assert cli(monkeypatch, settings, capsys, "volunteers", "list")[0] == 0  # migrates
+    with sqlite3.connect(settings.database_path) as db:
+        db.execute(
+            "INSERT INTO volunteers (user_id, role, region_code, name, status, requested_at, "
+            "decided_at, decided_by) VALUES (1002, 'pkh', '3578', 'Budi', 'inactive', "
+            "'2026-11-01T00:00:00Z', '2026-11-02T00:00:00Z', 1002)")
+    code, _, err = cli(monkeypatch, settings, capsys, "volunteers", "reactivate", "1002")
+    assert code == 2 and "on their own" in err and err.count("\n") == 1
+    with sqlite3.connect(settings.database_path) as db:
+        assert db.execute("SELECT status FROM volunteers WHERE user_id = 1002").fetchone() == \
+            ("inactive",)

@@ -283,6 +283,8 @@ class VolunteerService:
         vol = await self._target(actor_id, scope, user_id, action)
         if vol is None:
             return Decision("unknown", None)
+        if active and left_on_their_own(vol):  # their choice: they register again themselves
+            return Decision("left", vol)
         status, before = ("approved", "inactive") if active else ("inactive", "approved")
         changed = await self.store.volunteers.decide(user_id, status, actor_id, self.clock(),
                                                      from_statuses=(before,), notify=False)
