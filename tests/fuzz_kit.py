@@ -47,7 +47,8 @@ FORGED = ["staf:role:admin", "staf:rm:9001", "skm:a:U1:4", "skm:unit:NOPE", "men
           "vreg:reg:9999", "rem:view:999999", "rem:done:-1", "bc:aud:all", "bc:send",
           "status:watch", "status:unwatch:zz", "prog:show:nope", "cek:a:q1:yes",
           "tidak:ada:fitur:ini", "", ":", "::::", "x" * 64, "é" * 32, "\x00", "skm:a:U1:99",
-          "rem:snooze:1", "vol:ok:1001", "vol:no:1001"]
+          "rem:snooze:1", "vol:ok:1001", "vol:no:1001", "vme:leave", "vme:leave:yes",
+          "vme:leave:no", "remtask:done:999999:0", "remtask:done:1:9999"]
 STICKER = {"sticker": {"file_id": "s1", "file_unique_id": "s1", "width": 512, "height": 512,
                        "is_animated": False, "is_video": False, "type": "regular"}}
 VOICE = {"voice": {"file_id": "v1", "file_unique_id": "v1", "duration": 3}}

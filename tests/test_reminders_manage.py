@@ -356,13 +356,50 @@ async def test_many_open_tasks_page_and_each_can_be_marked_done(app, fake, clock
     for _ in range(4):
         msg = replies[-1]
         assert len(msg.text) <= 1500
-        seen |= {d for _, d in msg.buttons() if d.startswith("rem:done:")}
+        seen |= {d for _, d in msg.buttons() if d.startswith("remtask:done:")}
         if "Berikutnya »" not in msg.labels():
             break
         replies = await siti.click("Berikutnya »")
     assert len(seen) == 12 and "Halaman 3 dari 3" in siti.last_reply().text
     await siti.click("Selesai: tugas 12")
     assert len(await app.services.reminders.open_tasks(2001)) == 11
+
+
+async def test_a_task_marked_done_in_tugas_leaves_the_open_list(app, fake, clock):
+    siti = await volunteer(app, fake, 2001)
+    for n in range(7):  # more than one page of open tasks (newest first)
+        r = await svc(app).create(ADMIN_ID, text=f"Tugas nomor {n}",
+                                  at=clock() + dt.timedelta(minutes=n + 1))
+        await svc(app).fire(r.id, clock() + dt.timedelta(minutes=n + 1))
+
+    def listed(msg) -> list[str]:
+        return [line.rsplit(": ", 1)[1] for line in msg.text.splitlines() if line[:1].isdigit()]
+
+    listing = (await siti.send("/tugas"))[-1]
+    assert listed(listing) == [f"Tugas nomor {n}" for n in (6, 5, 4, 3, 2)]
+    assert "Halaman 1 dari 2" in listing.text
+    shown = (await siti.click("Selesai: tugas 2"))[-1]
+    assert shown.message_id == listing.message_id            # the list itself, edited
+    assert shown.text.startswith("✅ Ditandai selesai. Terima kasih!\n\n")
+    assert "Tugas nomor 5" not in shown.text                 # no longer listed as open
+    assert listed(shown) == [f"Tugas nomor {n}" for n in (6, 4, 3, 2, 1)]  # the next moved up
+    assert "Selesai: tugas 6" not in shown.labels() and "Berikutnya »" in shown.labels()
+    assert len(shown.text) <= 1500
+    assert sorted(t.text for t in await svc(app).open_tasks(2001)) == \
+        [f"Tugas nomor {n}" for n in (0, 1, 2, 3, 4, 6)]
+    # the last one on the last page: what is left is shown (the page before)
+    page2 = (await siti.click("Berikutnya »"))[-1]
+    assert listed(page2) == ["Tugas nomor 0"]
+    shown = (await siti.click("Selesai: tugas 6"))[-1]
+    assert listed(shown) == [f"Tugas nomor {n}" for n in (6, 4, 3, 2, 1)]
+    assert "Halaman" not in shown.text and "Berikutnya »" not in shown.labels()
+    # every task done: the list says so, with the thanks
+    for _ in range(5):
+        shown = (await siti.click("^Selesai: tugas 1$"))[-1]
+    assert shown.text == ("✅ Ditandai selesai. Terima kasih!\n\n"
+                          "Anda tidak punya pengingat mendatang maupun tugas yang belum selesai.")
+    assert not shown.labels()
+    assert await svc(app).open_tasks(2001) == []
 
 
 async def test_an_edit_survives_a_restart_in_the_middle(make_app, fake, clock):

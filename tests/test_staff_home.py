@@ -57,7 +57,8 @@ async def test_staff_menu_has_the_home_and_the_home_has_every_task(admin, operat
     assert home.text.startswith("Menu petugas — Sen, 2 Nov 2026")
     labels = home.labels()
     for label in ("Pengumuman", "Status siaran", "Pengingat relawan", "Pertanyaan warga",
-                  "Belum dipahami", "Laporan IKM", "Impor data", "Staf", "Perbarui"):
+                  "Belum dipahami", "Laporan IKM", "Impor data", "Kelola relawan", "Staf",
+                  "Perbarui"):
         assert label in labels
     assert all(len(label) <= 24 for label in labels)
     # an operator does not manage staff: no button, and a forged one does nothing
@@ -158,13 +159,40 @@ async def test_a_regional_operator_sees_the_figures_of_their_region(app, regiona
     await services.reminders.create(None, text="Rapat semua", at=at, trusted=True)
 
     text = (await regional.send("/petugas"))[-1].text
-    assert "Pertanyaan, siaran, pengingat, dan relawan: hanya Kota Surabaya." in text
+    assert "Pertanyaan, siaran, pengingat, relawan, dan jawaban survei: hanya Kota Surabaya." \
+        in text
     assert figure(text, "relawan") == "• relawan menunggu persetujuan: 1"
     assert figure(text, "pengingat") == "• pengingat yang masih akan dikirim hari ini: 1"
     text = (await operator.send("/petugas"))[-1].text
     assert "hanya" not in text
     assert figure(text, "relawan") == "• relawan menunggu persetujuan: 3"
     assert figure(text, "pengingat") == "• pengingat yang masih akan dikirim hari ini: 3"
+
+
+async def test_the_survey_figure_counts_the_units_of_the_operators_region(app, regional,
+                                                                          operator):
+    store = app.services.store
+    # this month: two in Surabaya (DINSOS), one in Sidoarjo; last month one more in Surabaya
+    await seed(store, 2001, "DINSOS", [4] * 9)
+    await seed(store, 2002, "DINSOS", [3] * 9)
+    await seed(store, 2003, "PPSAB-SDA", [3] * 9)
+    await seed(store, 2004, "DINSOS", [3] * 9, month="2026-10",
+               when=dt.datetime(2026, 10, 20, tzinfo=dt.UTC))
+    text = (await regional.send("/petugas"))[-1].text
+    assert figure(text, "jawaban survei") == "• jawaban survei (SKM): 2"
+    text = (await operator.send("/petugas"))[-1].text  # bound to no region: every unit
+    assert figure(text, "jawaban survei") == "• jawaban survei (SKM): 3"
+
+
+async def test_the_home_opens_volunteer_management_for_the_operators_region(app, regional):
+    await add_volunteer(app, 3001, "tksk", SURABAYA, status="pending")
+    await add_volunteer(app, 3002, "pkh", MALANG, status="pending")
+    typed = (await regional.send("/kelola_relawan"))[-1]
+    home = (await regional.send("/petugas"))[-1]
+    assert "Kelola relawan" in home.labels()
+    pressed = (await regional.click("Kelola relawan"))[-1]
+    assert pressed.body == typed.body
+    assert pressed.text.startswith("Relawan (Kota Surabaya)\nMenunggu persetujuan: 1\n")
 
 
 async def test_refresh_edits_the_home_in_place(admin, app):

@@ -16,7 +16,7 @@ async def test_name_and_kecamatan_change_at_once(app, client):
     card = (await ani.send("/relawan"))[-1]
     assert "Anda terdaftar sebagai relawan" in card.text and "Kecamatan: Kepanjen" in card.text
     assert card.labels() == ["Ubah nama", "Ubah telepon", "Ubah peran", "Ubah kab/kota",
-                             "Ubah kecamatan"]
+                             "Ubah kecamatan", "Berhenti jadi relawan"]
     await ani.click("Ubah nama")
     saved = await ani.send("Ani   Lestari")
     assert "Tersimpan." in saved[0].text and "Nama: Ani Lestari" in saved[-1].text

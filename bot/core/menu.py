@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 MENU_PREFIX = "menu"
 
 # whether a user belongs to an audience (e.g. approved volunteers); a feature registers it
 AudienceCheck = Callable[[int], Awaitable[bool]]
+# the label (an English msgid) an entry has for this user, or None for its own label
+LabelFor = Callable[[int], Awaitable[str | None]]
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,7 @@ class Menu:
     def __init__(self) -> None:
         self._entries: dict[str, MenuEntry] = {}
         self._audiences: dict[str, AudienceCheck] = {}
+        self._labels: dict[str, LabelFor] = {}
 
     def add(self, entry: MenuEntry) -> MenuEntry:
         if entry.key in self._entries:
@@ -42,6 +45,11 @@ class Menu:
     def audience(self, name: str, check: AudienceCheck) -> None:
         """Say who belongs to an audience; entries with that audience are shown only to them."""
         self._audiences[name] = check
+
+    def label_for(self, key: str, choose: LabelFor) -> None:
+        """Let an entry's label depend on the user (e.g. "My volunteer details" once the
+        person is a volunteer); the entry's own label stays the default."""
+        self._labels[key] = choose
 
     def visible(self, is_staff: bool) -> list[MenuEntry]:
         """The entries for everyone (or every staff member): no audience entries."""
@@ -62,8 +70,16 @@ class Menu:
                 belongs[e.audience] = check is not None and await check(user_id)
             if belongs[e.audience]:
                 out.append(e)
-        return sorted([*self.visible(is_staff), *out],
-                      key=lambda e: (e.staff_only, e.order, e.key))
+        entries = sorted([*self.visible(is_staff), *out],
+                         key=lambda e: (e.staff_only, e.order, e.key))
+        if user_id is None:
+            return entries
+        return [await self._labelled(e, user_id) for e in entries]
+
+    async def _labelled(self, entry: MenuEntry, user_id: int) -> MenuEntry:
+        choose = self._labels.get(entry.key)
+        label = await choose(user_id) if choose is not None else None
+        return replace(entry, label=label) if label else entry
 
 
 @dataclass(frozen=True)

@@ -188,6 +188,7 @@ def register(app: BotApplication) -> None:
                                       order=71))
     app.add_handler(CommandHandler("tugas", tasks.cmd_tasks))
     app.add_handler(CallbackQueryHandler(tasks.on_done, pattern=DONE_PATTERN))
+    app.add_handler(CallbackQueryHandler(tasks.on_task_done, pattern=tasks.TASK_DONE_PATTERN))
     app.add_handler(CallbackQueryHandler(tasks.on_snooze, pattern=SNOOZE_PATTERN))
     app.add_handler(CallbackQueryHandler(tasks.on_tasks_page,
                                          pattern=paging.pattern(tasks.TASKS_PREFIX)))

@@ -14,6 +14,8 @@ from bot.features.reminders.render import clock_text, describe, when_text
 
 # -- /tugas ---------------------------------------------------------------------------------------
 TASKS_PREFIX = "remtask"   # /tugas pages: remtask:p:<n>
+TASK_DONE = f"{TASKS_PREFIX}:done"  # /tugas "Done: task n": remtask:done:<delivery>:<page>
+TASK_DONE_PATTERN = rf"^{TASK_DONE}:(\d{{1,12}}):(\d{{1,{paging.MAX_PAGE_DIGITS}}})$"
 TASKS_PER_PAGE = 5         # with UPCOMING, a page stays under 1,500 characters
 UPCOMING = 3
 TEXT = 80
@@ -28,7 +30,23 @@ async def on_tasks_page(update: Update, context: BotContext) -> None:
     await _tasks(update, context, int(context.match.group(1)))
 
 
-async def _tasks(update: Update, context: BotContext, number: int) -> None:
+async def on_task_done(update: Update, context: BotContext) -> None:
+    """Done, pressed in the /tugas list: marked, then the list is shown again without the task
+    (on the same page, or the last one left), with the thanks above it."""
+    delivery_id, number = int(context.match.group(1)), int(context.match.group(2))
+    state, _ = await context.services.reminders.mark_done(delivery_id, update.effective_user.id)
+    if state == "foreign":
+        await answer_query(update, context._(N_(
+            "Sorry, this button is not valid for you any more.")))
+        return
+    thanks = context._(N_("Already marked as done. Thank you!")) if state == "already" \
+        else context._(N_("Marked as done. Thank you!"))
+    await answer_query(update, thanks)
+    await _tasks(update, context, number, note=f"✅ {thanks}")
+
+
+async def _tasks(update: Update, context: BotContext, number: int,
+                 note: str | None = None) -> None:
     uid = update.effective_user.id
     if not await context.services.volunteers.is_approved(uid):
         await reply(update, context, context._(N_(
@@ -38,11 +56,12 @@ async def _tasks(update: Update, context: BotContext, number: int) -> None:
     tz = context.settings.tz
     upcoming = await service.upcoming_for(uid, limit=UPCOMING)
     p = paging.page(await service.open_tasks(uid), number, TASKS_PER_PAGE)
+    edit = update.callback_query is not None
+    lines: list[str] = [note, ""] if note else []
     if not upcoming and not p.total:
-        await reply(update, context, context._(N_(
-            "You have no upcoming reminders and no open tasks.")))
+        lines.append(context._(N_("You have no upcoming reminders and no open tasks.")))
+        await show(update, context, "\n".join(lines), None, edit=edit)
         return
-    lines: list[str] = []
     if upcoming and p.number == 0:
         lines.append(context._(N_("Upcoming reminders:")))
         for reminder, when in upcoming:
@@ -52,7 +71,7 @@ async def _tasks(update: Update, context: BotContext, number: int) -> None:
             lines.append("   " + describe(context.t, reminder, tz))
     buttons = []
     if p.total:
-        if lines:
+        if lines and lines[-1]:
             lines.append("")
         caption = paging.page_caption(context.t, p)
         lines.append(context._(N_("Open tasks (press the button when done):"))
@@ -61,12 +80,12 @@ async def _tasks(update: Update, context: BotContext, number: int) -> None:
             lines.append(f"{n}. {when_text(context.t, _parse(task.occurrence), tz)}: "
                          f"{_short(task.text_for(context.t.locale), TEXT)}")
             buttons.append([(context._(N_("Done: task {n}")).format(n=n),
-                             f"rem:done:{task.id}")])
+                             f"{TASK_DONE}:{task.id}:{p.number}")])
         pager = paging.pager_row(context.t, TASKS_PREFIX, p)
         if pager:
             buttons.append(pager)
     await show(update, context, "\n".join(lines), keyboard(buttons) if buttons else None,
-               edit=update.callback_query is not None)
+               edit=edit)
 
 
 def _short(text: str, limit: int = 120) -> str:

@@ -219,8 +219,8 @@ class SkmRepo:
             params)
         return {r["unit_code"]: r["n"] for r in rows}
 
-    async def count_responses(self, by: tuple[str, str]) -> int:
-        where, params = _period_clause(by, None)
+    async def count_responses(self, by: tuple[str, str], unit: Units = None) -> int:
+        where, params = _period_clause(by, unit)
         return int(await self.db.fetchval(
             f"SELECT COUNT(*) FROM skm_responses WHERE {where}", params))
 

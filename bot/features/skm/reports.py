@@ -148,9 +148,11 @@ class SkmReports:
     def current_period(self) -> Period:
         return Period.quarter_of(self.today())
 
-    async def responses_this_month(self) -> int:
-        """The staff home: survey answers this month (in TIMEZONE), every unit."""
-        return await self.repo.count_responses(Period.month_of(self.today()).key)
+    async def responses_this_month(self, scope: Scope) -> int:
+        """The staff home: survey answers this month (in TIMEZONE), for the units the scope
+        covers (a regional operator: the units of their kab/kota; everyone else: every unit)."""
+        units = None if scope.everything else tuple(u.code for u in self.units_in(scope))
+        return await self.repo.count_responses(Period.month_of(self.today()).key, units)
 
     def local(self, when: str | dt.datetime) -> dt.datetime:
         moment = parse_iso(when) if isinstance(when, str) else when

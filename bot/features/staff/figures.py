@@ -2,8 +2,9 @@
 
 No Telegram here: the figures are gathered for a Scope (which only StaffService.scope hands
 out, after checking the role), so an operator bound to a kab/kota sees the figures of their
-region wherever the data has one (tickets, broadcasts, reminders, volunteers). Questions,
-status lookups and survey answers carry no region: everyone sees the province's.
+region wherever the data has one (tickets, broadcasts, reminders, volunteers, survey answers
+through their unit's kab/kota). Questions and status lookups carry no region: everyone sees
+the province's.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ class Figures:
     broadcasts_running: int     # sending now or scheduled
     reminders_due: int          # still to be sent today
     volunteers_pending: int     # waiting for approval
-    skm_month: int              # survey answers this month
+    skm_month: int              # survey answers this month (the scope's units)
 
     @property
     def miss_rate(self) -> float | None:
@@ -58,5 +59,5 @@ async def gather(services: Services, user_id: int, scope: Scope) -> Figures:
         broadcasts_running=await services.broadcasts.running_count(user_id),
         reminders_due=await services.reminders.due_today(scope),
         volunteers_pending=await services.volunteers.pending_count(scope),
-        skm_month=await services.survey.responses_this_month(),
+        skm_month=await services.survey.responses_this_month(scope),
     )

@@ -61,6 +61,7 @@ TASKS: tuple[tuple[str, str, str], ...] = (
     ("belum_terjawab", N_("Not understood"), "operator"),
     ("ikm", N_("IKM report"), "operator"),
     ("impor", N_("Import data"), "operator"),
+    ("kelola_relawan", N_("Manage volunteers"), "operator"),
     ("staf", N_("Staff"), "admin"),
 )
 TASK_NAMES = frozenset(name for name, _, _ in TASKS)
@@ -201,8 +202,8 @@ def render_home(t: Translator, f: Figures, content: Content) -> str:
     day = format_day(f.day, t.locale)
     lines = [t(N_("Staff home — {day}")).format(day=day)]
     if f.region is not None:
-        lines.append(t(N_("Questions, broadcasts, reminders and volunteers: {region} "
-                          "only.")).format(region=region_name(content, f.region)))
+        lines.append(t(N_("Questions, broadcasts, reminders, volunteers and survey answers: "
+                          "{region} only.")).format(region=region_name(content, f.region)))
     lines += ["", t(N_("Today:"))]
     lines.append("• " + t(N_("questions answered by the bot: {answered}; not understood: "
                              "{missed}")).format(answered=f.answered, missed=f.not_understood))

@@ -59,6 +59,9 @@ def _volunteers_decide(approve: bool) -> Callable[[argparse.Namespace, Settings]
             if decision.result == "unknown":
                 raise UserError(f"no volunteer registration for Telegram id {args.telegram_id}")
             status = decision.volunteer.status if decision.volunteer else "?"
+            if decision.result == "left":
+                raise UserError(f"{args.telegram_id} stopped being a volunteer on their own; "
+                                "they can register again with /relawan")
             if decision.result == "already":
                 print(f"{args.telegram_id} is already {status}")
             else:
@@ -78,6 +81,9 @@ def _volunteers_active(active: bool) -> Callable[[argparse.Namespace, Settings],
             if decision.result == "unknown":
                 raise UserError(f"no volunteer registration for Telegram id {args.telegram_id}")
             status = decision.volunteer.status if decision.volunteer else "?"
+            if decision.result == "left":
+                raise UserError(f"{args.telegram_id} stopped being a volunteer on their own; "
+                                "they can register again with /relawan")
             if decision.result == "already":
                 raise UserError(f"{args.telegram_id} is {status}: nothing to change")
             print(f"{args.telegram_id} is now {status}")

@@ -32,7 +32,7 @@ from bot.core.ui import (
     send_menu,
 )
 from bot.delivery.sender import Outgoing
-from bot.features.volunteers import pickers, selfedit, staff
+from bot.features.volunteers import leave, pickers, selfedit, staff
 from bot.features.volunteers.decisions import (
     DECISION_KIND,
     REQUEST_KIND,
@@ -48,6 +48,7 @@ from bot.features.volunteers.service import (
     ROLES,
     VolunteerError,
     VolunteerService,
+    left_on_their_own,
     normalize_phone,
 )
 
@@ -84,7 +85,8 @@ async def start_registration(update: Update, context: BotContext) -> str | int:
     if not is_private(update):
         return ConversationHandler.END
     vol = await volunteers(context).get(update.effective_user.id)
-    if vol is not None and vol.status in ("approved", "pending", "inactive"):
+    if vol is not None and vol.status in ("approved", "pending", "inactive") \
+            and not left_on_their_own(vol):  # who left may register again
         await selfedit.show_details(update, context, vol)
         return ConversationHandler.END
     assert context.user_data is not None  # a private chat's update has a user, so user_data
@@ -278,9 +280,28 @@ async def cancel_registration(update: Update, context: BotContext) -> int:
     return ConversationHandler.END
 
 
+# The menu entry says what /relawan does for this person: register (residents, someone
+# rejected or who left), their registration (waiting), their details (approved, or
+# deactivated by the office).
+MENU_LABELS = {"pending": N_("My volunteer registration"),
+               "approved": N_("My volunteer details")}
+
+
+def menu_label(vols: VolunteerService):
+    async def label(user_id: int) -> str | None:
+        vol = await vols.get(user_id)
+        if vol is None or left_on_their_own(vol):
+            return None  # never registered, or left on their own: "Register as a volunteer"
+        return MENU_LABELS["approved" if vol.status == "inactive" else vol.status] \
+            if vol.status in ("pending", "approved", "inactive") else None
+
+    return label
+
+
 def register(app: BotApplication) -> None:
     services = app.services
     services.menu.add(MenuEntry(MENU_KEY, N_("Register as a volunteer"), order=70))
+    services.menu.label_for(MENU_KEY, menu_label(services.volunteers))
     services.commands.add(CommandSpec("relawan", N_("register as a volunteer"), order=70))
     services.start_hooks.append(start)
 
@@ -297,6 +318,7 @@ def register(app: BotApplication) -> None:
     app.add_handler(registration)
     add_flow(app, "volunteer", conversation_starter(registration, start_registration))
     selfedit.register(app, text)
+    leave.register(app)
     staff.register(app, text)
     app.add_handler(CallbackQueryHandler(on_decide, pattern=DECIDE_PATTERN))
 

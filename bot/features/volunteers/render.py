@@ -17,7 +17,12 @@ from bot.content import Kecamatan, Region
 from bot.core import paging
 from bot.core.i18n import N_, Translator
 from bot.features.volunteers.repo import Volunteer
-from bot.features.volunteers.service import REJECT_REASONS, ROLES, VolunteerService
+from bot.features.volunteers.service import (
+    REJECT_REASONS,
+    ROLES,
+    VolunteerService,
+    left_on_their_own,
+)
 
 Button = tuple[str, str]
 Rows = list[list[Button]]
@@ -138,6 +143,9 @@ def volunteer_list(t: Translator, vols: VolunteerService, items: Sequence[Volunt
     return "\n".join(lines), rows
 
 
+LEFT_NOTE = N_("This volunteer stopped on their own. They can register again with /relawan.")
+
+
 def card(t: Translator, vols: VolunteerService, vol: Volunteer, back: str,
          dates: tuple[str | None, str | None]) -> tuple[str, Rows]:
     """A volunteer's details for staff with the actions their status allows. `back` is the
@@ -148,7 +156,10 @@ def card(t: Translator, vols: VolunteerService, vol: Volunteer, back: str,
                                                                          vol.status)))]
     if registered:
         lines.append(t(N_("Registered: {date}")).format(date=registered))
-    if decided and vol.status != "pending":
+    left = left_on_their_own(vol)
+    if decided and left:
+        lines.append(t(N_("Stopped on their own: {date}")).format(date=decided))
+    elif decided and vol.status != "pending":
         lines.append(t(N_("Decided: {date}")).format(date=decided))
     reason = reason_text(t, vol)
     if vol.status == "rejected" and reason:
@@ -160,6 +171,8 @@ def card(t: Translator, vols: VolunteerService, vol: Volunteer, back: str,
                    (short(t(N_("Reject"))), f"{VADM}:no:{uid}")]
     elif vol.status == "approved":
         actions = [(short(t(N_("Deactivate"))), f"{VADM}:off:{uid}")]
+    elif vol.status == "inactive" and left:
+        lines.append(t(LEFT_NOTE))
     elif vol.status == "inactive":
         actions = [(short(t(N_("Reactivate"))), f"{VADM}:on:{uid}")]
     rows: Rows = [actions] if actions else []

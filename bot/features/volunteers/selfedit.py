@@ -42,6 +42,7 @@ VME = "vme"
 FIELD_PATTERN = rf"^{VME}:f:(name|role|reg|kec|phone)$"
 ROLE_PATTERN = rf"^{VME}:role:([a-z_]{{2,20}})$"
 PHONE_DELETE = f"{VME}:ph:del"
+LEAVE = f"{VME}:leave"  # "Stop being a volunteer": bot.features.volunteers.leave
 ME_NAME, ME_REGION, ME_KEC, ME_PHONE = "vme_name", "vme_region", "vme_kec", "vme_phone"
 PENDING = "vme"  # user_data: a role or kab/kota chosen, waiting for its kecamatan
 
@@ -77,6 +78,8 @@ async def show_details(update: Update, context: BotContext, vol: Volunteer, *,
              (s(t(N_("Change kab/kota"))), f"{VME}:f:reg")]]
     if context.content.kecamatan_of(vol.region_code):
         rows.append([(s(t(N_("Change kecamatan"))), f"{VME}:f:kec")])
+    if vol.status == "approved":
+        rows.append([(s(t(N_("Stop being a volunteer"))), LEAVE)])
     await show(update, context, text, keyboard(rows), edit=edit)
 
 

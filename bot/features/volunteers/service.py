@@ -31,6 +31,7 @@ __all__ = [
     "Decision",
     "VolunteerError",
     "VolunteerService",
+    "left_on_their_own",
     "match_kecamatan",
     "match_regions",
     "normalize_phone",
@@ -77,6 +78,11 @@ class Decision:
     volunteer: Volunteer | None
 
 
+def left_on_their_own(vol: Volunteer) -> bool:
+    """Inactive because the volunteer left (not deactivated by the office)."""
+    return vol.status == "inactive" and vol.decided_by == vol.user_id
+
+
 class VolunteerService:
     def __init__(self, store: Store, staff: StaffService, clock: Clock,
                  regions: Sequence[Region],
@@ -120,7 +126,8 @@ class VolunteerService:
         if not 2 <= len(name) <= NAME_MAX:
             raise VolunteerError("name")
         existing = await self.store.volunteers.get(user_id)
-        if existing is not None and existing.status in ("approved", "inactive"):
+        if existing is not None and existing.status in ("approved", "inactive") \
+                and not left_on_their_own(existing):
             raise VolunteerError("already")
         vol = await self.store.volunteers.request(user_id, role, region_code, name, phone,
                                                   self.clock(), kecamatan_code)
@@ -276,6 +283,8 @@ class VolunteerService:
         vol = await self._target(actor_id, scope, user_id, action)
         if vol is None:
             return Decision("unknown", None)
+        if active and left_on_their_own(vol):  # their choice: they register again themselves
+            return Decision("left", vol)
         status, before = ("approved", "inactive") if active else ("inactive", "approved")
         changed = await self.store.volunteers.decide(user_id, status, actor_id, self.clock(),
                                                      from_statuses=(before,), notify=False)
@@ -284,6 +293,21 @@ class VolunteerService:
             return Decision("already", vol)
         await self.staff.audit(actor_id, action, target=str(user_id),
                                detail={"region": vol.region_code if vol else None})
+        return Decision("ok", vol)
+
+    async def leave(self, user_id: int) -> Decision:
+        """An approved volunteer stops on their own: inactive (as a deactivation: no more
+        reminders or volunteer announcements), decided by themselves, audited. They may
+        register again later (register() then asks the office anew)."""
+        changed = await self.store.volunteers.decide(user_id, "inactive", user_id, self.clock(),
+                                                     from_statuses=("approved",), notify=False)
+        vol = await self.store.volunteers.get(user_id)
+        if vol is None:
+            return Decision("unknown", None)
+        if not changed:
+            return Decision("already", vol)
+        await self.staff.audit(user_id, "volunteer.leave", target=str(user_id),
+                               detail={"region": vol.region_code, "role": vol.role})
         return Decision("ok", vol)
 
     async def list(self, status: str | None = None) -> list[Volunteer]:

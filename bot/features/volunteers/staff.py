@@ -213,7 +213,9 @@ async def _after(update: Update, context: BotContext, decision) -> None:
         await answer_query(update, context._(N_("This registration no longer exists.")))
         return
     status = context._(render.STATUS_LABELS.get(vol.status, vol.status))
-    if decision.result == "already":
+    if decision.result == "left":
+        await answer_query(update, context._(render.LEFT_NOTE))
+    elif decision.result == "already":
         await answer_query(update, context._(N_("Already done: {status}.")).format(
             status=status))
     else:
