@@ -88,7 +88,7 @@ async def test_edit_text_recipients_and_schedule_from_the_card(app, fake, clock,
     assert (await svc(app).get(r.id)).text == "Apel pagi di kantor kecamatan"
     # recipients: PKH in Kab. Malang
     await admin.tap("Open reminder")
-    await admin.tap("Change audience")
+    await admin.tap("Edit recipients")
     await admin.tap("PKH facilitator (Pendamping PKH)")
     replies = await admin.send("kab malang")
     assert "Relawan penerima saat ini: 1" in replies[0].text
@@ -100,7 +100,7 @@ async def test_edit_text_recipients_and_schedule_from_the_card(app, fake, clock,
     await admin.tap("Edit schedule")
     await admin.tap("Every week")
     await admin.tap("Monday")
-    await admin.tap("Continue")
+    await admin.tap("Next")
     replies = await admin.send("09.15")
     assert "setiap Senin pukul 09.15 WIB" in replies[0].text
     replies = await admin.tap("Save")

@@ -129,7 +129,7 @@ async def test_under_the_minimum_sample_there_is_no_grade(app, admin):
     replies = await admin.send("/ikm PSBR-JBG 2026-Q4")
     assert "Populasi periode ini belum diisi" in replies[0].text
     # staff set the population with the button under the report
-    await admin.tap("Set a population")
+    await admin.tap("Set the population")
     await admin.send("banyak")
     assert "satu bilangan bulat" in admin.last_reply().text
     saved = await admin.send("120")
@@ -322,7 +322,7 @@ async def test_public_summary_has_figures_and_no_personal_data(app, fake, clock)
 async def test_population_prompt_ends_with_batal_and_saves_nothing(app, admin):
     await seed(app.services.store, 2001, "PSBR-JBG", [3] * 9)
     await admin.send("/ikm PSBR-JBG 2026-Q4")
-    await admin.tap("Set a population")
+    await admin.tap("Set the population")
     replies = await admin.send("/batal")
     assert "Dibatalkan" in replies[-1].text
     await admin.send("250")  # no longer an answer to anything

@@ -32,11 +32,11 @@ def unit_buttons(msg) -> list[tuple[str, str]]:
 
 async def every_unit_in_the_picker(person, first) -> list[str]:
     """Turn the picker's pages as a person would; the unit codes in the order shown."""
-    seen, msg = [], first
+    seen, msg, next_page = [], first, await person.tr("Next »")
     for _ in range(10):
         assert len(unit_buttons(msg)) <= 8
         seen += [data.split(":")[2] for _, data in unit_buttons(msg)]
-        nxt = [d for label, d in msg.buttons() if label.startswith("Berikutnya")]
+        nxt = [d for label, d in msg.buttons() if label == next_page]
         if not nxt:
             return seen
         msg = (await person.press(msg, nxt[0]))[-1]
