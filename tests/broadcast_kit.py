@@ -65,24 +65,25 @@ def service(app):
     return app.services.broadcasts
 
 
-async def start_broadcast(operator: ChatClient, text: str, audience: str = "All subscribers|"
-                          "Semua pelanggan", javanese: str | None = None) -> None:
-    """Through the chat: /siaran, the text, (Javanese), the audience button; stops at preview."""
+async def start_broadcast(operator: ChatClient, text: str, audience: str = "All subscribers",
+                          javanese: str | None = None, **audience_values: str) -> None:
+    """Through the chat: /siaran, the text, (Javanese), the audience button (its msgid, with
+    `audience_values` for its placeholders); stops at the preview."""
     await operator.send("/siaran")
     await operator.send(text)
-    await operator.click("Lanjut")
+    await operator.tap("Continue")
     if javanese is None:
-        await operator.click("Lewati")
+        await operator.tap("Skip")
     else:
-        await operator.click("Tambah versi bahasa Jawa")
+        await operator.tap("Add Javanese version")
         await operator.send(javanese)
-        await operator.click("Lanjut")
-    await operator.click(audience)
+        await operator.tap("Continue")
+    await operator.tap(audience, **audience_values)
 
 
 async def send_and_wait(operator: ChatClient) -> int:
-    """Press Kirim at the preview and wait for the sender to finish; the broadcast's id."""
-    await operator.click("Kirim")
+    """Press Send at the preview and wait for the sender to finish; the broadcast's id."""
+    await operator.tap("Send")
     svc = service(operator.app)
     latest = await svc.repo.latest()
     await svc.wait(latest.id)

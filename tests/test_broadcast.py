@@ -34,9 +34,9 @@ async def test_operator_broadcasts_to_all_subscribers(admin, resident, resident_
     preview = admin.last_reply()
     assert "Penerima: semua pelanggan" in preview.text
     assert "4 penerima" in preview.text          # Siti, Budi, 3001 and the admin
-    assert preview.labels() == ["Kirim", "Kirim uji ke saya", "Ubah teks",
-                                "Tambah versi bahasa Jawa", "Ubah penerima",
-                                "Tambah catatan berhenti", "Jadwalkan", "Batal"]
+    assert preview.labels() == [await admin.tr(m) for m in (
+        "Send", "Send to me first", "Edit text", "Add Javanese version", "Change audience",
+        "Add footer", "Schedule", "Cancel")]
     assert NEWS in texts_to(fake, ADMIN_ID)      # the preview shows the message itself
     assert NEWS not in texts_to(fake, 1001)      # nothing sent before Kirim
 
@@ -56,12 +56,12 @@ async def test_operator_broadcasts_to_all_subscribers(admin, resident, resident_
 
 async def test_cancel_at_the_preview_sends_nothing(admin, resident, app, fake):
     await start_broadcast(admin, NEWS)
-    replies = await admin.click("Batal")
+    replies = await admin.tap("Cancel")
     assert "Tidak ada yang dikirim" in replies[0].text
     assert NEWS not in texts_to(fake, 1001)
     assert await service(app).repo.latest() is None
-    # the old preview's Kirim button does nothing now
-    msg, data = admin.find_button("Kirim")
+    # the old preview's Send button does nothing now
+    msg, data = admin.find_button(await admin.tr("Send"))
     await admin.press(msg, data)
     assert await service(app).repo.latest() is None
 
@@ -137,10 +137,10 @@ async def test_role_and_region_pickers(admin, app, fake):
     await add_volunteer(app, 4001, "tksk", "3578")
     await add_volunteer(app, 4002, "tksk", "3507")
     await add_volunteer(app, 4003, "tagana", "3578")
-    await start_broadcast(admin, NEWS, audience="Relawan menurut peran")
-    await admin.click("^TKSK")
+    await start_broadcast(admin, NEWS, audience="Volunteers by role")
+    await admin.tap("TKSK (sub-district social welfare worker)")
     picker = admin.last_reply()
-    assert "Semua kab/kota" in picker.labels() and "Kota Surabaya" in picker.labels()
+    assert await admin.tr("All kab/kota") in picker.labels() and "Kota Surabaya" in picker.labels()
     assert len(picker.labels()) == 39
     await admin.click("Kota Surabaya")
     preview = admin.last_reply().text
@@ -150,7 +150,7 @@ async def test_role_and_region_pickers(admin, app, fake):
     assert texts_to(fake, 4001) == [NEWS]
     assert sends_to(fake, 4002) == [] and sends_to(fake, 4003) == []
 
-    await start_broadcast(admin, "Rapat relawan Malang", audience="Relawan menurut kab/kota")
+    await start_broadcast(admin, "Rapat relawan Malang", audience="Volunteers by kab/kota")
     await admin.click("Kab. Malang")
     assert "relawan di Kab. Malang" in admin.last_reply().text
     await send_and_wait(admin)
@@ -158,17 +158,17 @@ async def test_role_and_region_pickers(admin, app, fake):
 
 
 async def test_an_empty_audience_asks_again(admin, app):
-    await start_broadcast(admin, NEWS, audience="Relawan menurut kab/kota")
+    await start_broadcast(admin, NEWS, audience="Volunteers by kab/kota")
     replies = await admin.click("Kota Batu")
     assert "Tidak ada yang akan menerimanya" in replies[-1].text
-    assert "Semua pelanggan" in replies[-1].labels()
+    assert await admin.tr("All subscribers") in replies[-1].labels()
 
 
 async def test_forged_region_button_is_refused(admin, app):
-    await start_broadcast(admin, NEWS, audience="Relawan menurut kab/kota")
+    await start_broadcast(admin, NEWS, audience="Volunteers by kab/kota")
     msg = admin.last_reply()
     replies = await admin.press(msg, "bc:reg:3599")
-    assert "Kirim" not in [label for m in replies for label in m.labels()]
+    assert await admin.tr("Send") not in [label for m in replies for label in m.labels()]
 
 
 async def test_429_pauses_everything_and_retries_the_same_row(admin, resident, app, fake):
@@ -260,7 +260,7 @@ async def test_progress_message_is_edited_and_a_final_report_sent(admin, app, fa
     svc.progress_every = 0   # edit at every step (the real bot: at most every 3 s)
     svc.batch = 5
     await start_broadcast(admin, NEWS)
-    await admin.click("Kirim")
+    await admin.tap("Send")
     progress = admin.last_reply()
     assert "sedang dikirim" in progress.text or "selesai" in progress.text
     await svc.wait((await svc.repo.latest()).id)
@@ -310,9 +310,9 @@ async def test_photo_with_caption(admin, resident, app, fake):
     await admin.send("/siaran")
     await admin.send_message(photo=[{"file_id": "pic1", "file_unique_id": "u1", "width": 10,
                                      "height": 10}], caption="Jadwal posyandu lansia")
-    await admin.click("Lanjut")
-    await admin.click("Lewati")
-    await admin.click("Semua pelanggan")
+    await admin.tap("Continue")
+    await admin.tap("Skip")
+    await admin.tap("All subscribers")
     await send_and_wait(admin)
     got = fake.chat(1001)[-1]
     assert got.kind == "photo" and got.caption == "Jadwal posyandu lansia"
@@ -335,9 +335,9 @@ async def test_a_draft_survives_a_restart(admin, resident, app, fake, make_app):
     await admin.send(NEWS)
     app2 = await make_app()                     # the bot restarts while the operator writes
     admin.app = app2
-    await admin.click("Lanjut")
-    await admin.click("Lewati")
-    await admin.click("Semua pelanggan")
+    await admin.tap("Continue")
+    await admin.tap("Skip")
+    await admin.tap("All subscribers")
     assert "2 penerima" in admin.last_reply().text
     await send_and_wait(admin)
     assert texts_to(fake, 1001)[-1] == NEWS
@@ -345,10 +345,10 @@ async def test_a_draft_survives_a_restart(admin, resident, app, fake, make_app):
 
 async def test_the_staff_menu_button_starts_an_announcement(admin, resident):
     await admin.send("/menu")
-    replies = await admin.click("Kirim pengumuman")
+    replies = await admin.tap("Send an announcement")
     assert "Pengumuman baru" in replies[-1].text
     menu = (await resident.send("/menu"))[0]
-    assert "Kirim pengumuman" not in menu.labels()
+    assert await resident.tr("Send an announcement") not in menu.labels()
     help_text = (await resident.send("/bantuan"))[0].text
     assert "/siaran" not in help_text and "/staf" not in help_text
     assert "/siaran_status" in (await admin.send("/bantuan"))[0].text

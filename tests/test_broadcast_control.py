@@ -26,13 +26,13 @@ async def audit(app, action: str) -> list[dict]:
 
 async def test_a_typo_is_fixed_from_the_preview(admin, resident, resident_jv, app, fake):
     await start_broadcast(admin, NEWS, javanese="Woro-woro BPNT dinten Kemis.")
-    await admin.click("Ubah teks")
+    await admin.tap("Edit text")
     await admin.send(FIXED)
-    await admin.click("Lanjut")
+    await admin.tap("Continue")
     assert "Kirim sekarang?" in admin.last_reply().text      # straight back to the preview
-    await admin.click("Ubah teks Jawa")
+    await admin.tap("Edit Javanese text")
     await admin.send("Woro-woro BPNT dinten Jumuwah.")
-    await admin.click("Lanjut")
+    await admin.tap("Continue")
     await send_and_wait(admin)
     assert texts_to(fake, 1001)[-1] == FIXED
     assert NEWS not in texts_to(fake, 1001)
@@ -43,8 +43,8 @@ async def test_the_audience_is_changed_from_the_preview(admin, resident, app, fa
     await add_volunteer(app, 2001, "tksk", "3578")
     await start_broadcast(admin, NEWS)
     assert "3 penerima" in admin.last_reply().text           # Siti, the admin, the volunteer
-    await admin.click("Ubah penerima")
-    await admin.click("Semua relawan")
+    await admin.tap("Change audience")
+    await admin.tap("All volunteers")
     assert "1 penerima" in admin.last_reply().text
     await send_and_wait(admin)
     assert texts_to(fake, 2001)[-1] == NEWS
@@ -53,10 +53,10 @@ async def test_the_audience_is_changed_from_the_preview(admin, resident, app, fa
 
 async def test_send_to_me_first_reaches_only_the_operator(admin, resident, app, fake):
     await start_broadcast(admin, NEWS)
-    replies = await admin.click("Kirim uji ke saya")
+    replies = await admin.tap("Send to me first")
     assert replies[0].text == NEWS
     assert "hanya dikirim kepada Anda" in replies[-1].text
-    assert "Kirim" in replies[-1].labels()                  # and Kirim is right there
+    assert await admin.tr("Send") in replies[-1].labels()  # and Send is right there
     assert NEWS not in texts_to(fake, 1001)
     assert len(await audit(app, "broadcast.test")) == 1
     await send_and_wait(admin)
@@ -67,9 +67,9 @@ async def test_the_footer_tells_each_recipient_how_to_stop(admin, resident, resi
                                                            fake):
     await start_broadcast(admin, NEWS)
     assert "berhenti berlangganan di akhir pesan: tidak" in admin.last_reply().text
-    replies = await admin.click("Tambah catatan berhenti")
+    replies = await admin.tap("Add footer")
     assert any("Ketik /berhenti" in m.text for m in replies)  # the preview shows it
-    assert "Hapus catatan berhenti" in admin.last_reply().labels()
+    assert await admin.tr("Remove footer") in admin.last_reply().labels()
     await send_and_wait(admin)
     assert texts_to(fake, 1001)[-1] == \
         NEWS + "\n\nTidak ingin menerima pengumuman lagi? Ketik /berhenti."
@@ -97,10 +97,10 @@ async def test_stop_on_the_progress_message_sends_nothing_further(admin, app, fa
 
     svc.sender = held
     await start_broadcast(admin, NEWS)
-    await admin.click("Kirim")
+    await admin.tap("Send")
     broadcast_id = (await svc.repo.latest()).id
     await busy.wait()
-    stop = asyncio.create_task(admin.click("Hentikan pengiriman"))
+    stop = asyncio.create_task(admin.tap("Stop sending"))
     while (await svc.repo.get(broadcast_id)).status != "cancelled":  # noqa: ASYNC110
         await asyncio.sleep(0)
     handed = started                  # already handed to Telegram: these finish
@@ -142,14 +142,14 @@ async def test_a_stop_in_a_crash_window_sends_nothing_after_the_restart(app, fak
 async def test_schedule_survives_a_restart_and_sends_at_its_time(admin, resident, app, fake,
                                                                  make_app, clock):
     await start_broadcast(admin, NEWS)
-    await admin.click("Jadwalkan")
+    await admin.tap("Schedule")
     replies = await admin.send("besok pagi")
     assert "tidak dapat kami baca" in replies[-1].text
     replies = await admin.send("01-11-2026 09:00")
     assert "paling cepat satu menit" in replies[-1].text
     replies = await admin.send("09:00")                       # it is 08:00 WIB now
     assert "dijadwalkan pada Sen, 2 Nov 2026 09.00 WIB" in replies[-1].text
-    assert "Batalkan siaran ini" in replies[-1].labels()
+    assert await admin.tr("Cancel this broadcast") in replies[-1].labels()
     svc = service(app)
     broadcast_id = (await svc.repo.latest()).id
     assert [j.name for j in app.job_queue.get_jobs_by_name(f"broadcast:scheduled:"
@@ -158,7 +158,7 @@ async def test_schedule_survives_a_restart_and_sends_at_its_time(admin, resident
     listing = (await admin.send("/siaran_status"))[-1]
     assert f"#{broadcast_id} · Sen, 2 Nov 2026 09.00 WIB · oleh {ADMIN_ID} · terjadwal" in \
         listing.text and "terkirim" not in listing.text
-    assert f"Hentikan #{broadcast_id}" in listing.labels()
+    assert await admin.tr("Stop #{id}", id=broadcast_id) in listing.labels()
     await app.shutdown()
 
     clock.advance(hours=2)                                    # down past 09:00
@@ -180,12 +180,12 @@ async def test_schedule_survives_a_restart_and_sends_at_its_time(admin, resident
 async def test_a_scheduled_broadcast_is_cancelled_before_it_starts(admin, resident, app, fake,
                                                                    make_app):
     await start_broadcast(admin, NEWS)
-    await admin.click("Jadwalkan")
+    await admin.tap("Schedule")
     await admin.send("10:00")
     svc = service(app)
     broadcast_id = (await svc.repo.latest()).id
     await admin.send("/siaran_status")
-    replies = await admin.click(f"Hentikan #{broadcast_id}")   # from the dated list
+    replies = await admin.tap("Stop #{id}", id=broadcast_id)   # from the dated list
     assert "dibatalkan. Tidak ada yang dikirim" in replies[-1].text
     assert not app.job_queue.get_jobs_by_name(f"broadcast:scheduled:{broadcast_id}") or all(
         j.removed for j in app.job_queue.get_jobs_by_name(f"broadcast:scheduled:{broadcast_id}"))
@@ -193,7 +193,7 @@ async def test_a_scheduled_broadcast_is_cancelled_before_it_starts(admin, reside
     app2 = await make_app()
     assert not app2.job_queue.get_jobs_by_name(f"broadcast:scheduled:{broadcast_id}")
     assert NEWS not in texts_to(fake, 1001)
-    again = await admin.click("Batalkan siaran ini")
+    again = await admin.tap("Cancel this broadcast")
     assert "sudah dihentikan sebelumnya" in again[-1].text
 
 
@@ -208,9 +208,9 @@ async def test_the_status_list_is_dated_and_paged(admin, app, fake):
     assert "#10 · Sen, 2 Nov 2026 08.00 WIB · oleh 9001" in text
     assert "“Pengumuman nomor 10”" in text and "baris kedua" not in text
     assert "#2 ·" not in text
-    replies = await admin.click("Berikutnya »")
+    replies = await admin.tap("Next »")
     assert replies[-1].text.startswith("Siaran 9-10 dari 10") and "#1 ·" in replies[-1].text
-    assert "« Sebelumnya" in replies[-1].labels()
+    assert await admin.tr("« Previous") in replies[-1].labels()
     assert replies[-1].message_id == text_message.message_id  # the page is edited in place
 
 

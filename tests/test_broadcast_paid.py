@@ -8,7 +8,7 @@ from tests.broadcast_kit import add_subscriber, send_and_wait, service, start_br
 from tests.conftest import ADMIN_ID, choose_language
 
 NEWS = "Pencairan PKH tahap 4 dimulai hari ini."
-PAID_BUTTON = "Lebih cepat (Stars)"
+PAID_BUTTON = "Paid: send faster (Stars)"   # the msgid
 
 
 def paid_flag(call) -> bool:
@@ -28,11 +28,11 @@ async def test_a_paid_broadcast_shows_its_cost_and_raises_the_rate_while_it_runs
                           and call.params.get("chat_id") != ADMIN_ID else None)
     await start_broadcast(admin, NEWS)
     assert "Pengiriman memakan waktu sekitar" in admin.last_reply().text
-    replies = await admin.click(PAID_BUTTON)
+    replies = await admin.tap(PAID_BUTTON)
     summary = replies[-1]
     assert ("Siaran berbayar: 3 pesan, paling banyak 0.3 Telegram Stars dari saldo bot"
             in summary.text)                                  # 4001, 4002 and the admin
-    assert "Kirim tanpa bayar" in summary.labels()
+    assert await admin.tr("Send without paying") in summary.labels()
     broadcast_id = await send_and_wait(admin)
     sends = [c for c in fake.calls_to("sendMessage") if c.params.get("text") == NEWS
              and c.params.get("chat_id") in (4001, 4002)]
@@ -48,7 +48,7 @@ async def test_paid_broadcasts_are_off_by_default(admin, app, fake):
     await add_subscriber(app, 4001)
     await start_broadcast(admin, NEWS)
     preview = admin.last_reply()
-    assert PAID_BUTTON not in preview.labels() and "Stars" not in preview.text
+    assert await admin.tr(PAID_BUTTON) not in preview.labels() and "Stars" not in preview.text
     await admin.press(preview, "bc:paid")                     # a forged button
     assert "Stars" not in admin.last_reply().text
     await send_and_wait(admin)

@@ -104,9 +104,9 @@ async def test_a_long_announcement_in_three_messages_arrives_whole(admin, reside
     for chunk in chunks:
         reply = (await admin.send(chunk))[0].text
     assert "dikirim sebagai 3 pesan" in reply
-    await admin.click("Lanjut")
-    await admin.click("Lewati")
-    await admin.click("Semua pelanggan")
+    await admin.tap("Continue")
+    await admin.tap("Skip")
+    await admin.tap("All subscribers")
     await send_and_wait(admin)
     got = [c for c in fake.calls if c.method == "sendMessage" and c.params["chat_id"] == 1001
            and c.error is None][-3:]
@@ -120,9 +120,9 @@ async def test_what_the_operator_typed_is_not_parsed_as_markup(admin, resident, 
     await admin.send("/siaran")
     await admin.send_message(text=typed + " wajib",
                              entities=[{"type": "bold", "offset": len(typed) + 1, "length": 5}])
-    await admin.click("Lanjut")
-    await admin.click("Lewati")
-    await admin.click("Semua pelanggan")
+    await admin.tap("Continue")
+    await admin.tap("Skip")
+    await admin.tap("All subscribers")
     await send_and_wait(admin)
     call = [c for c in fake.calls if c.method == "sendMessage"
             and c.params["chat_id"] == 1001][-1]

@@ -194,7 +194,8 @@ async def test_in_the_chat_a_regional_operator_is_offered_their_region_only(app,
     await add_volunteer(app, 5002, "pkh", SBY)
     await add_volunteer(app, 5003, "tksk", MLG)
     sby = officers[OP_SBY]
-    await start_broadcast(sby, "Rapat koordinasi", audience="Relawan Kota Surabaya")
+    await start_broadcast(sby, "Rapat koordinasi", audience="Volunteers of {region}",
+                          region="Kota Surabaya")
     preview = "\n".join(m.body for m in sby.replies[-3:])
     assert "2 penerima" in preview and "Kota Surabaya" in preview
     # by role: no kab/kota question, their own is taken

@@ -41,15 +41,15 @@ async def test_many_reminders_page_and_every_one_is_reachable(app, admin, clock)
         buttons = [d for _, d in msg.buttons() if d.startswith("remadm:view:")]
         assert 0 < len(buttons) <= 8
         reached |= {int(d.rsplit(":", 1)[1]) for d in buttons}
-        if "Berikutnya »" not in msg.labels():
+        if await admin.tr("Next »") not in msg.labels():
             break
-        replies = await admin.click("Berikutnya »")
+        replies = await admin.tap("Next »")
     assert reached == set(ids)
     assert "Halaman 3 dari 3" in admin.last_reply().text
-    await admin.click("« Sebelumnya")
+    await admin.tap("« Previous")
     assert "Halaman 2 dari 3" in admin.last_reply().text
     # the oldest one, on the last page, opens
-    await admin.click("Berikutnya »")
+    await admin.tap("Next »")
     await admin.click(f"^#{ids[0]} ")
     assert f"Pengingat #{ids[0]} · aktif" in admin.last_reply().text
     # a forged page number beyond the end shows the last page
@@ -64,11 +64,11 @@ async def test_finished_and_cancelled_reminders_have_their_own_pages(app, admin,
     live = await svc(app).create(ADMIN_ID, text="Masih jalan", cron="0 7 * * *")
     replies = await admin.send("/pengingat")
     assert [d for _, d in replies[-1].buttons() if "view" in d] == [f"remadm:view:{live.id}"]
-    await admin.click("Selesai (10)")
+    await admin.tap("Finished ({count})", count=10)
     first = admin.last_reply()
     assert "Halaman 1 dari 2" in first.text and len(
         [d for _, d in first.buttons() if "view" in d]) == 8
-    await admin.click("Berikutnya »")
+    await admin.tap("Next »")
     assert len([d for _, d in admin.last_reply().buttons() if "view" in d]) == 2
 
 
@@ -81,29 +81,29 @@ async def test_edit_text_recipients_and_schedule_from_the_card(app, fake, clock,
     await register_jobs(app)
     await admin.send("/pengingat")
     await admin.click(f"^#{r.id} ")
-    await admin.click("Ubah teks")
+    await admin.tap("Edit text")
     replies = await admin.send("Apel pagi di kantor kecamatan")
     assert f"perubahan pengingat #{r.id}" in replies[0].text
-    await admin.click("Simpan")
+    await admin.tap("Save")
     assert (await svc(app).get(r.id)).text == "Apel pagi di kantor kecamatan"
     # recipients: PKH in Kab. Malang
-    await admin.click("Buka pengingat")
-    await admin.click("Ubah penerima")
-    await admin.click("Pendamping PKH")
+    await admin.tap("Open reminder")
+    await admin.tap("Edit recipients")
+    await admin.tap("PKH facilitator (Pendamping PKH)")
     replies = await admin.send("kab malang")
     assert "Relawan penerima saat ini: 1" in replies[0].text
-    await admin.click("Simpan")
+    await admin.tap("Save")
     got = await svc(app).get(r.id)
     assert (got.role, got.region_code) == ("pkh", "3507")
     # schedule: 08:00 every day becomes Mondays at 09.15; the job moves with it
-    await admin.click("Buka pengingat")
-    await admin.click("Ubah jadwal")
-    await admin.click("Setiap minggu")
-    await admin.click("Senin")
-    await admin.click("Lanjut")
+    await admin.tap("Open reminder")
+    await admin.tap("Edit schedule")
+    await admin.tap("Every week")
+    await admin.tap("Monday")
+    await admin.tap("Next")
     replies = await admin.send("09.15")
     assert "setiap Senin pukul 09.15 WIB" in replies[0].text
-    replies = await admin.click("Simpan")
+    replies = await admin.tap("Save")
     assert "Sen, 2 Nov 2026 09.15 WIB" in replies[-1].text  # today, Monday
     [job] = app.job_queue.get_jobs_by_name(f"reminder:{r.id}")
     assert job.data["at"] == "2026-11-02T02:15:00+00:00"
@@ -124,7 +124,7 @@ async def test_bad_edit_changes_nothing(app, admin, clock):
     r = await svc(app).create(ADMIN_ID, text="Rapat", at=clock() + dt.timedelta(days=2))
     await admin.send("/pengingat")
     await admin.click(f"^#{r.id} ")
-    await admin.click("Ubah teks")
+    await admin.tap("Edit text")
     replies = await admin.send("x" * 1500)
     assert "terlalu panjang" in replies[0].text
     await admin.send("/batal")
@@ -147,8 +147,8 @@ async def test_pause_and_resume_survive_a_restart(make_app, fake, clock):
     admin = await choose_language(ChatClient(app, fake, user_id=ADMIN_ID), "id")
     await admin.send("/pengingat")
     await admin.click(f"^#{paused.id} ")
-    replies = await admin.click("Jeda")
-    assert "dijeda" in replies[-1].text and "Lanjutkan" in replies[-1].labels()
+    replies = await admin.tap("Pause")
+    assert "dijeda" in replies[-1].text and await admin.tr("Resume") in replies[-1].labels()
     assert not app.job_queue.get_jobs_by_name(f"reminder:{paused.id}")
     await app.shutdown()
     clock.now = at_wib(2026, 11, 4, 9, 30)  # two 09:00s went by while the bot was down
@@ -160,7 +160,7 @@ async def test_pause_and_resume_survive_a_restart(make_app, fake, clock):
     admin = ChatClient(app, fake, user_id=ADMIN_ID)
     await admin.send("/pengingat")
     await admin.click(f"^#{paused.id} ")
-    replies = await admin.click("Lanjutkan")
+    replies = await admin.tap("Resume")
     assert "dilanjutkan" in replies[-1].text
     [job] = app.job_queue.get_jobs_by_name(f"reminder:{paused.id}")
     assert job.data["at"] == "2026-11-05T02:00:00+00:00"
@@ -178,13 +178,13 @@ async def test_cancel_asks_first(app, admin, clock):
     await register_jobs(app)
     await admin.send("/pengingat")
     await admin.click(f"^#{r.id} ")
-    replies = await admin.click("Batalkan pengingat")
+    replies = await admin.tap("Cancel reminder")
     assert "tidak dapat diurungkan" in replies[-1].text
-    replies = await admin.click("Tidak, tetap jalan")
+    replies = await admin.tap("No, keep it")
     assert (await svc(app).get(r.id)).status == "active"
     assert app.job_queue.get_jobs_by_name(f"reminder:{r.id}")
-    await admin.click("Batalkan pengingat")
-    replies = await admin.click("Ya, batalkan")
+    await admin.tap("Cancel reminder")
+    replies = await admin.tap("Yes, cancel it")
     assert "dibatalkan" in replies[-1].text
     assert (await svc(app).get(r.id)).status == "cancelled"
     assert not app.job_queue.get_jobs_by_name(f"reminder:{r.id}")
@@ -197,20 +197,20 @@ async def test_cancel_asks_first(app, admin, clock):
 async def test_end_date_and_last_day_of_the_month_in_chat(app, fake, clock, admin):
     await volunteer(app, fake, 2001)
     await admin.send("/pengingat")
-    await admin.click("Pengingat baru")
+    await admin.tap("New reminder")
     await admin.send("Rekap akhir bulan")
-    await admin.click("Semua relawan")
-    await admin.click("Semua kabupaten/kota")
-    await admin.click("Setiap bulan")
-    await admin.click("Hari terakhir bulan")
+    await admin.tap("All volunteers")
+    await admin.tap("All kabupaten/kota")
+    await admin.tap("Every month")
+    await admin.tap("Last day of the month")
     replies = await admin.send("16.00")
     assert "setiap bulan pada hari terakhir pukul 16.00 WIB" in replies[0].text
     assert "Sen, 30 Nov 2026 16.00 WIB" in replies[0].text
-    await admin.click("Tanggal berakhir")
+    await admin.tap("End date")
     assert "sudah lewat" in (await admin.send("01-11-2026"))[0].text
     replies = await admin.send("31-12-2026")
     assert "sampai Kam, 31 Des 2026" in replies[0].text
-    await admin.click("Simpan")
+    await admin.tap("Save")
     [r] = await svc(app).active()
     assert (r.cron, r.ends_on) == ("0 16 last * *", "2026-12-31")
     clock.now = at_wib(2026, 11, 30, 16, 0)
@@ -232,16 +232,16 @@ async def test_each_volunteer_gets_the_text_in_their_language(app, fake, clock, 
     await volunteer(app, fake, 2001, lang="id")
     await volunteer(app, fake, 2002, lang="jv")
     await admin.send("/pengingat")
-    await admin.click("Pengingat baru")
+    await admin.tap("New reminder")
     await admin.send("Kumpul di balai desa")
-    await admin.click("Semua relawan")
-    await admin.click("Semua kabupaten/kota")
-    await admin.click("Sekali")
+    await admin.tap("All volunteers")
+    await admin.tap("All kabupaten/kota")
+    await admin.tap("Once")
     await admin.send("03-11-2026 08:00")
-    await admin.click("Tambah teks Jawa")
+    await admin.tap("Add Javanese text")
     replies = await admin.send("Kempal wonten ing bale desa")
     assert "Kempal wonten ing bale desa" in replies[0].text
-    await admin.click("Simpan")
+    await admin.tap("Save")
     plain = await svc(app).create(ADMIN_ID, text="Hanya Indonesia",
                                   at=at_wib(2026, 11, 3, 8, 0))
     [with_jv] = [r for r in await svc(app).active() if r.text_jv]
@@ -295,13 +295,13 @@ async def test_a_regional_operator_in_the_chat(app, fake, clock):
     replies = await sri.send("/pengingat")
     assert "Malang" not in replies[-1].text
     # writing one: no kab/kota question, their own is taken
-    await sri.click("Pengingat baru")
+    await sri.tap("New reminder")
     await sri.send("Rapat TKSK Surabaya")
-    replies = await sri.click("TKSK")
+    replies = await sri.tap("TKSK (sub-district social welfare worker)")
     assert "Kota Surabaya" in replies[0].text and replies[-1].text == "Kapan?"
-    await sri.click("Setiap hari")
+    await sri.tap("Every day")
     await sri.send("07.00")
-    await sri.click("Simpan")
+    await sri.tap("Save")
     [own] = await svc(app).listing(7001)
     assert (own.text, own.region_code) == ("Rapat TKSK Surabaya", "3578")
     # forged buttons for another region's reminder: refused, nothing changes
@@ -357,11 +357,11 @@ async def test_many_open_tasks_page_and_each_can_be_marked_done(app, fake, clock
         msg = replies[-1]
         assert len(msg.text) <= 1500
         seen |= {d for _, d in msg.buttons() if d.startswith("remtask:done:")}
-        if "Berikutnya »" not in msg.labels():
+        if await siti.tr("Next »") not in msg.labels():
             break
-        replies = await siti.click("Berikutnya »")
+        replies = await siti.tap("Next »")
     assert len(seen) == 12 and "Halaman 3 dari 3" in siti.last_reply().text
-    await siti.click("Selesai: tugas 12")
+    await siti.tap("Done: task {n}", n=12)
     assert len(await app.services.reminders.open_tasks(2001)) == 11
 
 
@@ -408,13 +408,13 @@ async def test_an_edit_survives_a_restart_in_the_middle(make_app, fake, clock):
     admin = await choose_language(ChatClient(app, fake, user_id=ADMIN_ID), "id")
     await admin.send("/pengingat")
     await admin.click(f"^#{r.id} ")
-    await admin.click("Teks Jawa")
+    await admin.tap("Javanese text")
     await app.shutdown()
     app = await make_app()
     admin = ChatClient(app, fake, user_id=ADMIN_ID)
     replies = await admin.send("Seratan Jawa énggal")
     assert "Seratan Jawa énggal" in replies[0].text
-    await admin.click("Simpan")
+    await admin.tap("Save")
     got = await svc(app).get(r.id)
     assert (got.text, got.text_jv) == ("Lama", "Seratan Jawa énggal")
     assert len(app.job_queue.get_jobs_by_name(f"reminder:{r.id}")) == 1

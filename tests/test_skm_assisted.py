@@ -16,7 +16,7 @@ from tests.skm_kit import choose, find_step_button
 from tests.test_skm_field import assisted_survey, finish
 from tests.test_volunteers import volunteer
 
-MENU_LABEL = "Survei dampingan"
+MENU_LABEL = "Assisted survey"  # the msgid
 
 
 def nik(n: int) -> str:
@@ -28,15 +28,15 @@ async def test_the_menu_button_is_for_approved_volunteers_only(app, fake, client
                                                                admin):
     vol = await volunteer(app, fake, 5001)
     menu = (await vol.send("/menu"))[-1]
-    assert MENU_LABEL in menu.labels()
-    assert MENU_LABEL not in (await resident.send("/menu"))[-1].labels()
-    assert MENU_LABEL not in (await admin.send("/menu"))[-1].labels()
+    assert await vol.tr(MENU_LABEL) in menu.labels()
+    assert await resident.tr(MENU_LABEL) not in (await resident.send("/menu"))[-1].labels()
+    assert await admin.tr(MENU_LABEL) not in (await admin.send("/menu"))[-1].labels()
     # a registration still waiting for staff: no button either
     waiting = await choose_language(client(5002, first_name="W", language_code="id"), "id")
     await app.services.store.volunteers.request(5002, "tksk", "3578", "Relawan 5002", None,
                                                 app.services.clock())
-    assert MENU_LABEL not in (await waiting.send("/menu"))[-1].labels()
-    replies = await vol.click(MENU_LABEL)
+    assert await waiting.tr(MENU_LABEL) not in (await waiting.send("/menu"))[-1].labels()
+    replies = await vol.tap(MENU_LABEL)
     assert "Survei dampingan" in replies[-1].text
     assert any(d.startswith("skm:a:") and ":unit:" in d for _, d in replies[-1].buttons())
 
@@ -44,7 +44,7 @@ async def test_the_menu_button_is_for_approved_volunteers_only(app, fake, client
 async def test_the_menu_button_in_javanese(app, fake):
     vol = await volunteer(app, fake, 5003, lang="jv")
     menu = (await vol.send("/menu"))[-1]
-    assert MENU_LABEL in menu.labels()
+    assert await vol.tr(MENU_LABEL) in menu.labels()
 
 
 async def test_a_forged_menu_press_by_a_resident_starts_nothing(resident):

@@ -129,7 +129,7 @@ async def test_under_the_minimum_sample_there_is_no_grade(app, admin):
     replies = await admin.send("/ikm PSBR-JBG 2026-Q4")
     assert "Populasi periode ini belum diisi" in replies[0].text
     # staff set the population with the button under the report
-    await admin.click("Isi populasi")
+    await admin.tap("Set the population")
     await admin.send("banyak")
     assert "satu bilangan bulat" in admin.last_reply().text
     saved = await admin.send("120")
@@ -225,7 +225,7 @@ def test_poster_qr_decodes_to_the_units_deep_link(app):
 async def test_poster_from_the_staff_button(admin, app):
     await seed(app.services.store, 2001, "RSBN-MLG", [4] * 9)
     await admin.send("/ikm RSBN-MLG 2026-Q4")
-    replies = await admin.click("Poster QR untuk unit ini")
+    replies = await admin.tap("QR poster for this unit")
     docs = {m.filename: m for m in replies if m.kind == "document"}
     assert set(docs) == {"poster-skm-RSBN-MLG.pdf", "poster-skm-RSBN-MLG.png"}
     assert "?start=skm_RSBN-MLG" in docs["poster-skm-RSBN-MLG.pdf"].caption
@@ -322,7 +322,7 @@ async def test_public_summary_has_figures_and_no_personal_data(app, fake, clock)
 async def test_population_prompt_ends_with_batal_and_saves_nothing(app, admin):
     await seed(app.services.store, 2001, "PSBR-JBG", [3] * 9)
     await admin.send("/ikm PSBR-JBG 2026-Q4")
-    await admin.click("Isi populasi")
+    await admin.tap("Set the population")
     replies = await admin.send("/batal")
     assert "Dibatalkan" in replies[-1].text
     await admin.send("250")  # no longer an answer to anything

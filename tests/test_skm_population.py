@@ -53,17 +53,20 @@ async def test_staff_set_a_population_with_buttons_unit_then_period(app, admin):
     msg = replies[-1]
     assert "Populasi (jumlah penerima layanan): unit mana?" in msg.text
     units = [label for label, d in msg.buttons() if d.startswith("ikmn:u:")]
-    assert len(units) == 8 and "Semua unit" not in msg.labels()
+    assert len(units) == 8 and await admin.tr("All units") not in msg.labels()
     # the unit on a later page, reached as a person would
     for _ in range(4):
         if "PSTW Jember" in admin.last_reply().labels():
             break
-        await admin.click("Berikutnya")
+        await admin.tap("Next »")
     await admin.click("PSTW Jember")
     periods = admin.last_reply()
     assert "populasi periode mana" in periods.text
-    assert periods.labels() == ["November 2026", "Oktober 2026", "Triwulan IV 2026",
-                                "Triwulan III 2026", "Tahun 2026", "Tahun 2025"]
+    quarter, year = "Quarter {roman} {year}", "Year {year}"
+    assert periods.labels() == [  # the months are Babel's names, the rest msgids
+        "November 2026", "Oktober 2026", await admin.tr(quarter, roman="IV", year=2026),
+        await admin.tr(quarter, roman="III", year=2026), await admin.tr(year, year=2026),
+        await admin.tr(year, year=2025)]
     await admin.click("Oktober 2026")
     replies = await admin.send("1.250")
     assert "1250" in replies[-1].text.replace(".", "")
@@ -79,6 +82,6 @@ async def test_a_regional_operator_sets_populations_only_for_their_units(app, cl
     msg = (await op.press(picker, "ikmn:p:0"))[-1]
     assert [d for _, d in msg.buttons() if d.startswith("ikmn:u:")] == ["ikmn:u:PSTW-JBR"]
     await op.click("PSTW Jember")
-    await op.click("Triwulan IV 2026")
+    await op.tap("Quarter {roman} {year}", roman="IV", year=2026)
     await op.send("300")
     assert await app.services.store.skm.populations("2026-Q4") == {"PSTW-JBR": 300}

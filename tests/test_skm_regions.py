@@ -32,11 +32,11 @@ def unit_buttons(msg) -> list[tuple[str, str]]:
 
 async def every_unit_in_the_picker(person, first) -> list[str]:
     """Turn the picker's pages as a person would; the unit codes in the order shown."""
-    seen, msg = [], first
+    seen, msg, next_page = [], first, await person.tr("Next »")
     for _ in range(10):
         assert len(unit_buttons(msg)) <= 8
         seen += [data.split(":")[2] for _, data in unit_buttons(msg)]
-        nxt = [d for label, d in msg.buttons() if label.startswith("Berikutnya")]
+        nxt = [d for label, d in msg.buttons() if label == next_page]
         if not nxt:
             return seen
         msg = (await person.press(msg, nxt[0]))[-1]
@@ -102,8 +102,8 @@ async def test_a_regional_operator_sees_only_their_units(app, client):
     picker = (await sri.send("/ikm"))[-1]
     assert "Unit di Kab. Pasuruan: 4" in picker.text
     assert set(await every_unit_in_the_picker(sri, picker)) == PASURUAN
-    await sri.click("Semua unit")
-    replies = await sri.click("Triwulan IV 2026")
+    await sri.tap("All units")
+    replies = await sri.tap("Quarter {roman} {year}", roman="IV", year=2026)
     body = "\n".join(m.text for m in replies if m.kind == "text")
     assert "Semua unit di Kab. Pasuruan" in body and "2 responden" in body
     assert "IKM 75,00" in body                      # (4 + 2) / 2 * 25, Malang's 1s left out

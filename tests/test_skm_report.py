@@ -21,11 +21,13 @@ from tests.skm_kit import choose, complete_survey, seed
 PNG = b"\x89PNG\r\n\x1a\n"
 PDF = b"%PDF"
 QUARTER = "Triwulan IV (Oktober–Desember 2026)"
-QUARTER_BUTTON = "Triwulan IV 2026"  # a button holds at most 24 characters
 
 
-async def ikm_by_buttons(staff, unit_label: str = "Semua unit", period: str = QUARTER_BUTTON):
-    """/ikm, then the unit and the period chosen with buttons, as staff do."""
+async def ikm_by_buttons(staff, unit_label: str | None = None, period: str | None = None):
+    """/ikm, then the unit and the period chosen with buttons, as staff do: by their names
+    (a unit's from content, a month's from Babel), else All units and Quarter IV 2026."""
+    unit_label = unit_label or await staff.tr("All units")
+    period = period or await staff.tr("Quarter {roman} {year}", roman="IV", year=2026)
     picker = await staff.send("/ikm")
     assert "unit mana" in picker[-1].text
     for _ in range(4):
@@ -33,7 +35,7 @@ async def ikm_by_buttons(staff, unit_label: str = "Semua unit", period: str = QU
             staff.find_button(unit_label)
             break
         except LookupError:
-            await staff.click("Berikutnya")
+            await staff.tap("Next »")
     await staff.click(unit_label)
     return await staff.click(period)
 

@@ -40,7 +40,7 @@ async def test_full_survey_in_indonesian(resident, settings, fake):
     assert "sembilan pertanyaan" in first.text
     assert "Halaman 1 dari 4" in first.text
     assert "Kantor Dinsos Jatim" in first.labels()
-    await resident.click("Berikutnya ›")
+    await resident.tap("Next ›")
     assert "Halaman 2 dari 4" in resident.last_reply().text
     await resident.click("PSTW Pasuruan")
     assert "Layanan apa yang Anda terima" in resident.last_reply().text
@@ -79,7 +79,7 @@ async def test_full_survey_in_indonesian(resident, settings, fake):
 
 async def test_full_survey_in_javanese_from_the_menu(resident_jv, settings):
     await resident_jv.send("/menu")
-    replies = await resident_jv.click("Paring biji layanan")
+    replies = await resident_jv.tap("Rate our service (survey)")
     assert "Matur nuwun sampun kersa ngisi" in replies[-1].text
     await resident_jv.send("jember")
     await resident_jv.click("PSTW Jember")
@@ -89,11 +89,11 @@ async def test_full_survey_in_javanese_from_the_menu(resident_jv, settings):
         msg = resident_jv.last_reply()
         assert f"Pitakenan {n} saking 9" in msg.text
         assert "Kados pundi pamanggih panjenengan" in msg.text
-        assert msg.labels()[-1] == "‹ Wangsul"
+        assert msg.labels()[-1] == await resident_jv.tr("‹ Back")
         await resident_jv.click(label)
     for label in ("Jaler", "60 taun utawi langkung", "SD mangandhap", "Sanesipun"):
         await resident_jv.click(label)
-    replies = await resident_jv.click("Boten wonten, rampung")
+    replies = await resident_jv.tap("No suggestion, finish")
     assert "Matur nuwun! Wangsulan panjenengan babagan UPT Pelayanan Sosial Tresna Werdha " \
            "Jember sampun kacathet." in replies[-1].text
     assert answers_of(settings, 1002) == {"U1": 3, "U2": 4, "U3": 2, "U4": 4, "U5": 3,
@@ -107,10 +107,10 @@ async def test_units_are_found_by_typed_name_with_typos(resident):
     await resident.send("/survei")
     replies = await resident.send("tresna werdha banyuwangy")
     assert replies[-1].labels()[0] == "PSTW Banyuwangi"
-    assert "Tampilkan semua unit" in replies[-1].labels()
+    assert await resident.tr("Show all units") in replies[-1].labels()
     replies = await resident.send("pasuruan")
     assert {"PSTW Pasuruan", "RSBD Pasuruan", "RSBL Pasuruan"} <= set(replies[-1].labels())
-    replies = await resident.click("Tampilkan semua unit")
+    replies = await resident.tap("Show all units")
     assert "Halaman 1 dari 4" in replies[-1].text
     replies = await resident.send("qqqq zzzz")
     assert "tidak menemukan unit" in replies[-1].text
@@ -135,7 +135,7 @@ async def test_back_corrects_the_previous_answer(resident, settings):
     await resident.click("Sesuai")
     await resident.click("Mudah")
     assert "Pertanyaan 3 dari 9" in resident.last_reply().text
-    await resident.click("‹ Kembali")
+    await resident.tap("‹ Back")
     msg = resident.last_reply()
     assert "Pertanyaan 2 dari 9" in msg.text
     assert "✓ Mudah" in msg.labels()  # the earlier answer is shown, ready to be corrected
@@ -146,10 +146,10 @@ async def test_back_corrects_the_previous_answer(resident, settings):
     for key, value in {"gender": "P", "age": "20-29", "education": "S1",
                        "occupation": "PNS"}.items():
         await choose(resident, key, value)
-    await resident.click("‹ Kembali")  # from the suggestion back to the occupation
+    await resident.tap("‹ Back")  # from the suggestion back to the occupation
     assert "Pekerjaan utama" in resident.last_reply().text
     await resident.click("Lainnya")
-    await resident.click("Tidak ada saran, selesai")
+    await resident.tap("No suggestion, finish")
     answers = answers_of(settings, 1001)
     assert answers["U1"] == 3 and answers["U2"] == 4
     [row] = db_rows(settings, "SELECT occupation FROM skm_responses WHERE user_id = 1001")
@@ -159,7 +159,7 @@ async def test_back_corrects_the_previous_answer(resident, settings):
 async def test_back_from_the_service_returns_to_the_unit_list(resident):
     await resident.send("/survei")
     await choose(resident, "unit", "DINSOS")
-    await resident.click("‹ Kembali")
+    await resident.tap("‹ Back")
     assert "✓ Kantor Dinsos Jatim" in resident.last_reply().labels()
 
 

@@ -8,7 +8,7 @@ import datetime as dt
 import io
 
 import pytest
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
 from bot.cli import main as cli_main
 from bot.features.status.csvfile import FIELDS
@@ -35,7 +35,8 @@ async def test_impor_alone_waits_for_the_file_even_across_a_restart(make_app, fa
     admin = await choose_language(ChatClient(app, fake, ADMIN_ID, language_code="id"), "id")
     replies = await admin.send("/impor")
     assert "DD/MM/YYYY" in replies[-1].text
-    assert replies[-1].labels() == [await admin.tr("Template CSV")]
+    assert replies[-1].labels() == [await admin.tr("Template CSV"),
+                                    await admin.tr("Template XLSX")]
     await admin.send("ini datanya")                      # text while waiting: asked again
     assert "sebagai dokumen" in admin.last_reply().text
     await app.shutdown()
@@ -59,6 +60,36 @@ async def test_the_template_is_a_file_that_imports_cleanly(admin, app):
     summary = next(m for m in replies if m.text and "Impor selesai" in m.text)
     assert "Baru: 2" in summary.text and "Ditolak: 0" in summary.text
     assert await stored_dates(app) == ["2026-09-15", "2026-10-01"]
+
+
+async def all_rows(app) -> list[tuple]:
+    rows = await app.services.db.fetchall("SELECT * FROM disbursements ORDER BY tanggal")
+    return [tuple(r) for r in rows]
+
+
+async def test_the_excel_template_is_readable_and_imports_like_the_csv_one(admin, app):
+    await admin.send("/impor")
+    replies = await admin.tap("Template XLSX")
+    template = next(m for m in replies if m.kind == "document")
+    assert template.filename == "contoh-impor-penyaluran.xlsx"
+    sheet = load_workbook(io.BytesIO(template.content)).active
+    assert [c.value for c in sheet[1]] == list(FIELDS)
+    assert all(c.font.bold for c in sheet[1]) and not sheet["A2"].font.bold
+    assert sheet.freeze_panes == "A2"                     # the header stays in view
+    assert sheet.column_dimensions["A"].width >= 17       # a whole NIK shows
+    assert sheet["A2"].value == "3578014101900002"        # text: Excel does not round it
+    assert [sheet.cell(row, 6).value for row in (2, 3)] == ["15/09/2026", "01/10/2026"]
+    assert sheet.cell(2, 6).number_format == "@"
+    replies = await admin.send_document(template.filename, template.content, "/impor")
+    summary = next(m for m in replies if m.text and "Impor selesai" in m.text)
+    assert "Baru: 2" in summary.text and "Ditolak: 0" in summary.text
+    assert await stored_dates(app) == ["2026-09-15", "2026-10-01"]
+    from_xlsx = await all_rows(app)
+    await app.services.db.execute("DELETE FROM disbursements")
+    await admin.send("/impor")
+    csv_template = next(m for m in await admin.tap("Template CSV") if m.kind == "document")
+    await admin.send_document("contoh.csv", csv_template.content, "/impor")
+    assert await all_rows(app) == from_xlsx               # the same records as the CSV's
 
 
 async def test_an_excel_workbook_with_dates_typed_or_as_cells(admin, app):

@@ -1,7 +1,7 @@
 """Staff import disbursement records in the chat (/impor), a persistent conversation:
 
 - `/impor` alone waits for the file (state WAITING, kept across a restart), with a button for
-  the template CSV;
+  the template as CSV and as XLSX;
 - a CSV or XLSX sent with the caption /impor is imported at once;
 - a CSV or XLSX a staff member sends without the caption is understood: "Import this file?"
   (state CONFIRM; the file's id is kept in user_data until they answer). A resident who sends
@@ -17,7 +17,7 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
-from telegram import InputFile, Update
+from telegram import InlineKeyboardMarkup, InputFile, Update
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
@@ -47,7 +47,7 @@ from bot.features.status.render import (
     render_report,
     render_summary,
 )
-from bot.features.status.xlsxfile import is_xlsx, xlsx_to_csv
+from bot.features.status.xlsxfile import is_xlsx, template_xlsx, xlsx_to_csv
 from bot.settings import SettingsError
 
 if TYPE_CHECKING:
@@ -61,7 +61,9 @@ WAITING, CONFIRM = "impor_waiting", "impor_confirm"
 PENDING_KEY = "impor_file"      # user_data: {"id": file_id, "name": file name}
 PREFIX = "impor"
 TEMPLATE, YES, NO = f"{PREFIX}:template", f"{PREFIX}:yes", f"{PREFIX}:no"
-TEMPLATE_NAME = "contoh-impor-penyaluran.csv"
+TEMPLATE_XLSX = f"{PREFIX}:template:xlsx"
+TEMPLATE_NAME = "contoh-impor-penyaluran"   # .csv or .xlsx
+TEMPLATE_PATTERN = rf"^{TEMPLATE}(:xlsx)?$"
 
 # A file that looks like an import: by its name, or by the type Telegram reports.
 SHEET = (filters.Document.FileExtension("csv") | filters.Document.FileExtension("xlsx")
@@ -69,6 +71,12 @@ SHEET = (filters.Document.FileExtension("csv") | filters.Document.FileExtension(
          | filters.Document.MimeType(
              "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
 PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+
+
+def _templates(context: BotContext) -> InlineKeyboardMarkup:
+    """The two template buttons, CSV and Excel, on one row."""
+    return keyboard([[(context._(N_("Template CSV")), TEMPLATE),
+                      (context._(N_("Template XLSX")), TEMPLATE_XLSX)]])
 
 
 # -- the import itself ---------------------------------------------------------------------------
@@ -107,7 +115,7 @@ async def _import(update: Update, context: BotContext, file_id: str, name: str |
                 columns=exc.columns, missing=exc.missing)
             await reply(update, context, context._(N_(
                 "This file cannot be imported: {reason}. Nothing was imported.")).format(
-                reason=reason), keyboard([[(context._(N_("Template CSV")), TEMPLATE)]]))
+                reason=reason), _templates(context))
             return
     await reply(update, context, render_summary(context.t, summary))
     if summary.rejects:
@@ -135,7 +143,7 @@ async def on_import_command(update: Update, context: BotContext) -> str | int:
         "Send the file now, as a document: CSV or Excel (XLSX), first line with the columns "
         "{columns}. Dates as DD/MM/YYYY or YYYY-MM-DD. Type /batal to stop.")).format(
             columns=",".join(FIELDS)),
-        keyboard([[(context._(N_("Template CSV")), TEMPLATE)]]))
+        _templates(context))
     return WAITING
 
 
@@ -200,12 +208,16 @@ async def on_confirm_other(update: Update, context: BotContext) -> str:
 
 
 async def on_template(update: Update, context: BotContext) -> None:
-    """The template CSV (stateless: an old button still works)."""
+    """The template, CSV or XLSX by the button (stateless: an old button still works)."""
     await answer_query(update)
     if not await staff_or_unknown(update, context, "operator"):
         return
+    if update.callback_query.data == TEMPLATE_XLSX:
+        content, name = await asyncio.to_thread(template_xlsx), f"{TEMPLATE_NAME}.xlsx"
+    else:
+        content, name = template_csv(), f"{TEMPLATE_NAME}.csv"
     await context.bot.send_document(
-        update.effective_chat.id, InputFile(template_csv(), filename=TEMPLATE_NAME),
+        update.effective_chat.id, InputFile(content, filename=name),
         caption=context._(N_(
             "The template: fill in one row per person and program, keep the first line, then "
             "send the file back here.")))
@@ -233,16 +245,16 @@ def register_import(app: BotApplication) -> None:
                       MessageHandler(uncaptioned, on_sheet)],
         states={
             WAITING: [MessageHandler(filters.Document.ALL & PRIVATE, on_import_document),
-                      CallbackQueryHandler(on_template, pattern=rf"^{TEMPLATE}$"),
+                      CallbackQueryHandler(on_template, pattern=TEMPLATE_PATTERN),
                       MessageHandler(~filters.COMMAND & PRIVATE, on_not_a_file)],
             CONFIRM: [CallbackQueryHandler(on_confirm, pattern=rf"^{YES}$"),
                       CallbackQueryHandler(on_decline, pattern=rf"^{NO}$"),
-                      CallbackQueryHandler(on_template, pattern=rf"^{TEMPLATE}$"),
+                      CallbackQueryHandler(on_template, pattern=TEMPLATE_PATTERN),
                       MessageHandler(~filters.COMMAND & PRIVATE, on_confirm_other)],
         },
         fallbacks=conversation_fallbacks(),
     )
     app.add_handler(conversation_)
-    app.add_handler(CallbackQueryHandler(on_template, pattern=rf"^{TEMPLATE}$"))
+    app.add_handler(CallbackQueryHandler(on_template, pattern=TEMPLATE_PATTERN))
     app.add_handler(CallbackQueryHandler(on_decline, pattern=rf"^{NO}$"))
     add_flow(app, "impor", conversation_starter(conversation_, on_import_command))
