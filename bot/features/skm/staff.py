@@ -141,7 +141,8 @@ async def cmd_ikm(update: Update, context: BotContext) -> None:
     await send_report(update, context, period, found[0].code)
 
 
-async def on_ikm_page(update: Update, context: BotContext) -> None:
+async def _unit_page(update: Update, context: BotContext, *, population: bool) -> None:
+    """A page of the units this staff member may see (for the report, or to set a population)."""
     if not await staff_or_unknown(update, context, "operator"):
         return
     await answer_query(update)
@@ -149,8 +150,13 @@ async def on_ikm_page(update: Update, context: BotContext) -> None:
         units, region = await _scoped_units(update, context)
     except PermissionDenied:
         return
-    text, markup = unit_picker(context.t, units, int(context.match.group(1)), region)
+    text, markup = unit_picker(context.t, units, int(context.match.group(1)), region,
+                               population=population)
     await show(update, context, text, markup)
+
+
+async def on_ikm_page(update: Update, context: BotContext) -> None:
+    await _unit_page(update, context, population=False)
 
 
 async def on_ikm_unit(update: Update, context: BotContext) -> None:
@@ -175,16 +181,7 @@ async def on_ikm_unit(update: Update, context: BotContext) -> None:
 
 async def on_population_page(update: Update, context: BotContext) -> None:
     """Setting a population: the units this staff member may set it for, page by page."""
-    if not await staff_or_unknown(update, context, "operator"):
-        return
-    await answer_query(update)
-    try:
-        units, region = await _scoped_units(update, context)
-    except PermissionDenied:
-        return
-    text, markup = unit_picker(context.t, units, int(context.match.group(1)), region,
-                               population=True)
-    await show(update, context, text, markup)
+    await _unit_page(update, context, population=True)
 
 
 async def on_population_unit(update: Update, context: BotContext) -> None:
